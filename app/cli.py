@@ -1,0 +1,112 @@
+"""The `vneid-sandbox` command: serve, migrate, seed, reset."""
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from app.core.clock import clock
+from app.core.config import Settings, get_settings
+from app.core.db import Database
+from app.core.keys import KeyStore
+from app.core.migrations import upgrade
+from app.services import sandbox
+from app.services.population.seeding import SeedSummary
+
+
+def _print(*parts: object) -> None:
+    print(*parts, flush=True)  # noqa: T201  (a CLI talks on stdout)
+
+
+def _progress(done: int, total: int) -> None:
+    if total:
+        sys.stderr.write(f"\r  seeding citizens: {done:>9,} / {total:,} ({done * 100 // total}%)")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _summary(summary: SeedSummary) -> str:
+    rate = summary.citizens / summary.seconds if summary.seconds else 0
+    return (
+        f"seeded {summary.citizens:,} citizens in {summary.households:,} households, "
+        f"{summary.accounts:,} VNeID accounts, {summary.convictions:,} convictions "
+        f"in {summary.seconds:.1f} s ({rate:,.0f} citizens/s)"
+    )
+
+
+def prepare(settings: Settings) -> sandbox.Bootstrap:
+    """Migrate, then bootstrap: seeds on first start only, so a second start changes nothing."""
+    database = Database.from_url(settings.database_url)
+    try:
+        upgrade(database.bind)
+        with database.sessions.begin() as db:
+            return sandbox.bootstrap(db, settings, KeyStore(), clock, _progress)
+    finally:
+        database.dispose()
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
+    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
+    ready = prepare(settings)
+    if ready.seeded:
+        _print(_summary(ready.seeded))
+    _print(f"""
+  VNeID Sandbox (SANDBOX — synthetic data only)
+  URL:          {settings.public_url}/
+  API docs:     {settings.public_url}/docs
+  Admin token:  {ready.admin_token}
+  Database:     {settings.database_url}
+""")
+    # Workers re-read settings from the environment; carry the command-line overrides there.
+    os.environ["VNEID_HOST"], os.environ["VNEID_PORT"] = settings.host, str(settings.port)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=args.workers,
+        access_log=False,
+        log_level="warning",
+    )
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
+    database = Database.from_url(settings.database_url)
+    upgrade(database.bind)
+    database.dispose()
+    _print("database is at the latest schema")
+
+
+def cmd_seed(settings: Settings, _args: argparse.Namespace) -> None:
+    ready = prepare(settings)
+    _print(_summary(ready.seeded) if ready.seeded else "already seeded; use `vneid-sandbox reset` to start over")
+
+
+def cmd_reset(settings: Settings, _args: argparse.Namespace) -> None:
+    prepare(settings)
+    database = Database.from_url(settings.database_url)
+    with database.sessions.begin() as db:
+        _print(_summary(sandbox.reset(db, settings)))
+    database.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="vneid-sandbox", description="VNeID Sandbox (synthetic data only)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="migrate, seed on first start, and serve")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    commands.add_parser("migrate", help="upgrade the database schema to the latest migration")
+    commands.add_parser("seed", help="migrate and seed the population if the database is new")
+    commands.add_parser("reset", help="restore the seed state (same VNEID_SEED, same citizens)")
+    args = parser.parse_args(argv)
+    handlers = {"serve": cmd_serve, "migrate": cmd_migrate, "seed": cmd_seed, "reset": cmd_reset}
+    handlers[args.command](get_settings(), args)
+
+
+if __name__ == "__main__":
+    main()

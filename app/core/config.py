@@ -1,0 +1,43 @@
+"""The sandbox's settings: one pydantic-settings class read from `VNEID_*` environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VNEID_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_DATA_DIR / 'vneid-sandbox.db'}",
+        description="SQLAlchemy URL; SQLite file under ./var/ by default, postgresql://… for PostgreSQL.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    issuer: str | None = Field(default=None, description="Public base URL; defaults to http://HOST:PORT.")
+    seed: int = Field(default=6, description="Seed of the synthetic population: same seed, same citizens.")
+    population: int = Field(default=10_000, ge=0, le=5_000_000, description="Synthetic citizens on first start.")
+    admin_token: str | None = Field(default=None, description="Bearer token of /sandbox; generated when unset.")
+    access_token_ttl_seconds: int = Field(default=300, ge=30, le=86_400)
+    log_level: str = "INFO"
+
+    @property
+    def public_url(self) -> str:
+        if self.issuer:
+            return self.issuer.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def api_audience(self) -> str:
+        """`aud` of access tokens for the sandbox's own APIs (RFC 9068)."""
+        return f"{self.public_url}/v1"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,138 @@
+"""The sandbox's signing keys and every JOSE operation on them (PyJWT + cryptography).
+
+Keys are generated once, persisted in the database (so every worker signs with the same key) and
+cached here per process after parsing. Verification pins the algorithm to the key, never to the
+token header, and requires `exp`, `iss` and `aud`.
+"""
+
+import base64
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
+from jwt.algorithms import RSAAlgorithm
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import SigningKey
+
+TOKEN_KEYS = "token"
+ACTIVE, NEXT, RETIRED = "active", "next", "retired"
+
+
+class TokenInvalid(Exception):
+    """A JWT failed verification; the message says why, for the integrator."""
+
+
+@dataclass(frozen=True)
+class LoadedKey:
+    kid: str
+    alg: str
+    private_key: PrivateKeyTypes
+
+    def public_jwk(self) -> dict[str, Any]:
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))  # type: ignore[arg-type]
+        return {**jwk, "kid": self.kid, "alg": self.alg, "use": "sig"}
+
+
+def _generate(purpose: str, now: datetime, status: str) -> SigningKey:
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
+    # RFC 7638 thumbprint as kid: stable, unique, and checkable by anyone holding the public key.
+    kid = _thumbprint(jwk)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    return SigningKey(kid=kid, alg="RS256", purpose=purpose, status=status, private_pem=pem, created_at=now)
+
+
+def _thumbprint(jwk: dict[str, Any]) -> str:
+    canonical = json.dumps({"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
+
+
+class KeyStore:
+    def __init__(self) -> None:
+        self._cache: dict[str, LoadedKey] = {}
+        self._lock = threading.Lock()
+
+    def _load(self, row: SigningKey) -> LoadedKey:
+        with self._lock:
+            loaded = self._cache.get(row.kid)
+            if loaded is None:
+                private = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
+                loaded = self._cache[row.kid] = LoadedKey(row.kid, row.alg, private)
+            return loaded
+
+    def ensure_active(self, db: Session, now: datetime, purpose: str = TOKEN_KEYS) -> None:
+        """Create the first signing key of a purpose on first start."""
+        exists = db.scalar(select(SigningKey.kid).where(SigningKey.purpose == purpose, SigningKey.status == ACTIVE))
+        if exists is None:
+            db.add(_generate(purpose, now, ACTIVE))
+            db.flush()
+
+    def active(self, db: Session, purpose: str = TOKEN_KEYS) -> LoadedKey:
+        row = db.scalars(
+            select(SigningKey)
+            .where(SigningKey.purpose == purpose, SigningKey.status == ACTIVE)
+            .order_by(SigningKey.created_at.desc())
+        ).first()
+        if row is None:
+            raise RuntimeError(f"no active {purpose} signing key: run `vneid-sandbox migrate` and start once")
+        return self._load(row)
+
+    def published(self, db: Session, now: datetime, retention: timedelta) -> list[LoadedKey]:
+        """Keys in the JWKS: the next key, the active ones, and retired ones younger than `retention`."""
+        rows = db.scalars(select(SigningKey).order_by(SigningKey.created_at)).all()
+        return [
+            self._load(r)
+            for r in rows
+            if r.status != RETIRED or (r.retired_at is not None and r.retired_at + retention > now)
+        ]
+
+    def sign(self, db: Session, claims: dict[str, Any], *, typ: str = "JWT", purpose: str = TOKEN_KEYS) -> str:
+        key = self.active(db, purpose)
+        return jwt.encode(
+            claims,
+            key.private_key,
+            algorithm=key.alg,  # type: ignore[arg-type]
+            headers={"kid": key.kid, "typ": typ},
+        )
+
+    def verify(self, db: Session, token: str, *, audience: str, issuer: str, typ: str | None = None) -> dict[str, Any]:
+        """Claims of a token signed by one of our keys; TokenInvalid otherwise. Token times are real time."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise TokenInvalid(f"not a JWS: {exc}") from exc
+        kid = header.get("kid")
+        key = self._cache.get(kid) if isinstance(kid, str) else None
+        if key is None and isinstance(kid, str):
+            row = db.get(SigningKey, kid)
+            key = self._load(row) if row is not None else None
+        if key is None:
+            raise TokenInvalid("unknown signing key (kid)")
+        if header.get("alg") != key.alg:
+            raise TokenInvalid(f"algorithm {header.get('alg')!r} is not the key's ({key.alg})")
+        if typ is not None and str(header.get("typ", "")).lower() not in (typ, f"application/{typ}"):
+            raise TokenInvalid(f"token type must be {typ}")
+        options: dict[str, Any] = {"require": ["exp", "iss", "aud", "iat"]}
+        try:
+            return jwt.decode(
+                token,
+                key.private_key.public_key(),
+                algorithms=[key.alg],  # type: ignore[union-attr]
+                audience=audience,
+                issuer=issuer,
+                options=options,
+                leeway=5,
+            )
+        except jwt.PyJWTError as exc:
+            raise TokenInvalid(str(exc)) from exc

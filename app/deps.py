@@ -1,0 +1,91 @@
+"""FastAPI dependencies as Annotated aliases: the session, the sandbox's services, the authenticated caller."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from app.core.clock import Clock
+from app.core.config import Settings
+from app.core.errors import InvalidToken
+from app.core.keys import KeyStore, TokenInvalid
+from app.models import Client
+from app.services import sandbox
+from app.services.oidc.tokens import ACCESS_TOKEN_TYPE
+from app.services.population.access import Caller
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    yield from request.app.state.database.session()
+
+
+SessionDep = Annotated[Session, Depends(get_db, scope="function")]
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_keys(request: Request) -> KeyStore:
+    return request.app.state.keys
+
+
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
+def get_request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+KeysDep = Annotated[KeyStore, Depends(get_keys)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+RequestId = Annotated[str | None, Depends(get_request_id)]
+
+_bearer = HTTPBearer(auto_error=False, description="An access token from POST /oauth2/token.")
+_admin_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="SandboxAdmin",
+    description="The sandbox admin token printed at start-up (VNEID_ADMIN_TOKEN).",
+)
+
+
+def current_caller(
+    db: SessionDep,
+    settings: SettingsDep,
+    keys: KeysDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Caller:
+    if credentials is None:
+        raise InvalidToken("missing bearer access token", token_presented=False)
+    try:
+        claims = keys.verify(
+            db,
+            credentials.credentials,
+            audience=settings.api_audience,
+            issuer=settings.public_url,
+            typ=ACCESS_TOKEN_TYPE,
+        )
+    except TokenInvalid as exc:
+        raise InvalidToken(f"invalid access token: {exc}") from exc
+    client = db.get(Client, claims.get("client_id", ""))
+    if client is None:
+        raise InvalidToken("the token's client is no longer registered")
+    return Caller(client=client, scopes=frozenset(str(claims.get("scope", "")).split()), subject=str(claims["sub"]))
+
+
+CurrentCaller = Annotated[Caller, Depends(current_caller)]
+
+
+def require_admin(
+    db: SessionDep,
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_bearer)],
+) -> None:
+    sandbox.check_admin_token(db, settings, credentials.credentials if credentials else None)
+
+
+AdminDep = Depends(require_admin)

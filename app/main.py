@@ -1,0 +1,61 @@
+"""create_app(): settings, database, middleware, error handlers and routers. Nothing else."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from app import __version__
+from app.core.clock import clock
+from app.core.config import Settings, get_settings
+from app.core.db import Database
+from app.core.errors import install_error_handlers
+from app.core.keys import KeyStore
+from app.core.request_log import RequestLogMiddleware, configure_logging
+from app.routers import oauth, population, sandbox, system
+
+WEB = Path(__file__).parent / "web"
+
+DESCRIPTION = """**SANDBOX — synthetic data only.** A runnable stand-in for Vietnam's VNeID identity accounts and
+the national population database, for integration tests and demos. Nothing here is real: every citizen,
+ID number and token is synthetic.
+
+Errors are RFC 9457 `application/problem+json` with a stable `code`; OAuth endpoints use the RFC 6749 error
+shape. Get a token with `POST /oauth2/token` (`grant_type=client_credentials`, e.g. client `demo-agency`,
+secret `demo-agency-secret`) and send it as `Authorization: Bearer …`."""
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if database is None:  # ours to close; a database handed in belongs to the caller
+            app.state.database.dispose()
+
+    app = FastAPI(
+        title="VNeID Sandbox API",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database or Database.from_url(settings.database_url)
+    app.state.keys = KeyStore()
+    app.state.clock = clock
+    app.state.templates = Jinja2Templates(directory=WEB / "templates")
+    install_error_handlers(app)
+    app.add_middleware(RequestLogMiddleware)
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
+    for router in (system.router, oauth.router, population.router, sandbox.router):
+        app.include_router(router)
+    return app

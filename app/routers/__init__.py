@@ -1,0 +1,1 @@
+"""Thin HTTP adapters, one module per API area: parse, call a service, shape the response."""

@@ -1,0 +1,125 @@
+"""The population API for relying parties: look-up, household and identity verification."""
+
+from typing import Annotated
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Header, Path, Query
+
+from app.core.errors import problem_responses
+from app.deps import ClockDep, CurrentCaller, RequestId, SessionDep
+from app.schemas.citizen import (
+    CitizenRecord,
+    ClaimedIdentity,
+    HouseholdRecord,
+    PersonalId,
+    VerificationBatch,
+    VerificationBatchResult,
+    VerificationResult,
+)
+from app.services.population import lookup, verification
+
+router = APIRouter(prefix="/v1/citizens", tags=["Population database"])
+
+PersonalIdPath = Annotated[PersonalId, Path(description="12-digit personal identification number.")]
+PurposeHeader = Annotated[
+    str | None,
+    Header(
+        alias="X-Purpose",
+        max_length=600,
+        description="Legal purpose of the read (required for agencies), UTF-8 percent-encoded as headers are ASCII: "
+        '`X-Purpose: X%C3%A1c%20minh%20h%E1%BB%93%20s%C6%A1` is "Xác minh hồ sơ".',
+    ),
+]
+PurposeQuery = Annotated[str | None, Query(max_length=200, description="Alternative to the X-Purpose header.")]
+
+
+def _purpose(header: str | None, query: str | None) -> str | None:
+    return unquote(header) if header else query
+
+
+@router.get(
+    "/{personal_id}",
+    response_model=CitizenRecord,
+    response_model_exclude_unset=True,
+    name="population.get_citizen",
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+def get_citizen(
+    personal_id: PersonalIdPath,
+    caller: CurrentCaller,
+    db: SessionDep,
+    clock: ClockDep,
+    request_id: RequestId,
+    x_purpose: PurposeHeader = None,
+    purpose: PurposeQuery = None,
+    fields: Annotated[
+        str | None,
+        Query(
+            max_length=1000,
+            pattern=r"^[a-z_]+(,[a-z_]+)*$",
+            description="Comma-separated field names to return (and pay for); "
+            "default: every field your scopes and consent allow.",
+        ),
+    ] = None,
+) -> CitizenRecord:
+    """Look up one citizen. Fields returned depend on the token's scopes and, for business clients, on the
+    citizen's consent; state agencies must state a purpose. Each field returned costs 1,000 VND and is
+    written to the audit trail the citizen can read."""
+    return lookup.read_citizen(
+        db,
+        clock,
+        caller,
+        personal_id,
+        purpose=_purpose(x_purpose, purpose),
+        fields=fields.split(",") if fields else None,
+        request_id=request_id,
+    )
+
+
+@router.get(
+    "/{personal_id}/household",
+    response_model=HouseholdRecord,
+    name="population.get_household",
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+def get_household(
+    personal_id: PersonalIdPath,
+    caller: CurrentCaller,
+    db: SessionDep,
+    clock: ClockDep,
+    request_id: RequestId,
+    x_purpose: PurposeHeader = None,
+    purpose: PurposeQuery = None,
+) -> HouseholdRecord:
+    """The citizen's household (hộ gia đình): address, head and members with their relation to the head.
+    Needs the `citizen.family` scope; every member's read is audited."""
+    return lookup.read_household(
+        db, clock, caller, personal_id, purpose=_purpose(x_purpose, purpose), request_id=request_id
+    )
+
+
+@router.post(
+    "/verify",
+    response_model=VerificationResult | VerificationBatchResult,
+    name="population.verify",
+    responses=problem_responses(401, 403, 422),
+)
+def verify(
+    body: ClaimedIdentity | VerificationBatch,
+    caller: CurrentCaller,
+    db: SessionDep,
+    clock: ClockDep,
+    request_id: RequestId,
+    x_purpose: PurposeHeader = None,
+) -> VerificationResult | VerificationBatchResult:
+    """Check claimed identities against the population database without disclosing stored values.
+
+    Send one identity (`{"personal_id", "full_name", "date_of_birth", "sex"}`, at least one field besides
+    the ID) and get one result, or `{"items": [...]}` with up to 1,000 and get a result per item plus a
+    summary. Names match regardless of case and Unicode normalisation (NFC/NFD), never across letters.
+    """
+    claims = body.items if isinstance(body, VerificationBatch) else [body]
+    outcome = verification.verify_identities(
+        db, clock, caller, claims, purpose=_purpose(x_purpose, None), request_id=request_id
+    )
+    return outcome if isinstance(body, VerificationBatch) else outcome.results[0]

@@ -1,0 +1,170 @@
+"""Shapes of the population API: citizen records, households and identity verification."""
+
+import unicodedata
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from app.core.clock import clock
+from app.services.population.personal_id import parse_personal_id
+
+
+def _valid_personal_id(value: str) -> str:
+    parse_personal_id(value, current_year=clock.today().year)
+    return value
+
+
+PersonalId = Annotated[
+    str,
+    Field(
+        min_length=12,
+        max_length=12,
+        pattern=r"^[0-9]{12}$",
+        examples=["001090000001"],
+        description="12-digit personal identification number (số định danh cá nhân): PPP G YY NNNNNN.",
+    ),
+    AfterValidator(_valid_personal_id),
+]
+
+
+class CodeName(BaseModel):
+    code: str
+    name: str
+
+
+class Address(BaseModel):
+    """An address in the two-level structure in force since 1 July 2025 (no districts)."""
+
+    street: str
+    commune_code: str = Field(description="GSO code of the commune-level unit (xã, phường, đặc khu).")
+    commune: str
+    province_code: str = Field(description="GSO code of one of the 34 provinces and cities.")
+    province: str
+    formatted: str
+
+
+class TemporaryAddress(Address):
+    valid_until: date
+
+
+class IdCard(BaseModel):
+    number: str
+    issued_on: date | None
+    expires_on: date | None = Field(description="null: valid for life (issued at 58 or older).")
+
+
+class AccessReceipt(BaseModel):
+    """What this read disclosed and what it costs the client (1,000 VND per field returned)."""
+
+    fields_returned: list[str]
+    fee_vnd: int
+    purpose: str | None
+    request_id: str | None
+
+
+class CitizenRecord(BaseModel):
+    """A citizen as the population database holds them; only the fields your scopes and consent allow."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"description": "Fields absent from the response were not granted to the caller."}
+    )
+
+    personal_id: str
+    full_name: str | None = None
+    other_names: str | None = None
+    sex: Literal["male", "female"] | None = None
+    date_of_birth: date | None = None
+    place_of_birth: str | None = None
+    birth_registration_province: CodeName | None = None
+    hometown: str | None = None
+    ethnicity: CodeName | None = None
+    religion: CodeName | None = None
+    nationality: str | None = None
+    blood_type: str | None = None
+    old_id_number: str | None = Field(default=None, description="The 9-digit CMND, where one was issued.")
+    id_card: IdCard | None = None
+    life_status: Literal["alive", "deceased"] | None = None
+    date_of_death: date | None = None
+    permanent_address: Address | None = None
+    temporary_address: TemporaryAddress | None = None
+    current_address: Address | None = None
+    residence_file_number: str | None = None
+    marital_status: Literal["single", "married", "divorced", "widowed"] | None = None
+    household_code: str | None = None
+    relation_to_head: str | None = None
+    father_personal_id: str | None = None
+    mother_personal_id: str | None = None
+    spouse_personal_id: str | None = None
+    children_personal_ids: list[str] | None = None
+    phone: str | None = None
+    email: str | None = None
+    access: AccessReceipt
+
+
+class HouseholdMember(BaseModel):
+    personal_id: str
+    full_name: str
+    relation_to_head: str
+    date_of_birth: date
+    life_status: Literal["alive", "deceased"]
+
+
+class HouseholdRecord(BaseModel):
+    household_code: str
+    head_personal_id: str
+    address: Address
+    members: list[HouseholdMember]
+    access: AccessReceipt
+
+
+def fold_name(name: str) -> str:
+    """Compare names regardless of case, Unicode form (NFC/NFD) and spacing, never of letters or accents."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+class ClaimedIdentity(BaseModel):
+    """An identity someone claims; give the personal ID and at least one other field to check."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    personal_id: PersonalId
+    full_name: str | None = Field(default=None, min_length=1, max_length=120)
+    date_of_birth: date | None = None
+    sex: Literal["male", "female"] | None = None
+
+    @model_validator(mode="after")
+    def _something_to_check(self) -> "ClaimedIdentity":
+        if self.full_name is None and self.date_of_birth is None and self.sex is None:
+            raise ValueError("give at least one of full_name, date_of_birth, sex to verify")
+        return self
+
+
+class VerificationBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ClaimedIdentity] = Field(min_length=1, max_length=1000)
+
+
+class VerificationResult(BaseModel):
+    """Whether the claim matches the population database; stored values are never disclosed."""
+
+    personal_id: str
+    match: bool
+    found: bool = Field(description="false when no citizen has this personal ID.")
+    mismatched_fields: list[str] = Field(description="Claimed fields that differ from the record.")
+    deceased: bool | None = Field(description="Only on a match: whether the citizen has died.")
+
+
+class VerificationSummary(BaseModel):
+    total: int
+    matched: int
+    mismatched: int
+    not_found: int
+    fee_vnd: int
+    request_id: str | None
+
+
+class VerificationBatchResult(BaseModel):
+    results: list[VerificationResult]
+    summary: VerificationSummary

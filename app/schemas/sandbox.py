@@ -1,0 +1,53 @@
+"""Shapes of the sandbox control API."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.schemas.citizen import PersonalId
+
+
+class Persona(BaseModel):
+    key: str
+    personal_id: str
+    full_name: str
+    sex: str
+    date_of_birth: str
+    account_level: int | None
+    account_status: str | None
+    lock_reason: str | None
+    role: str | None
+    description: str
+
+
+class ResetResult(BaseModel):
+    citizens: int
+    households: int
+    accounts: int
+    convictions: int
+    seconds: float
+
+
+class ConsentGrant(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    personal_id: PersonalId
+    client_id: str = Field(min_length=1, max_length=80, examples=["demo-bank"])
+    purpose: str = Field(min_length=5, max_length=200, examples=["Mở tài khoản thanh toán"])
+    scopes: list[str] = Field(min_length=1, max_length=4, examples=[["citizen.identity", "citizen.residence"]])
+
+
+class ConsentPublic(BaseModel):
+    id: int
+    personal_id: str
+    client_id: str
+    purpose: str
+    scopes: list[str]
+    granted_at: datetime
+    revoked_at: datetime | None
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    sandbox: bool

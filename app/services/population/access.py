@@ -1,0 +1,135 @@
+"""Who may read what: scopes, the citizen's consent (business clients) or a stated purpose (agencies)."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.errors import ConsentRequired, Forbidden, InsufficientScope, PurposeRequired, UnknownFields
+from app.models import Client, Consent
+from app.services.oidc.clients import AGENCY, BUSINESS
+
+# The documented scope set of the population API and the record fields each one opens.
+FIELDS_BY_SCOPE: dict[str, tuple[str, ...]] = {
+    "citizen.identity": (
+        "full_name",
+        "other_names",
+        "sex",
+        "date_of_birth",
+        "place_of_birth",
+        "birth_registration_province",
+        "hometown",
+        "ethnicity",
+        "religion",
+        "nationality",
+        "blood_type",
+        "old_id_number",
+        "id_card",
+        "life_status",
+        "date_of_death",
+    ),
+    "citizen.residence": ("permanent_address", "temporary_address", "current_address", "residence_file_number"),
+    "citizen.family": (
+        "marital_status",
+        "household_code",
+        "relation_to_head",
+        "father_personal_id",
+        "mother_personal_id",
+        "spouse_personal_id",
+        "children_personal_ids",
+    ),
+    "citizen.contact": ("phone", "email"),
+}
+SCOPE_OF_FIELD = {f: scope for scope, fields in FIELDS_BY_SCOPE.items() for f in fields}
+HOUSEHOLD_SCOPE = "citizen.family"
+VERIFY_SCOPE = "citizen.verify"
+MIN_PURPOSE_LENGTH = 5
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The client behind an access token, and what the token lets it do."""
+
+    client: Client
+    scopes: frozenset[str]
+    subject: str
+
+    @property
+    def client_id(self) -> str:
+        return self.client.client_id
+
+
+@dataclass(frozen=True)
+class ReadGrant:
+    fields: tuple[str, ...]
+    purpose: str | None
+
+
+def require_scope(caller: Caller, scope: str) -> None:
+    if scope not in caller.scopes:
+        raise InsufficientScope(f"this call needs the {scope} scope", required=[scope])
+
+
+def authorize_read(
+    db: Session,
+    caller: Caller,
+    personal_id: str,
+    purpose: str | None,
+    requested_fields: list[str] | None,
+    needed_scopes: set[str] | None = None,
+) -> ReadGrant:
+    """The fields this caller may read about this citizen, or the error that explains why not.
+
+    `needed_scopes` narrows the read to the scopes an endpoint is about (the household needs family).
+    """
+    wanted_scopes = needed_scopes or set(FIELDS_BY_SCOPE)
+    granted_scopes = caller.scopes & wanted_scopes
+    if not granted_scopes:
+        raise InsufficientScope(
+            "the token has none of the scopes that open citizen data", required=sorted(wanted_scopes)
+        )
+    purpose = purpose.strip() if purpose else None
+    if caller.client.kind == BUSINESS:
+        consent = _active_consent(db, caller.client_id, personal_id, purpose)
+        if consent is None:
+            raise ConsentRequired(
+                "the citizen has not consented to this client" + (f" for the purpose {purpose!r}" if purpose else ""),
+                client_id=caller.client_id,
+            )
+        granted_scopes &= set(consent.scopes)
+        if not granted_scopes:
+            raise ConsentRequired(
+                "the citizen's consent does not cover these data",
+                client_id=caller.client_id,
+                consented_scopes=consent.scopes,
+            )
+        purpose = consent.purpose
+    elif caller.client.kind == AGENCY:
+        if not purpose or len(purpose) < MIN_PURPOSE_LENGTH:
+            raise PurposeRequired(
+                "state agencies must give the legal purpose of the read in the X-Purpose "
+                f"header or the `purpose` query parameter (at least {MIN_PURPOSE_LENGTH} "
+                "characters)"
+            )
+    else:
+        raise Forbidden("this client may not read the population database")
+    allowed = [f for scope in sorted(granted_scopes) for f in FIELDS_BY_SCOPE[scope]]
+    if requested_fields is None:
+        return ReadGrant(tuple(allowed), purpose)
+    unknown = [f for f in requested_fields if f not in SCOPE_OF_FIELD]
+    if unknown:
+        raise UnknownFields(f"unknown fields: {', '.join(unknown)}", unknown_fields=unknown)
+    denied = [f for f in requested_fields if f not in allowed]
+    if denied:
+        needed = sorted({SCOPE_OF_FIELD[f] for f in denied})
+        raise InsufficientScope(f"not granted for these fields: {', '.join(denied)}", required=needed)
+    return ReadGrant(tuple(dict.fromkeys(requested_fields)), purpose)
+
+
+def _active_consent(db: Session, client_id: str, personal_id: str, purpose: str | None) -> Consent | None:
+    query = select(Consent).where(
+        Consent.client_id == client_id, Consent.personal_id == personal_id, Consent.revoked_at.is_(None)
+    )
+    if purpose:
+        query = query.where(Consent.purpose == purpose)
+    return db.scalars(query.order_by(Consent.granted_at.desc())).first()

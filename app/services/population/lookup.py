@@ -1,0 +1,176 @@
+"""Reading citizens and households out of the population database for relying parties."""
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.core.clock import Clock
+from app.core.errors import CitizenNotFound
+from app.models import Citizen, Household
+from app.schemas.citizen import AccessReceipt, CitizenRecord, HouseholdMember, HouseholdRecord
+from app.services.population.access import HOUSEHOLD_SCOPE, Caller, authorize_read
+from app.services.population.audit import HOUSEHOLD, READ, field_fee, record_accesses
+from app.services.reference import catalog
+
+HOUSEHOLD_MEMBER_FIELDS = ["full_name", "relation_to_head", "date_of_birth", "life_status"]
+
+
+def read_citizen(
+    db: Session,
+    clock: Clock,
+    caller: Caller,
+    personal_id: str,
+    *,
+    purpose: str | None,
+    fields: list[str] | None,
+    request_id: str | None,
+) -> CitizenRecord:
+    grant = authorize_read(db, caller, personal_id, purpose, fields)
+    citizen = db.get(Citizen, personal_id)
+    if citizen is None:
+        raise CitizenNotFound(f"no citizen has the personal ID {personal_id}")
+    values = citizen_fields(db, citizen, grant.fields, clock.today())
+    fee = field_fee(len(grant.fields))
+    record_accesses(
+        db,
+        at=clock.now(),
+        client_id=caller.client_id,
+        action=READ,
+        purpose=grant.purpose,
+        request_id=request_id,
+        entries=[(personal_id, list(grant.fields), fee)],
+    )
+    receipt = AccessReceipt(
+        fields_returned=list(grant.fields), fee_vnd=fee, purpose=grant.purpose, request_id=request_id
+    )
+    return CitizenRecord(personal_id=personal_id, **values, access=receipt)
+
+
+def read_household(
+    db: Session, clock: Clock, caller: Caller, personal_id: str, *, purpose: str | None, request_id: str | None
+) -> HouseholdRecord:
+    grant = authorize_read(db, caller, personal_id, purpose, None, needed_scopes={HOUSEHOLD_SCOPE})
+    citizen = db.get(Citizen, personal_id)
+    if citizen is None:
+        raise CitizenNotFound(f"no citizen has the personal ID {personal_id}")
+    household = db.get_one(Household, citizen.household_code)
+    members = db.scalars(
+        select(Citizen).where(Citizen.household_code == household.code).order_by(Citizen.date_of_birth)
+    ).all()
+    fee_each = field_fee(len(HOUSEHOLD_MEMBER_FIELDS))
+    record_accesses(
+        db,
+        at=clock.now(),
+        client_id=caller.client_id,
+        action=HOUSEHOLD,
+        purpose=grant.purpose,
+        request_id=request_id,
+        entries=[(m.personal_id, HOUSEHOLD_MEMBER_FIELDS, fee_each) for m in members],
+    )
+    return HouseholdRecord(
+        household_code=household.code,
+        head_personal_id=household.head_personal_id,
+        address=catalog().address(household.street, household.commune_code),  # type: ignore[arg-type]
+        members=[
+            HouseholdMember(
+                personal_id=m.personal_id,
+                full_name=m.full_name,
+                relation_to_head=m.relation_to_head,
+                date_of_birth=m.date_of_birth,
+                life_status=life_status(m),
+            )
+            for m in members
+        ],
+        access=AccessReceipt(
+            fields_returned=HOUSEHOLD_MEMBER_FIELDS,
+            fee_vnd=fee_each * len(members),
+            purpose=grant.purpose,
+            request_id=request_id,
+        ),
+    )
+
+
+def life_status(citizen: Citizen) -> str:
+    return "deceased" if citizen.date_of_death else "alive"
+
+
+def citizen_fields(db: Session, citizen: Citizen, fields: tuple[str, ...], today: date) -> dict[str, Any]:
+    """The named fields of a record in their API shape; only what is asked for is computed."""
+    return {name: _FIELD_READERS[name](db, citizen, today) for name in fields}
+
+
+def _temporary_address(citizen: Citizen, today: date) -> dict[str, Any] | None:
+    if not citizen.temporary_commune_code or not citizen.temporary_until or citizen.temporary_until < today:
+        return None
+    return {
+        **catalog().address(citizen.temporary_street or "", citizen.temporary_commune_code),
+        "valid_until": citizen.temporary_until,
+    }
+
+
+def _current_address(citizen: Citizen, today: date) -> dict[str, Any]:
+    if citizen.current_commune_code:
+        return catalog().address(citizen.current_street or "", citizen.current_commune_code)
+    temporary = _temporary_address(citizen, today)
+    if temporary:
+        return {k: v for k, v in temporary.items() if k != "valid_until"}
+    return catalog().address(citizen.permanent_street, citizen.permanent_commune_code)
+
+
+def _children(db: Session, citizen: Citizen) -> list[str]:
+    return list(
+        db.scalars(
+            select(Citizen.personal_id)
+            .where(
+                or_(
+                    Citizen.father_personal_id == citizen.personal_id, Citizen.mother_personal_id == citizen.personal_id
+                )
+            )
+            .order_by(Citizen.date_of_birth)
+        )
+    )
+
+
+def _code_name(code: str, names: dict[str, str]) -> dict[str, str]:
+    return {"code": code, "name": names.get(code, code)}
+
+
+_FIELD_READERS: dict[str, Any] = {
+    "full_name": lambda db, c, today: c.full_name,
+    "other_names": lambda db, c, today: c.other_names,
+    "sex": lambda db, c, today: c.sex,
+    "date_of_birth": lambda db, c, today: c.date_of_birth,
+    "place_of_birth": lambda db, c, today: c.place_of_birth,
+    "birth_registration_province": lambda db, c, today: {
+        "code": c.birth_registration_province_code,
+        "name": catalog().legacy_provinces[c.personal_id[:3]].name,
+    },
+    "hometown": lambda db, c, today: c.hometown,
+    "ethnicity": lambda db, c, today: _code_name(c.ethnicity_code, catalog().ethnicity_names),
+    "religion": lambda db, c, today: _code_name(c.religion_code, catalog().religion_names),
+    "nationality": lambda db, c, today: c.nationality,
+    "blood_type": lambda db, c, today: c.blood_type,
+    "old_id_number": lambda db, c, today: c.old_id_number,
+    "id_card": lambda db, c, today: (
+        {"number": c.personal_id, "issued_on": c.id_card_issued_on, "expires_on": c.id_card_expires_on}
+        if c.id_card_issued_on
+        else None
+    ),
+    "life_status": lambda db, c, today: life_status(c),
+    "date_of_death": lambda db, c, today: c.date_of_death,
+    "permanent_address": lambda db, c, today: catalog().address(c.permanent_street, c.permanent_commune_code),
+    "temporary_address": lambda db, c, today: _temporary_address(c, today),
+    "current_address": lambda db, c, today: _current_address(c, today),
+    "residence_file_number": lambda db, c, today: c.residence_file_number,
+    "marital_status": lambda db, c, today: c.marital_status,
+    "household_code": lambda db, c, today: c.household_code,
+    "relation_to_head": lambda db, c, today: c.relation_to_head,
+    "father_personal_id": lambda db, c, today: c.father_personal_id,
+    "mother_personal_id": lambda db, c, today: c.mother_personal_id,
+    "spouse_personal_id": lambda db, c, today: c.spouse_personal_id,
+    "children_personal_ids": lambda db, c, today: _children(db, c),
+    "phone": lambda db, c, today: c.phone,
+    "email": lambda db, c, today: c.email,
+}

@@ -1,0 +1,202 @@
+"""Writing the seed state: the fixed personas, then the synthetic population, in bulk batches."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert
+from sqlalchemy.orm import Session
+
+from app.core.passwords import hash_password
+from app.models import AuditEvent, Citizen, Consent, Conviction, Household, IdentityAccount
+from app.services.population.generator import (
+    REFERENCE_DATE,
+    GeneratedHousehold,
+    PopulationGenerator,
+    id_card_expiry,
+)
+from app.services.reference import catalog, load_json
+
+BATCH_CITIZENS = 20_000
+# Accounts of the seed carry a fixed creation time so that a reset gives the same state every time.
+SEEDED_AT = datetime(REFERENCE_DATE.year, 1, 1, tzinfo=UTC)
+SEEDED_TABLES = (AuditEvent, Consent, Conviction, IdentityAccount, Citizen, Household)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    citizens: int
+    households: int
+    accounts: int
+    convictions: int
+    seconds: float
+
+
+def personas_document() -> dict[str, Any]:
+    return load_json("personas.json")
+
+
+def clear_population(db: Session) -> None:
+    for model in SEEDED_TABLES:
+        db.execute(delete(model))
+
+
+def seed_population(db: Session, seed: int, population: int, progress: Progress | None = None) -> SeedSummary:
+    """Insert personas and `population` generated citizens; deterministic in `seed`."""
+    started = time.perf_counter()
+    document = personas_document()
+    password_hash = hash_password(document["password"])
+    personas = _persona_batch(document, password_hash)
+    totals = SeedBatch()
+    _write(db, personas, totals)
+    generator = PopulationGenerator(seed, catalog(), {c["personal_id"] for c in personas.citizens}, password_hash)
+    pending = SeedBatch()
+    for household in generator.households(population):
+        pending.add(household)
+        if len(pending.citizens) >= BATCH_CITIZENS:
+            _write(db, pending, totals)
+            pending = SeedBatch()
+            if progress:
+                progress(totals.citizen_count - len(personas.citizens), population)
+    _write(db, pending, totals)
+    if progress:
+        progress(population, population)
+    return SeedSummary(
+        totals.citizen_count,
+        totals.household_count,
+        totals.account_count,
+        totals.conviction_count,
+        round(time.perf_counter() - started, 2),
+    )
+
+
+@dataclass
+class SeedBatch:
+    """Rows waiting to be inserted together, or (as running totals) the counts of rows written."""
+
+    households: list[dict[str, Any]] = field(default_factory=list)
+    citizens: list[dict[str, Any]] = field(default_factory=list)
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+    convictions: list[dict[str, Any]] = field(default_factory=list)
+    household_count: int = 0
+    citizen_count: int = 0
+    account_count: int = 0
+    conviction_count: int = 0
+
+    def add(self, household: GeneratedHousehold) -> None:
+        self.households.append(household.household)
+        self.citizens.extend(household.citizens)
+        self.accounts.extend(household.accounts)
+        self.convictions.extend(household.convictions)
+
+
+def _write(db: Session, batch: SeedBatch, totals: SeedBatch) -> None:
+    for account in batch.accounts:
+        account.setdefault("created_at", SEEDED_AT)
+    # Parents before children: households, then citizens, then what hangs off a citizen.
+    for model, rows in (
+        (Household, batch.households),
+        (Citizen, batch.citizens),
+        (IdentityAccount, batch.accounts),
+        (Conviction, batch.convictions),
+    ):
+        if rows:
+            db.connection().execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
+    totals.household_count += len(batch.households)
+    totals.citizen_count += len(batch.citizens)
+    totals.account_count += len(batch.accounts)
+    totals.conviction_count += len(batch.convictions)
+
+
+def _persona_batch(document: dict[str, Any], password_hash: str) -> SeedBatch:
+    households = {h["code"]: h for h in document["households"]}
+    by_key = {p["key"]: p for p in document["personas"]}
+    citizens, accounts, convictions = [], [], []
+    for persona in document["personas"]:
+        citizens.append(_persona_citizen(persona, households[persona["household"]], by_key))
+        if persona["account"]:
+            account = persona["account"]
+            accounts.append(
+                {
+                    "personal_id": persona["personal_id"],
+                    "level": account["level"],
+                    "status": account["status"],
+                    "lock_reason": account.get("lock_reason"),
+                    "role": account["role"],
+                    "jurisdiction_code": account.get("jurisdiction_code"),
+                    "phone": persona["phone"],
+                    "password_hash": password_hash,
+                }
+            )
+        for conviction in persona.get("convictions", []):
+            convictions.append(
+                {
+                    **conviction,
+                    "personal_id": persona["personal_id"],
+                    **{k: _date(conviction[k]) for k in ("judgment_date", "sentence_completed_on", "expunged_on")},
+                }
+            )
+    household_rows = [
+        {
+            "code": h["code"],
+            "head_personal_id": by_key[h["head"]]["personal_id"],
+            "street": h["street"],
+            "commune_code": h["commune_code"],
+        }
+        for h in document["households"]
+    ]
+    return SeedBatch(household_rows, citizens, accounts, convictions)
+
+
+def _persona_citizen(persona: dict[str, Any], household: dict[str, Any], by_key: dict[str, Any]) -> dict[str, Any]:
+    born = date.fromisoformat(persona["date_of_birth"])
+    legacy = catalog().legacy_provinces[persona["personal_id"][:3]]
+    issued = max(date(2021, 6, 1), born + timedelta(days=14 * 366)) if born.year <= 2011 else None
+    current = persona.get("current_address") or {}
+    temporary = persona.get("temporary_address") or {}
+
+    def relative(key: str) -> str | None:
+        return by_key[persona[key]]["personal_id"] if persona.get(key) else None
+
+    return {
+        "personal_id": persona["personal_id"],
+        "full_name": persona["full_name"],
+        "other_names": None,
+        "sex": persona["sex"],
+        "date_of_birth": born,
+        "place_of_birth": legacy.name,
+        "birth_registration_province_code": legacy.code,
+        "hometown": persona["hometown"],
+        "ethnicity_code": "01",
+        "religion_code": "none",
+        "nationality": "VN",
+        "blood_type": "O",
+        "old_id_number": None,
+        "id_card_issued_on": issued,
+        "id_card_expires_on": id_card_expiry(born, issued) if issued else None,
+        "permanent_street": household["street"],
+        "permanent_commune_code": household["commune_code"],
+        "temporary_street": temporary.get("street"),
+        "temporary_commune_code": temporary.get("commune_code"),
+        "temporary_until": _date(temporary.get("until")),
+        "current_street": current.get("street"),
+        "current_commune_code": current.get("commune_code"),
+        "residence_file_number": household["code"],
+        "marital_status": persona["marital_status"],
+        "household_code": household["code"],
+        "relation_to_head": persona["relation_to_head"],
+        "father_personal_id": relative("father"),
+        "mother_personal_id": relative("mother"),
+        "spouse_personal_id": relative("spouse"),
+        "date_of_death": _date(persona.get("date_of_death")),
+        "phone": persona["phone"],
+        "email": persona["email"],
+    }
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

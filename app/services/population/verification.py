@@ -1,0 +1,80 @@
+"""Identity verification: does a claimed identity match the population database? (never discloses it)"""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.clock import Clock
+from app.models import Citizen
+from app.schemas.citizen import (
+    ClaimedIdentity,
+    VerificationBatchResult,
+    VerificationResult,
+    VerificationSummary,
+    fold_name,
+)
+from app.services.population.access import VERIFY_SCOPE, Caller, require_scope
+from app.services.population.audit import VERIFY, record_accesses, verification_fee
+
+CLAIMABLE_FIELDS = ("full_name", "date_of_birth", "sex")
+
+
+def verify_identities(
+    db: Session,
+    clock: Clock,
+    caller: Caller,
+    claims: list[ClaimedIdentity],
+    *,
+    purpose: str | None,
+    request_id: str | None,
+) -> VerificationBatchResult:
+    require_scope(caller, VERIFY_SCOPE)
+    wanted = {c.personal_id for c in claims}
+    records = {c.personal_id: c for c in db.scalars(select(Citizen).where(Citizen.personal_id.in_(wanted)))}
+    results = [_compare(claim, records.get(claim.personal_id)) for claim in claims]
+    fee_each = verification_fee(1)
+    record_accesses(
+        db,
+        at=clock.now(),
+        client_id=caller.client_id,
+        action=VERIFY,
+        purpose=purpose,
+        request_id=request_id,
+        entries=[(claim.personal_id, _claimed(claim), fee_each) for claim in claims],
+    )
+    return VerificationBatchResult(
+        results=results,
+        summary=VerificationSummary(
+            total=len(results),
+            matched=sum(r.match for r in results),
+            mismatched=sum(r.found and not r.match for r in results),
+            not_found=sum(not r.found for r in results),
+            fee_vnd=fee_each * len(results),
+            request_id=request_id,
+        ),
+    )
+
+
+def _claimed(claim: ClaimedIdentity) -> list[str]:
+    return [name for name in CLAIMABLE_FIELDS if getattr(claim, name) is not None]
+
+
+def _compare(claim: ClaimedIdentity, citizen: Citizen | None) -> VerificationResult:
+    if citizen is None:
+        return VerificationResult(
+            personal_id=claim.personal_id, match=False, found=False, mismatched_fields=[], deceased=None
+        )
+    mismatched = []
+    if claim.full_name is not None and fold_name(claim.full_name) != fold_name(citizen.full_name):
+        mismatched.append("full_name")
+    if claim.date_of_birth is not None and claim.date_of_birth != citizen.date_of_birth:
+        mismatched.append("date_of_birth")
+    if claim.sex is not None and claim.sex != citizen.sex:
+        mismatched.append("sex")
+    match = not mismatched
+    return VerificationResult(
+        personal_id=claim.personal_id,
+        match=match,
+        found=True,
+        mismatched_fields=mismatched,
+        deceased=(citizen.date_of_death is not None) if match else None,
+    )

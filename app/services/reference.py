@@ -1,0 +1,99 @@
+"""Static reference data frozen in seed_data/: administrative units, ethnic groups, religions, tariffs."""
+
+import csv
+import json
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+SEED_DATA = Path(__file__).resolve().parents[2] / "seed_data"
+
+
+@dataclass(frozen=True, slots=True)
+class Province:
+    code: str
+    name: str
+    short_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class LegacyProvince:
+    """One of the 63 provinces before the 2025 merger; `id_prefix` opens the personal IDs registered there."""
+
+    code: str
+    id_prefix: str
+    name: str
+    short_name: str
+    new_province_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Commune:
+    code: str
+    province_code: str
+    name: str
+    short_name: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class WeightedEntry:
+    code: str
+    name: str
+    weight: int
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (SEED_DATA / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_json(name: str) -> Any:
+    return json.loads((SEED_DATA / name).read_text(encoding="utf-8"))
+
+
+class Catalog:
+    """Read-only lookups over the reference data, loaded once per process."""
+
+    def __init__(self) -> None:
+        self.provinces = {r["code"]: Province(r["code"], r["name"], r["short_name"]) for r in _rows("provinces.csv")}
+        self.legacy_provinces = {
+            r["id_prefix"]: LegacyProvince(
+                r["code"], r["id_prefix"], r["name"], r["short_name"], r["new_province_code"]
+            )
+            for r in _rows("provinces_legacy.csv")
+        }
+        self.communes = {
+            r["code"]: Commune(r["code"], r["province_code"], r["name"], r["short_name"], r["kind"])
+            for r in _rows("communes.csv")
+        }
+        self.ethnic_groups = [WeightedEntry(r["code"], r["name"], int(r["weight"])) for r in _rows("ethnic_groups.csv")]
+        self.religions = [WeightedEntry(r["code"], r["name"], int(r["weight"])) for r in _rows("religions.csv")]
+        self.tariffs: dict[str, int] = {k: v for k, v in load_json("tariffs.json").items() if not k.startswith("_")}
+
+    @cached_property
+    def ethnicity_names(self) -> dict[str, str]:
+        return {e.code: e.name for e in self.ethnic_groups}
+
+    @cached_property
+    def religion_names(self) -> dict[str, str]:
+        return {r.code: r.name for r in self.religions}
+
+    def address(self, street: str, commune_code: str) -> dict[str, str]:
+        """An address in the 2025 two-level structure (street, commune, province), with its one-line form."""
+        commune = self.communes[commune_code]
+        province = self.provinces[commune.province_code]
+        return {
+            "street": street,
+            "commune_code": commune.code,
+            "commune": commune.name,
+            "province_code": province.code,
+            "province": province.name,
+            "formatted": f"{street}, {commune.name}, {province.name}",
+        }
+
+
+@lru_cache(maxsize=1)
+def catalog() -> Catalog:
+    return Catalog()

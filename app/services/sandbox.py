@@ -1,0 +1,129 @@
+"""Sandbox controls: first-start bootstrap, reset to the seed, personas, the admin token, test consents."""
+
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.clock import Clock
+from app.core.config import Settings
+from app.core.errors import AppError, CitizenNotFound, NotFound
+from app.core.keys import KeyStore
+from app.models import Citizen, Client, Consent, IdentityAccount, SandboxSetting
+from app.services.oidc.clients import seed_clients
+from app.services.population.access import FIELDS_BY_SCOPE
+from app.services.population.seeding import SeedSummary, clear_population, personas_document, seed_population
+
+SEEDED = "seeded"
+ADMIN_TOKEN = "admin_token"
+
+
+class AdminTokenInvalid(AppError):
+    status, code, title = 401, "invalid_admin_token", "Missing or wrong sandbox admin token"
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    admin_token: str
+    seeded: SeedSummary | None
+
+
+def _setting(db: Session, key: str) -> str | None:
+    row = db.get(SandboxSetting, key)
+    return row.value if row else None
+
+
+def _put_setting(db: Session, key: str, value: str) -> None:
+    db.merge(SandboxSetting(key=key, value=value))
+
+
+def bootstrap(
+    db: Session, settings: Settings, keys: KeyStore, clock: Clock, progress: Callable[[int, int], None] | None = None
+) -> Bootstrap:
+    """Make a migrated database ready: keys, clients, admin token, and the seed on first start only."""
+    keys.ensure_active(db, clock.now())
+    seeded = None
+    if _setting(db, SEEDED) is None:
+        seeded = seed_population(db, settings.seed, settings.population, progress)
+        _put_setting(db, SEEDED, f"seed={settings.seed} population={settings.population}")
+    seed_clients(db, settings.public_url)
+    token = settings.admin_token or _setting(db, ADMIN_TOKEN)
+    if token is None:
+        token = secrets.token_urlsafe(24)
+    if not settings.admin_token:
+        _put_setting(db, ADMIN_TOKEN, token)
+    db.flush()
+    return Bootstrap(token, seeded)
+
+
+def reset(db: Session, settings: Settings) -> SeedSummary:
+    """Back to the seed state: the same citizens, accounts and clients; audit trail and consents gone."""
+    clear_population(db)
+    summary = seed_population(db, settings.seed, settings.population)
+    seed_clients(db, settings.public_url)
+    _put_setting(db, SEEDED, f"seed={settings.seed} population={settings.population}")
+    return summary
+
+
+def check_admin_token(db: Session, settings: Settings, presented: str | None) -> None:
+    expected = settings.admin_token or _setting(db, ADMIN_TOKEN)
+    if not presented or not expected or not hmac.compare_digest(presented.encode(), expected.encode()):
+        raise AdminTokenInvalid(
+            "send the sandbox admin token printed at start-up as `Authorization: Bearer …`",
+            headers={"WWW-Authenticate": 'Bearer realm="vneid-sandbox-admin"'},
+        )
+
+
+def list_personas(db: Session) -> list[dict[str, object]]:
+    accounts = {
+        a.personal_id: a
+        for a in db.scalars(
+            select(IdentityAccount).where(
+                IdentityAccount.personal_id.in_([p["personal_id"] for p in personas_document()["personas"]])
+            )
+        )
+    }
+    out = []
+    for persona in personas_document()["personas"]:
+        account = accounts.get(persona["personal_id"])
+        out.append(
+            {
+                "key": persona["key"],
+                "personal_id": persona["personal_id"],
+                "full_name": persona["full_name"],
+                "sex": persona["sex"],
+                "date_of_birth": persona["date_of_birth"],
+                "account_level": account.level if account else None,
+                "account_status": account.status if account else None,
+                "lock_reason": account.lock_reason if account else None,
+                "role": account.role if account else None,
+                "description": persona["description"],
+            }
+        )
+    return out
+
+
+def grant_consent(
+    db: Session, clock: Clock, *, personal_id: str, client_id: str, purpose: str, scopes: list[str]
+) -> Consent:
+    """Record a citizen's consent directly, as the login flow's consent screen will."""
+    if db.get(Citizen, personal_id) is None:
+        raise CitizenNotFound(f"no citizen has the personal ID {personal_id}")
+    if db.get(Client, client_id) is None:
+        raise NotFound(f"no client {client_id!r}")
+    unknown = sorted(set(scopes) - set(FIELDS_BY_SCOPE))
+    if unknown:
+        raise AppError(f"not data scopes: {', '.join(unknown)}; choose from {', '.join(FIELDS_BY_SCOPE)}")
+    consent = Consent(
+        personal_id=personal_id,
+        client_id=client_id,
+        purpose=purpose,
+        scopes=sorted(set(scopes)),
+        granted_at=clock.now(),
+    )
+    db.add(consent)
+    db.flush()
+    return consent
