@@ -11,6 +11,7 @@ from app.schemas.problem import Problem
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://vneid-sandbox.example/problems/"
+OAUTH_PATH_PREFIX = "/oauth2/"
 
 
 class AppError(Exception):
@@ -124,6 +125,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if request.url.path.startswith(OAUTH_PATH_PREFIX):  # OAuth clients parse only the RFC 6749 shape
+            fields = ", ".join(".".join(str(p) for p in error["loc"][1:]) for error in exc.errors())
+            return await _oauth_error(request, OAuthError("invalid_request", f"missing or invalid: {fields}"))
         errors = [
             {"location": [str(part) for part in error["loc"]], "message": error["msg"], "type": error["type"]}
             for error in exc.errors()

@@ -25,7 +25,7 @@ def token(
     db: SessionDep,
     keys: KeysDep,
     settings: SettingsDep,
-    grant_type: Annotated[str | None, Form(description="`client_credentials`")] = None,
+    grant_type: Annotated[str, Form(min_length=1, description="`client_credentials`")],
     scope: Annotated[
         str | None, Form(description="Space-separated scopes; all the client's API scopes when omitted.")
     ] = None,

@@ -87,7 +87,7 @@ def test_two_authentication_methods_at_once_are_refused(client: TestClient) -> N
 def test_missing_grant_type_is_invalid_request(client: TestClient) -> None:
     response = client.post("/oauth2/token", headers=basic("demo-agency", "demo-agency-secret"))
     assert response.status_code == 400
-    assert response.json() == {"error": "invalid_request", "error_description": "grant_type is required"}
+    assert response.json() == {"error": "invalid_request", "error_description": "missing or invalid: grant_type"}
 
 
 def test_unknown_grant_type_is_unsupported(client: TestClient) -> None:

@@ -20,9 +20,7 @@ ACCESS_TOKEN_TYPE = "at+jwt"
 def issue_token(
     db: Session, keys: KeyStore, settings: Settings, authorization: str | None, form: dict[str, Any]
 ) -> dict[str, Any]:
-    grant_type = form.get("grant_type")
-    if not grant_type:
-        raise OAuthError("invalid_request", "grant_type is required")
+    grant_type = form["grant_type"]
     client = authenticate_client(db, read_client_credentials(authorization, form))
     if grant_type not in GRANTS:
         raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
