@@ -1,23 +1,43 @@
 """SQLAlchemy models, one module per aggregate; importing this package registers them all."""
 
-from app.models.account import IdentityAccount
+from app.models.account import AccountEvent, IdentityAccount, InboxMessage
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.citizen import Citizen, Conviction, Household
 from app.models.client import Client
 from app.models.consent import Consent
+from app.models.oauth import (
+    AuthorizationCode,
+    Grant,
+    LoginSession,
+    LoginTransaction,
+    RefreshToken,
+    RevokedToken,
+    Scenario,
+    UsedAssertion,
+)
 from app.models.sandbox_setting import SandboxSetting
 from app.models.signing_key import SigningKey
 
 __all__ = [
+    "AccountEvent",
     "AuditEvent",
+    "AuthorizationCode",
     "Base",
     "Citizen",
     "Client",
     "Consent",
     "Conviction",
+    "Grant",
     "Household",
     "IdentityAccount",
+    "InboxMessage",
+    "LoginSession",
+    "LoginTransaction",
+    "RefreshToken",
+    "RevokedToken",
     "SandboxSetting",
+    "Scenario",
     "SigningKey",
+    "UsedAssertion",
 ]

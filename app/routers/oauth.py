@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, Header
 from fastapi.responses import JSONResponse
 
 from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep
+from app.schemas.common import Text
 from app.schemas.oauth import JsonWebKeySet, OAuthErrorBody, TokenResponse
 from app.services.oidc.tokens import issue_token
 
@@ -25,12 +26,12 @@ def token(
     db: SessionDep,
     keys: KeysDep,
     settings: SettingsDep,
-    grant_type: Annotated[str, Form(min_length=1, description="`client_credentials`")],
+    grant_type: Annotated[Text, Form(min_length=1, description="`client_credentials`")],
     scope: Annotated[
-        str | None, Form(description="Space-separated scopes; all the client's API scopes when omitted.")
+        Text | None, Form(description="Space-separated scopes; all the client's API scopes when omitted.")
     ] = None,
-    client_id: Annotated[str | None, Form()] = None,
-    client_secret: Annotated[str | None, Form(description="Only with client_secret_post.")] = None,
+    client_id: Annotated[Text | None, Form()] = None,
+    client_secret: Annotated[Text | None, Form(description="Only with client_secret_post.")] = None,
     authorization: Annotated[str | None, Header(description="HTTP Basic for client_secret_basic.")] = None,
 ) -> JSONResponse:
     """Issue an access token (RFC 6749). Errors use the OAuth shape `{"error", "error_description"}`.

@@ -16,13 +16,14 @@ from app.schemas.citizen import (
     VerificationBatchResult,
     VerificationResult,
 )
+from app.schemas.common import Text
 from app.services.population import lookup, verification
 
 router = APIRouter(prefix="/v1/citizens", tags=["Population database"])
 
 PersonalIdPath = Annotated[PersonalId, Path(description="12-digit personal identification number.")]
 PurposeHeader = Annotated[
-    str | None,
+    Text | None,
     Header(
         alias="X-Purpose",
         max_length=600,
@@ -30,7 +31,7 @@ PurposeHeader = Annotated[
         '`X-Purpose: X%C3%A1c%20minh%20h%E1%BB%93%20s%C6%A1` is "Xác minh hồ sơ".',
     ),
 ]
-PurposeQuery = Annotated[str | None, Query(max_length=200, description="Alternative to the X-Purpose header.")]
+PurposeQuery = Annotated[Text | None, Query(max_length=200, description="Alternative to the X-Purpose header.")]
 
 
 def _purpose(header: str | None, query: str | None) -> str | None:

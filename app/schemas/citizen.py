@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.core.clock import clock
+from app.schemas.common import Text
 from app.services.population.personal_id import parse_personal_id
 
 
@@ -129,7 +130,7 @@ class ClaimedIdentity(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     personal_id: PersonalId
-    full_name: str | None = Field(default=None, min_length=1, max_length=120)
+    full_name: Text | None = Field(default=None, min_length=1, max_length=120)
     date_of_birth: date | None = None
     sex: Literal["male", "female"] | None = None
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.citizen import PersonalId
+from app.schemas.common import Text
 
 
 class Persona(BaseModel):
@@ -32,9 +33,9 @@ class ConsentGrant(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     personal_id: PersonalId
-    client_id: str = Field(min_length=1, max_length=80, examples=["demo-bank"])
-    purpose: str = Field(min_length=5, max_length=200, examples=["Mở tài khoản thanh toán"])
-    scopes: list[str] = Field(min_length=1, max_length=4, examples=[["citizen.identity", "citizen.residence"]])
+    client_id: Text = Field(min_length=1, max_length=80, examples=["demo-bank"])
+    purpose: Text = Field(min_length=5, max_length=200, examples=["Mở tài khoản thanh toán"])
+    scopes: list[Text] = Field(min_length=1, max_length=4, examples=[["citizen.identity", "citizen.residence"]])
 
 
 class ConsentPublic(BaseModel):

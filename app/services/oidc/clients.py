@@ -81,8 +81,10 @@ def _basic(encoded: str) -> ClientCredentials:
         client_id, secret = base64.b64decode(encoded, validate=True).decode().split(":", 1)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise _invalid_client("malformed HTTP Basic credentials", basic_challenge=True) from exc
-    # RFC 6749 §2.3.1: both parts are form-urlencoded before being joined.
-    return ClientCredentials("client_secret_basic", unquote(client_id), unquote(secret))
+    client_id, secret = unquote(client_id), unquote(secret)  # RFC 6749 §2.3.1: both parts are form-urlencoded
+    if "\x00" in client_id + secret:
+        raise _invalid_client("malformed HTTP Basic credentials", basic_challenge=True)
+    return ClientCredentials("client_secret_basic", client_id, secret)
 
 
 def authenticate_client(db: Session, credentials: ClientCredentials) -> Client:

@@ -1,0 +1,111 @@
+"""State of the OpenID Connect provider that must survive between requests and be shared by workers."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, UTCDateTime
+
+
+class Grant(Base):
+    """What one login gave one client: its codes, refresh tokens and access tokens hang off it.
+
+    Revoking the grant (logout, refresh-token reuse, code replay) revokes every token issued under it.
+    """
+
+    __tablename__ = "grant"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("client.client_id"))
+    personal_id: Mapped[str] = mapped_column(ForeignKey("citizen.personal_id"), index=True)
+    scope: Mapped[str] = mapped_column(String(500))
+    acr: Mapped[str] = mapped_column(String(40))
+    amr: Mapped[list[str]] = mapped_column(JSON)
+    auth_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    session_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoke_reason: Mapped[str | None] = mapped_column(String(60))
+
+
+class AuthorizationCode(Base):
+    __tablename__ = "authorization_code"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grant.id"))
+    redirect_uri: Mapped[str] = mapped_column(String(500))
+    nonce: Mapped[str | None] = mapped_column(String(500))
+    code_challenge: Mapped[str | None] = mapped_column(String(128))
+    claims: Mapped[dict | None] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RefreshToken(Base):
+    __tablename__ = "refresh_token"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    grant_id: Mapped[str] = mapped_column(ForeignKey("grant.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(500))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RevokedToken(Base):
+    """Access tokens revoked one by one (RFC 7009); kept until they would have expired anyway."""
+
+    __tablename__ = "revoked_token"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UsedAssertion(Base):
+    """`jti`s of private_key_jwt client assertions already used, so none is accepted twice."""
+
+    __tablename__ = "used_assertion"
+
+    client_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    jti: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LoginTransaction(Base):
+    """An authorization request waiting for the citizen to sign in, confirm the code and consent."""
+
+    __tablename__ = "login_transaction"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("client.client_id"))
+    request: Mapped[dict] = mapped_column(JSON)
+    stage: Mapped[str] = mapped_column(String(10))
+    personal_id: Mapped[str | None] = mapped_column(String(12))
+    otp_hash: Mapped[str | None] = mapped_column(String(200))
+    otp_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LoginSession(Base):
+    """The citizen's single sign-on session at the provider (browser cookie), for prompt and max_age."""
+
+    __tablename__ = "login_session"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sid: Mapped[str] = mapped_column(String(32), unique=True)
+    personal_id: Mapped[str] = mapped_column(ForeignKey("citizen.personal_id"))
+    auth_time: Mapped[datetime] = mapped_column(UTCDateTime)
+    amr: Mapped[list[str]] = mapped_column(JSON)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Scenario(Base):
+    """A fault the sandbox was told to produce for a client (or all), once, some times, or until cleared."""
+
+    __tablename__ = "scenario"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    client_id: Mapped[str | None] = mapped_column(String(80))
+    remaining: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

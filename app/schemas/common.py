@@ -1,0 +1,15 @@
+"""Small shared input types."""
+
+from typing import Annotated
+
+from pydantic import AfterValidator
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refusing it at the edge keeps such input a 4xx, never a 500.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
