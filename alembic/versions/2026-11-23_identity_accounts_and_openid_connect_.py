@@ -1,8 +1,8 @@
 """identity accounts and openid connect provider
 
-Revision ID: d266998fcf49
+Revision ID: 8beec1f51e36
 Revises: ce240b82f7a0
-Create Date: 2026-11-23 14:44:15.779559
+Create Date: 2026-11-23 14:46:45.216143
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import app.models.base
 from alembic import op
 
-revision: str = "d266998fcf49"
+revision: str = "8beec1f51e36"
 down_revision: str | None = "ce240b82f7a0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -149,14 +149,23 @@ def upgrade() -> None:
     with op.batch_alter_table("refresh_token", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_refresh_token_grant_id"), ["grant_id"], unique=False)
 
+    with op.batch_alter_table("client", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("purpose", sa.String(length=200), server_default="", nullable=False))
+        batch_op.add_column(sa.Column("test_client", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column("id_token_alg", sa.String(length=10), server_default="RS256", nullable=False))
+
     with op.batch_alter_table("identity_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False))
-
 
 
 def downgrade() -> None:
     with op.batch_alter_table("identity_account", schema=None) as batch_op:
         batch_op.drop_column("failed_logins")
+
+    with op.batch_alter_table("client", schema=None) as batch_op:
+        batch_op.drop_column("id_token_alg")
+        batch_op.drop_column("test_client")
+        batch_op.drop_column("purpose")
 
     with op.batch_alter_table("refresh_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_refresh_token_grant_id"))

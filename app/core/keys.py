@@ -15,9 +15,9 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
-from jwt.algorithms import RSAAlgorithm
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from app.models import SigningKey
 
 TOKEN_KEYS = "token"
 ACTIVE, NEXT, RETIRED = "active", "next", "retired"
+TOKEN_ALGORITHMS = ("RS256", "ES256")
 
 
 class TokenInvalid(Exception):
@@ -38,23 +39,32 @@ class LoadedKey:
     private_key: PrivateKeyTypes
 
     def public_jwk(self) -> dict[str, Any]:
-        jwk = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))  # type: ignore[arg-type]
-        return {**jwk, "kid": self.kid, "alg": self.alg, "use": "sig"}
+        return {**_public_jwk(self.private_key), "kid": self.kid, "alg": self.alg, "use": "sig"}
 
 
-def _generate(purpose: str, now: datetime, status: str) -> SigningKey:
-    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwk = json.loads(RSAAlgorithm.to_jwk(private.public_key()))
-    # RFC 7638 thumbprint as kid: stable, unique, and checkable by anyone holding the public key.
-    kid = _thumbprint(jwk)
+def _public_jwk(private_key: PrivateKeyTypes) -> dict[str, Any]:
+    if isinstance(private_key, ec.EllipticCurvePrivateKey):
+        return json.loads(ECAlgorithm.to_jwk(private_key.public_key()))
+    return json.loads(RSAAlgorithm.to_jwk(private_key.public_key()))  # type: ignore[arg-type]
+
+
+def _generate(purpose: str, alg: str, now: datetime, status: str) -> SigningKey:
+    private: PrivateKeyTypes = (
+        ec.generate_private_key(ec.SECP256R1())
+        if alg == "ES256"
+        else rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    return SigningKey(kid=kid, alg="RS256", purpose=purpose, status=status, private_pem=pem, created_at=now)
+    # RFC 7638 thumbprint as kid: stable, unique, and checkable by anyone holding the public key.
+    kid = _thumbprint(_public_jwk(private))
+    return SigningKey(kid=kid, alg=alg, purpose=purpose, status=status, private_pem=pem, created_at=now)
 
 
 def _thumbprint(jwk: dict[str, Any]) -> str:
-    canonical = json.dumps({"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True)
+    members = ("crv", "kty", "x", "y") if jwk["kty"] == "EC" else ("e", "kty", "n")
+    canonical = json.dumps({m: jwk[m] for m in members}, separators=(",", ":"), sort_keys=True)
     return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
 
 
@@ -71,21 +81,38 @@ class KeyStore:
                 loaded = self._cache[row.kid] = LoadedKey(row.kid, row.alg, private)
             return loaded
 
-    def ensure_active(self, db: Session, now: datetime, purpose: str = TOKEN_KEYS) -> None:
-        """Create the first signing key of a purpose on first start."""
-        exists = db.scalar(select(SigningKey.kid).where(SigningKey.purpose == purpose, SigningKey.status == ACTIVE))
-        if exists is None:
-            db.add(_generate(purpose, now, ACTIVE))
-            db.flush()
+    def ensure_keys(self, db: Session, now: datetime, purpose: str = TOKEN_KEYS) -> None:
+        """On first start: an active key per algorithm, and the next one already published."""
+        for alg in TOKEN_ALGORITHMS:
+            for status in (ACTIVE, NEXT):
+                if self._row(db, purpose, alg, status) is None:
+                    db.add(_generate(purpose, alg, now, status))
+        db.flush()
 
-    def active(self, db: Session, purpose: str = TOKEN_KEYS) -> LoadedKey:
-        row = db.scalars(
+    def rotate(self, db: Session, now: datetime, purpose: str = TOKEN_KEYS) -> list[str]:
+        """Sign with the published next key, retire the old one (still published), publish a new next key."""
+        for alg in TOKEN_ALGORITHMS:
+            old, new = self._row(db, purpose, alg, ACTIVE), self._row(db, purpose, alg, NEXT)
+            if old is None or new is None:
+                raise RuntimeError("keys are not initialised: start the sandbox once")
+            old.status, old.retired_at = RETIRED, now
+            new.status = ACTIVE
+            db.add(_generate(purpose, alg, now, NEXT))
+            db.flush()
+        return [self.active(db, alg, purpose).kid for alg in TOKEN_ALGORITHMS]
+
+    @staticmethod
+    def _row(db: Session, purpose: str, alg: str, status: str) -> SigningKey | None:
+        return db.scalars(
             select(SigningKey)
-            .where(SigningKey.purpose == purpose, SigningKey.status == ACTIVE)
+            .where(SigningKey.purpose == purpose, SigningKey.alg == alg, SigningKey.status == status)
             .order_by(SigningKey.created_at.desc())
         ).first()
+
+    def active(self, db: Session, alg: str = "RS256", purpose: str = TOKEN_KEYS) -> LoadedKey:
+        row = self._row(db, purpose, alg, ACTIVE)
         if row is None:
-            raise RuntimeError(f"no active {purpose} signing key: run `vneid-sandbox migrate` and start once")
+            raise RuntimeError(f"no active {purpose} {alg} key: run `vneid-sandbox migrate` and start once")
         return self._load(row)
 
     def published(self, db: Session, now: datetime, retention: timedelta) -> list[LoadedKey]:
@@ -97,8 +124,10 @@ class KeyStore:
             if r.status != RETIRED or (r.retired_at is not None and r.retired_at + retention > now)
         ]
 
-    def sign(self, db: Session, claims: dict[str, Any], *, typ: str = "JWT", purpose: str = TOKEN_KEYS) -> str:
-        key = self.active(db, purpose)
+    def sign(
+        self, db: Session, claims: dict[str, Any], *, typ: str = "JWT", alg: str = "RS256", purpose: str = TOKEN_KEYS
+    ) -> str:
+        key = self.active(db, alg, purpose)
         return jwt.encode(
             claims,
             key.private_key,
@@ -106,8 +135,13 @@ class KeyStore:
             headers={"kid": key.kid, "typ": typ},
         )
 
-    def verify(self, db: Session, token: str, *, audience: str, issuer: str, typ: str | None = None) -> dict[str, Any]:
-        """Claims of a token signed by one of our keys; TokenInvalid otherwise. Token times are real time."""
+    def verify(
+        self, db: Session, token: str, *, audience: str, issuer: str, typ: str | None = None, verify_exp: bool = True
+    ) -> dict[str, Any]:
+        """Claims of a token signed by one of our keys; TokenInvalid otherwise. Token times are real time.
+
+        `verify_exp=False` is for an expired ID token presented as a hint of who is logging out.
+        """
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -123,7 +157,7 @@ class KeyStore:
             raise TokenInvalid(f"algorithm {header.get('alg')!r} is not the key's ({key.alg})")
         if typ is not None and str(header.get("typ", "")).lower() not in (typ, f"application/{typ}"):
             raise TokenInvalid(f"token type must be {typ}")
-        options: dict[str, Any] = {"require": ["exp", "iss", "aud", "iat"]}
+        options: dict[str, Any] = {"require": ["exp", "iss", "aud", "iat"], "verify_exp": verify_exp}
         try:
             return jwt.decode(
                 token,

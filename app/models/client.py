@@ -1,6 +1,6 @@
 """Relying parties (clients) registered with the sandbox's OAuth 2.0 / OpenID Connect provider."""
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -19,3 +19,8 @@ class Client(Base):
     redirect_uris: Mapped[list[str]] = mapped_column(JSON)
     scopes: Mapped[list[str]] = mapped_column(JSON)
     jwks: Mapped[dict | None] = mapped_column(JSON)
+    # What the client uses citizens' data for: shown on the consent screen and stored with the consent.
+    purpose: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Test clients may sign personas in headlessly (login_hint) and follow sandbox scenarios.
+    test_client: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    id_token_alg: Mapped[str] = mapped_column(String(10), default="RS256", server_default="RS256")

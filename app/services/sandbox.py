@@ -44,7 +44,7 @@ def bootstrap(
     db: Session, settings: Settings, keys: KeyStore, clock: Clock, progress: Callable[[int, int], None] | None = None
 ) -> Bootstrap:
     """Make a migrated database ready: keys, clients, admin token, and the seed on first start only."""
-    keys.ensure_active(db, clock.now())
+    keys.ensure_keys(db, clock.now())
     seeded = None
     if _setting(db, SEEDED) is None:
         seeded = seed_population(db, settings.seed, settings.population, progress)

@@ -105,7 +105,10 @@ def test_public_client_may_not_use_client_credentials(client: TestClient) -> Non
 
 def test_jwks_publishes_public_keys_only(client: TestClient) -> None:
     keys = client.get("/.well-known/jwks.json").json()["keys"]
-    assert keys
+    # An active and a next key for each algorithm: clients learn a key before anything is signed with it.
+    assert sorted(k["alg"] for k in keys) == ["ES256", "ES256", "RS256", "RS256"]
     for key in keys:
-        assert {"kid", "alg", "use", "kty", "n", "e"} <= key.keys()
+        assert {"kid", "alg", "use", "kty"} <= key.keys()
+        assert key["use"] == "sig"
+        assert {"RSA": {"n", "e"}, "EC": {"crv", "x", "y"}}[key["kty"]] <= key.keys()
         assert not {"d", "p", "q", "dp", "dq", "qi"} & key.keys()

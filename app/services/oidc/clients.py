@@ -39,6 +39,9 @@ def seed_clients(db: Session, issuer: str) -> int:
                 redirect_uris=[uri.replace("{issuer}", issuer) for uri in entry["redirect_uris"]],
                 scopes=entry["scopes"],
                 jwks=entry.get("jwks"),
+                purpose=entry["purpose"],
+                test_client=entry["test_client"],
+                id_token_alg=entry["id_token_alg"],
             )
         )
     db.flush()

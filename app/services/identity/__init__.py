@@ -1,0 +1,1 @@
+"""VNeID identity accounts: levels, life cycle, sign-in checks and one-time codes."""

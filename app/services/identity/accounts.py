@@ -1,0 +1,92 @@
+"""Account levels and states, the checks a sign-in makes, and the append-only account history."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.clock import Clock
+from app.core.errors import AppError
+from app.core.passwords import verify_password
+from app.models import AccountEvent, Citizen, IdentityAccount
+
+ACTIVE, LOCKED, PENDING = "active", "locked", "pending"
+LOCK_DEATH, LOCK_FAILED_LOGINS = "death", "failed_logins"
+MAX_FAILED_LOGINS = 5
+ACR_BY_LEVEL = {1: "urn:vneid:loa:1", 2: "urn:vneid:loa:2"}
+LEVEL_BY_ACR = {acr: level for level, acr in ACR_BY_LEVEL.items()}
+SIGN_IN_AMR = ["pwd", "otp", "mfa"]  # password, then a one-time code to the registered phone
+
+
+class InvalidCredentials(AppError):
+    status, code, title = 401, "invalid_credentials", "Wrong personal ID or password"
+
+
+class AccountUnavailable(AppError):
+    """The citizen exists but cannot sign in; `code` says why (documented in the README)."""
+
+    status = 403
+
+    def __init__(self, code: str, detail: str, **extra: object) -> None:
+        super().__init__(detail, **extra)
+        self.code = code  # type: ignore[misc]
+        self.title = "The VNeID account cannot be used"  # type: ignore[misc]
+
+
+def usable_account(db: Session, personal_id: str) -> IdentityAccount:
+    """The citizen's account if it may sign in now, or AccountUnavailable saying why not."""
+    citizen = db.get(Citizen, personal_id)
+    account = db.get(IdentityAccount, personal_id)
+    if citizen is None or account is None:
+        raise AccountUnavailable("no_account", "this citizen has no VNeID identity account")
+    if citizen.date_of_death is not None or account.lock_reason == LOCK_DEATH:
+        raise AccountUnavailable("citizen_deceased", "the account holder has died; the account is locked for good")
+    if account.status == LOCKED:
+        raise AccountUnavailable(
+            "account_locked", f"the account is locked ({account.lock_reason})", lock_reason=account.lock_reason
+        )
+    if account.status == PENDING:
+        raise AccountUnavailable("account_pending", "the account is waiting for activation")
+    return account
+
+
+def check_password(db: Session, clock: Clock, personal_id: str, password: str) -> IdentityAccount:
+    """Verify a sign-in password; five wrong ones in a row lock the account."""
+    account = db.get(IdentityAccount, personal_id)
+    if account is None or not verify_password(password, account.password_hash):
+        if account is not None and account.status == ACTIVE:
+            account.failed_logins += 1
+            if account.failed_logins >= MAX_FAILED_LOGINS:
+                change_state(db, clock, account, LOCKED, "lock", "system", LOCK_FAILED_LOGINS)
+        raise InvalidCredentials("the personal ID or the password is wrong")
+    usable_account(db, personal_id)
+    account.failed_logins = 0
+    return account
+
+
+def change_state(
+    db: Session, clock: Clock, account: IdentityAccount, status: str, action: str, actor: str, reason: str | None
+) -> None:
+    account.status = status
+    account.lock_reason = reason if status == LOCKED else None
+    record_event(db, clock, account, action, actor, reason)
+
+
+def record_event(
+    db: Session, clock: Clock, account: IdentityAccount, action: str, actor: str, reason: str | None
+) -> None:
+    db.add(
+        AccountEvent(
+            personal_id=account.personal_id,
+            at=clock.now(),
+            action=action,
+            actor=actor,
+            reason=reason,
+            level=account.level,
+            status=account.status,
+        )
+    )
+
+
+def account_history(db: Session, personal_id: str) -> list[AccountEvent]:
+    return list(
+        db.scalars(select(AccountEvent).where(AccountEvent.personal_id == personal_id).order_by(AccountEvent.id))
+    )

@@ -1,0 +1,52 @@
+"""One-time codes "sent" by SMS: personas always get 123456; everyone's codes land in the sandbox inbox."""
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.clock import Clock
+from app.models import InboxMessage
+from app.services.population.seeding import personas_document
+
+OTP_DIGITS = 6
+MAX_OTP_ATTEMPTS = 5
+
+
+def _persona_ids() -> set[str]:
+    return {p["personal_id"] for p in personas_document()["personas"]}
+
+
+def send_otp(db: Session, clock: Clock, personal_id: str, phone: str | None, purpose: str) -> str:
+    """Make a code, record the SMS in the inbox, and return the code (to be hashed by the caller)."""
+    code = personas_document()["otp"] if personal_id in _persona_ids() else f"{secrets.randbelow(10**OTP_DIGITS):06d}"
+    db.add(
+        InboxMessage(
+            at=clock.now(),
+            channel="sms",
+            recipient=phone or personal_id,
+            personal_id=personal_id,
+            body=f"[VNeID SANDBOX] Ma xac thuc {purpose}: {code}. Khong chia se ma nay.",
+        )
+    )
+    return code
+
+
+def otp_digest(code: str, salt: str) -> str:
+    # A six-digit code has little entropy to protect; the attempt limit is what guards it.
+    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+
+def otp_matches(code: str, salt: str, digest: str) -> bool:
+    return hmac.compare_digest(otp_digest(code.strip(), salt), digest)
+
+
+def inbox(db: Session, *, recipient: str | None = None, personal_id: str | None = None) -> list[InboxMessage]:
+    query = select(InboxMessage).order_by(InboxMessage.id.desc()).limit(50)
+    if recipient:
+        query = query.where(InboxMessage.recipient == recipient)
+    if personal_id:
+        query = query.where(InboxMessage.personal_id == personal_id)
+    return list(db.scalars(query))
