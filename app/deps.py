@@ -1,6 +1,6 @@
 """FastAPI dependencies as Annotated aliases: the session, the sandbox's services, the authenticated caller."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.config import Settings
-from app.core.errors import InvalidToken
+from app.core.errors import CitizenTokenRequired, InsufficientAccountLevel, InvalidToken
 from app.core.keys import KeyStore, TokenInvalid
-from app.models import Client
+from app.models import Client, Grant
 from app.services import sandbox
-from app.services.oidc.tokens import ACCESS_TOKEN_TYPE
+from app.services.identity.accounts import ACR_BY_LEVEL, LEVEL_BY_ACR
+from app.services.oidc.tokens import ACCESS_TOKEN_TYPE, access_token_live
 from app.services.population.access import Caller
 
 
@@ -74,7 +75,16 @@ def current_caller(
     client = db.get(Client, claims.get("client_id", ""))
     if client is None:
         raise InvalidToken("the token's client is no longer registered")
-    return Caller(client=client, scopes=frozenset(str(claims.get("scope", "")).split()), subject=str(claims["sub"]))
+    if not access_token_live(db, claims):
+        raise InvalidToken("the access token was revoked")
+    grant = db.get(Grant, claims["grant_id"]) if "grant_id" in claims else None
+    return Caller(
+        client=client,
+        scopes=frozenset(str(claims.get("scope", "")).split()),
+        subject=str(claims["sub"]),
+        personal_id=grant.personal_id if grant else None,
+        acr=claims.get("acr"),
+    )
 
 
 CurrentCaller = Annotated[Caller, Depends(current_caller)]
@@ -89,3 +99,27 @@ def require_admin(
 
 
 AdminDep = Depends(require_admin)
+
+
+def current_citizen(caller: CurrentCaller) -> Caller:
+    """A caller acting for a signed-in citizen (a token from the login flow, not client credentials)."""
+    if caller.personal_id is None:
+        raise CitizenTokenRequired("this endpoint needs a citizen's access token from the login flow")
+    return caller
+
+
+CurrentCitizen = Annotated[Caller, Depends(current_citizen)]
+
+
+def require_account_level(level: int) -> Callable[[Caller], Caller]:
+    """A dependency refusing citizens whose account is below `level`, with the RFC 9470 challenge."""
+
+    def dependency(caller: CurrentCitizen) -> Caller:
+        if LEVEL_BY_ACR.get(caller.acr or "", 0) < level:
+            raise InsufficientAccountLevel(ACR_BY_LEVEL[level])
+        return caller
+
+    return dependency
+
+
+Level2Citizen = Annotated[Caller, Depends(require_account_level(2))]

@@ -7,7 +7,6 @@ from pathlib import Path
 import swagger_ui_bundle
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.core.clock import clock
@@ -16,7 +15,7 @@ from app.core.db import Database
 from app.core.errors import install_error_handlers
 from app.core.keys import KeyStore
 from app.core.request_log import RequestLogMiddleware, configure_logging
-from app.routers import oauth, population, sandbox, system
+from app.routers import login, oauth, population, sandbox, system
 
 WEB = Path(__file__).parent / "web"
 
@@ -51,11 +50,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database or Database.from_url(settings.database_url)
     app.state.keys = KeyStore()
     app.state.clock = clock
-    app.state.templates = Jinja2Templates(directory=WEB / "templates")
     install_error_handlers(app)
     app.add_middleware(RequestLogMiddleware)
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
-    for router in (system.router, oauth.router, population.router, sandbox.router):
+    for router in (system.router, oauth.router, login.router, population.router, sandbox.router):
         app.include_router(router)
     return app

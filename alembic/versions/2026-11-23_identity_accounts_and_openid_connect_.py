@@ -1,8 +1,8 @@
 """identity accounts and openid connect provider
 
-Revision ID: 8beec1f51e36
+Revision ID: d4efa9270892
 Revises: ce240b82f7a0
-Create Date: 2026-11-23 14:46:45.216143
+Create Date: 2026-11-23 14:50:30.216865
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import app.models.base
 from alembic import op
 
-revision: str = "8beec1f51e36"
+revision: str = "d4efa9270892"
 down_revision: str | None = "ce240b82f7a0"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("request", sa.JSON(), nullable=False),
         sa.Column("stage", sa.String(length=10), nullable=False),
         sa.Column("personal_id", sa.String(length=12), nullable=True),
+        sa.Column("session_sid", sa.String(length=32), nullable=True),
         sa.Column("otp_hash", sa.String(length=200), nullable=True),
         sa.Column("otp_attempts", sa.Integer(), nullable=False),
         sa.Column("expires_at", app.models.base.UTCDateTime(), nullable=False),
@@ -151,7 +152,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("client", schema=None) as batch_op:
         batch_op.add_column(sa.Column("purpose", sa.String(length=200), server_default="", nullable=False))
-        batch_op.add_column(sa.Column("test_client", sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column("test_client", sa.Boolean(), server_default=sa.text("0"), nullable=False))
         batch_op.add_column(sa.Column("id_token_alg", sa.String(length=10), server_default="RS256", nullable=False))
 
     with op.batch_alter_table("identity_account", schema=None) as batch_op:

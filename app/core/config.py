@@ -22,7 +22,10 @@ class Settings(BaseSettings):
     seed: int = Field(default=6, description="Seed of the synthetic population: same seed, same citizens.")
     population: int = Field(default=10_000, ge=0, le=5_000_000, description="Synthetic citizens on first start.")
     admin_token: str | None = Field(default=None, description="Bearer token of /sandbox; generated when unset.")
-    access_token_ttl_seconds: int = Field(default=300, ge=30, le=86_400)
+    access_token_ttl_seconds: int = Field(default=300, ge=30, le=86_400, description="Access and ID tokens.")
+    default_persona: str | None = Field(
+        default=None, description="Persona (key or personal ID) that test clients sign in when no login_hint is sent."
+    )
     log_level: str = "INFO"
 
     @property

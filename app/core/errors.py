@@ -43,6 +43,26 @@ class InsufficientScope(AppError):
         super().__init__(detail, headers={"WWW-Authenticate": challenge}, required_scopes=required)
 
 
+class CitizenTokenRequired(AppError):
+    status, code, title = 403, "citizen_token_required", "A citizen's token is required"
+
+
+class InsufficientAccountLevel(AppError):
+    status, code, title = 403, "insufficient_account_level", "A higher VNeID account level is required"
+
+    def __init__(self, acr: str) -> None:
+        # RFC 9470 step-up challenge: the client can send the citizen back to log in with this acr.
+        challenge = (
+            'Bearer realm="vneid-sandbox", error="insufficient_user_authentication", '
+            f'error_description="a level 2 VNeID account is required", acr_values="{acr}"'
+        )
+        super().__init__(
+            "this service needs a level 2 VNeID account (registered at the police); the citizen's is level 1",
+            headers={"WWW-Authenticate": challenge},
+            required_acr=acr,
+        )
+
+
 class ConsentRequired(AppError):
     status, code, title = 403, "consent_required", "The citizen has not consented to this client"
 

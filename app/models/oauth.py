@@ -81,6 +81,7 @@ class LoginTransaction(Base):
     request: Mapped[dict] = mapped_column(JSON)
     stage: Mapped[str] = mapped_column(String(10))
     personal_id: Mapped[str | None] = mapped_column(String(12))
+    session_sid: Mapped[str | None] = mapped_column(String(32))
     otp_hash: Mapped[str | None] = mapped_column(String(200))
     otp_attempts: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,4 +1,5 @@
-"""The OAuth 2.0 token endpoint and the JWKS."""
+"""The OAuth 2.0 / OpenID Connect endpoints for machines: token, discovery, JWKS, userinfo, revocation,
+introspection. (The browser-facing authorize and login pages live in routers/login.py.)"""
 
 from datetime import timedelta
 from typing import Annotated, Any
@@ -6,50 +7,142 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Header
 from fastapi.responses import JSONResponse
 
-from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep
+from app.core.errors import problem_responses
+from app.deps import ClockDep, CurrentCitizen, KeysDep, SessionDep, SettingsDep
 from app.schemas.common import Text
-from app.schemas.oauth import JsonWebKeySet, OAuthErrorBody, TokenResponse
-from app.services.oidc.tokens import issue_token
+from app.schemas.oauth import IntrospectionResponse, JsonWebKeySet, OAuthErrorBody, TokenResponse
+from app.services.oidc import claims, discovery, tokens
+from app.services.oidc.clients import authenticate_client, read_client_credentials
 
 router = APIRouter(tags=["OAuth 2.0 / OpenID Connect"])
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": OAuthErrorBody}, 401: {"model": OAuthErrorBody}}
+FormText = Annotated[Text | None, Form()]
+BasicAuth = Annotated[str | None, Header(description="HTTP Basic for client_secret_basic.")]
 
 
-@router.post(
-    "/oauth2/token",
-    response_model=TokenResponse,
-    name="oauth.token",
-    responses={400: {"model": OAuthErrorBody}, 401: {"model": OAuthErrorBody}},
-)
+def _form(**fields: str | None) -> dict[str, Any]:
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+@router.post("/oauth2/token", response_model=TokenResponse, name="oauth.token", responses=OAUTH_ERRORS)
 def token(
     db: SessionDep,
     keys: KeysDep,
     settings: SettingsDep,
-    grant_type: Annotated[Text, Form(min_length=1, description="`client_credentials`")],
+    grant_type: Annotated[
+        Text, Form(min_length=1, description="`authorization_code`, `refresh_token` or `client_credentials`")
+    ],
     scope: Annotated[
-        Text | None, Form(description="Space-separated scopes; all the client's API scopes when omitted.")
+        Text | None,
+        Form(
+            description="Space-separated; client_credentials: all the client's API "
+            "scopes when omitted; refresh: the same or fewer."
+        ),
     ] = None,
-    client_id: Annotated[Text | None, Form()] = None,
+    code: FormText = None,
+    redirect_uri: FormText = None,
+    code_verifier: FormText = None,
+    refresh_token: FormText = None,
+    client_id: FormText = None,
     client_secret: Annotated[Text | None, Form(description="Only with client_secret_post.")] = None,
-    authorization: Annotated[str | None, Header(description="HTTP Basic for client_secret_basic.")] = None,
+    client_assertion_type: FormText = None,
+    client_assertion: Annotated[Text | None, Form(description="Only with private_key_jwt (RFC 7523).")] = None,
+    authorization: BasicAuth = None,
 ) -> JSONResponse:
-    """Issue an access token (RFC 6749). Errors use the OAuth shape `{"error", "error_description"}`.
+    """Issue tokens (RFC 6749). Errors use the OAuth shape `{"error", "error_description"}`.
 
-    System-to-system callers use `grant_type=client_credentials` with `client_secret_basic` (HTTP Basic) or
-    `client_secret_post`. The access token is an RS256 JWT (RFC 9068) valid for a few minutes.
+    Client authentication: `client_secret_basic`, `client_secret_post`, `private_key_jwt`, or none (public
+    clients, with PKCE). Access tokens are RS256 JWTs (RFC 9068); ID tokens are signed with the client's
+    algorithm (RS256 by default, ES256 for `demo-pkjwt`); refresh tokens rotate on every use, and a reused
+    one revokes the whole grant.
     """
-    form: dict[str, Any] = {
-        "grant_type": grant_type,
-        "scope": scope,
-        "client_id": client_id,
-        "client_secret": client_secret,
-    }
-    return JSONResponse(issue_token(db, keys, settings, authorization, form), headers=NO_STORE)
+    form = _form(
+        grant_type=grant_type,
+        scope=scope,
+        code=code,
+        redirect_uri=redirect_uri,
+        code_verifier=code_verifier,
+        refresh_token=refresh_token,
+        client_id=client_id,
+        client_secret=client_secret,
+        client_assertion_type=client_assertion_type,
+        client_assertion=client_assertion,
+    )
+    return JSONResponse(tokens.issue_token(db, keys, settings, authorization, form), headers=NO_STORE)
+
+
+@router.post("/oauth2/revoke", name="oauth.revoke", responses=OAUTH_ERRORS, status_code=200)
+def revoke(
+    db: SessionDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+    token: Annotated[Text, Form(min_length=1)],
+    token_type_hint: FormText = None,
+    client_id: FormText = None,
+    client_secret: FormText = None,
+    client_assertion_type: FormText = None,
+    client_assertion: FormText = None,
+    authorization: BasicAuth = None,
+) -> JSONResponse:
+    """Revoke a refresh token (and every token of its grant) or an access token (RFC 7009). Always 200 for a
+    token that is unknown or not the client's, as the RFC requires."""
+    form = _form(
+        client_id=client_id,
+        client_secret=client_secret,
+        client_assertion_type=client_assertion_type,
+        client_assertion=client_assertion,
+    )
+    client = authenticate_client(db, read_client_credentials(authorization, form), settings)
+    tokens.revoke(db, keys, settings, client, token)
+    return JSONResponse({}, headers=NO_STORE)
+
+
+@router.post(
+    "/oauth2/introspect", response_model=IntrospectionResponse, name="oauth.introspect", responses=OAUTH_ERRORS
+)
+def introspect(
+    db: SessionDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+    token: Annotated[Text, Form(min_length=1)],
+    token_type_hint: FormText = None,
+    client_id: FormText = None,
+    client_secret: FormText = None,
+    client_assertion_type: FormText = None,
+    client_assertion: FormText = None,
+    authorization: BasicAuth = None,
+) -> JSONResponse:
+    """What a token of the calling client means now (RFC 7662): `active` and its claims, or `active: false`."""
+    form = _form(
+        client_id=client_id,
+        client_secret=client_secret,
+        client_assertion_type=client_assertion_type,
+        client_assertion=client_assertion,
+    )
+    client = authenticate_client(db, read_client_credentials(authorization, form), settings)
+    return JSONResponse(tokens.introspect(db, keys, settings, client, token), headers=NO_STORE)
+
+
+@router.get("/oauth2/userinfo", name="oauth.userinfo", responses=problem_responses(401, 403))
+@router.post("/oauth2/userinfo", name="oauth.userinfo_post", responses=problem_responses(401, 403))
+def userinfo(caller: CurrentCitizen, db: SessionDep) -> dict[str, Any]:
+    """Claims about the signed-in citizen, by the token's scopes: `openid` (sub, account_level), `profile`
+    (name parts, birthdate, gender, personal_id), `address` (OIDC structure), `phone`."""
+    return claims.citizen_claims(db, caller.personal_id, claims.claim_names(" ".join(caller.scopes)))
+
+
+@router.get("/.well-known/openid-configuration", name="oauth.discovery")
+def openid_configuration(settings: SettingsDep) -> dict[str, Any]:
+    """OpenID Provider metadata: the source of truth for the endpoints; it lists only what is implemented."""
+    return discovery.metadata(settings.public_url)
 
 
 @router.get("/.well-known/jwks.json", response_model=JsonWebKeySet, name="oauth.jwks")
 def jwks(db: SessionDep, keys: KeysDep, settings: SettingsDep, clock: ClockDep) -> JsonWebKeySet:
-    """The public keys that verify every token the sandbox signs, each with `kid`, `alg` and `use`."""
+    """The public keys that verify every token the sandbox signs, each with `kid`, `alg` and `use`: the active
+    key per algorithm, the next one (published before it signs anything), and retired ones while tokens
+    they signed may still be alive."""
     retention = timedelta(seconds=settings.access_token_ttl_seconds)
     return JsonWebKeySet(keys=[k.public_jwk() for k in keys.published(db, clock.now(), retention)])

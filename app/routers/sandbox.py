@@ -1,11 +1,28 @@
 """Sandbox controls for QA and demos, behind the admin token."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from app.core.errors import problem_responses
-from app.deps import AdminDep, ClockDep, SessionDep, SettingsDep
-from app.schemas.sandbox import ConsentGrant, ConsentPublic, Persona, ResetResult
+from app.deps import AdminDep, ClockDep, KeysDep, SessionDep, SettingsDep
+from app.schemas.common import Text
+from app.schemas.sandbox import (
+    ConsentGrant,
+    ConsentPublic,
+    InboxEntry,
+    KeyRotation,
+    Persona,
+    ResetResult,
+    ScenarioArm,
+    ScenarioCatalogueEntry,
+    ScenarioPublic,
+    ScenarioState,
+    TokenMint,
+)
 from app.services import sandbox
+from app.services.identity import otp
+from app.services.oidc import scenarios
 
 router = APIRouter(prefix="/sandbox", tags=["Sandbox controls"], dependencies=[AdminDep])
 
@@ -43,3 +60,63 @@ def grant_consent(body: ConsentGrant, db: SessionDep, clock: ClockDep) -> Consen
         db, clock, personal_id=body.personal_id, client_id=body.client_id, purpose=body.purpose, scopes=body.scopes
     )
     return ConsentPublic.model_validate(consent, from_attributes=True)
+
+
+@router.post("/tokens", name="sandbox.mint_tokens", responses=problem_responses(400, 401, 403, 404, 422))
+def mint_tokens(body: TokenMint, db: SessionDep, keys: KeysDep, settings: SettingsDep) -> dict[str, object]:
+    """Tokens for a persona and a client without the login page, as if the persona had signed in and
+    consented: access token, ID token (with `openid`) and refresh token (if the client may refresh).
+    Locked, deceased and account-less personas get their documented 403 (`account_locked`, …)."""
+    return sandbox.mint_tokens(db, keys, settings, persona=body.persona, client_id=body.client_id, scope=body.scope)
+
+
+@router.get("/scenarios", response_model=ScenarioState, name="sandbox.scenarios", responses=problem_responses(401))
+def list_scenarios(db: SessionDep) -> ScenarioState:
+    """The catalogue of faults the sandbox can produce for test clients, and those armed now."""
+    return ScenarioState(
+        catalogue=[
+            ScenarioCatalogueEntry(name=s.name, where=s.where, effect=s.effect) for s in scenarios.CATALOGUE.values()
+        ],
+        armed=[ScenarioPublic.model_validate(s, from_attributes=True) for s in scenarios.armed(db)],
+    )
+
+
+@router.post(
+    "/scenarios",
+    response_model=ScenarioPublic,
+    status_code=201,
+    name="sandbox.arm_scenario",
+    responses=problem_responses(400, 401, 404, 422),
+)
+def arm_scenario(body: ScenarioArm, db: SessionDep, clock: ClockDep) -> ScenarioPublic:
+    """Arm a fault for one client (or all test clients), once by default, `times` times, or until cleared
+    (`times: null`)."""
+    scenario = scenarios.arm(db, clock, body.name, body.client_id, body.times)
+    return ScenarioPublic.model_validate(scenario, from_attributes=True)
+
+
+@router.delete("/scenarios", status_code=204, name="sandbox.clear_scenarios", responses=problem_responses(401))
+def clear_scenarios(db: SessionDep) -> None:
+    """Disarm every scenario."""
+    scenarios.clear(db)
+
+
+@router.post("/keys/rotate", response_model=KeyRotation, name="sandbox.rotate_keys", responses=problem_responses(401))
+def rotate_keys(db: SessionDep, keys: KeysDep, clock: ClockDep) -> KeyRotation:
+    """Rotate the token signing keys: the already-published next key starts signing, the old key stays in the
+    JWKS until tokens it signed have expired, and a new next key is published."""
+    return KeyRotation(signing_kids=keys.rotate(db, clock.now()))
+
+
+@router.get("/inbox", response_model=list[InboxEntry], name="sandbox.inbox", responses=problem_responses(401, 422))
+def inbox(
+    db: SessionDep,
+    personal_id: Annotated[Text | None, Query(max_length=12)] = None,
+    recipient: Annotated[Text | None, Query(max_length=120)] = None,
+) -> list[InboxEntry]:
+    """SMS and e-mails the sandbox "sent" (one-time codes), newest first: personas' codes are always 123456,
+    everyone else's are random and readable here."""
+    return [
+        InboxEntry.model_validate(m, from_attributes=True)
+        for m in otp.inbox(db, personal_id=personal_id, recipient=recipient)
+    ]

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from app.deps import SessionDep
 from app.schemas.sandbox import Health
 from app.services.population.seeding import personas_document
+from app.web.pages import render
 
 router = APIRouter(tags=["System"])
 
@@ -33,4 +34,4 @@ def docs() -> HTMLResponse:
 @router.get("/", include_in_schema=False, response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     context = {"personas": personas_document()["personas"], "base_url": request.app.state.settings.public_url}
-    return request.app.state.templates.TemplateResponse(request, "home.html", context)
+    return render(request, "home.html", context)

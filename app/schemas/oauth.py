@@ -8,6 +8,8 @@ class TokenResponse(BaseModel):
     token_type: str
     expires_in: int
     scope: str
+    id_token: str | None = None
+    refresh_token: str | None = None
 
 
 class OAuthErrorBody(BaseModel):
@@ -26,3 +28,9 @@ class JsonWebKey(BaseModel):
 
 class JsonWebKeySet(BaseModel):
     keys: list[JsonWebKey]
+
+
+class IntrospectionResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    active: bool

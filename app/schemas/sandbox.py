@@ -52,3 +52,53 @@ class Health(BaseModel):
     status: str
     database: str
     sandbox: bool
+
+
+class TokenMint(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    persona: Text = Field(
+        min_length=1, max_length=12, description="Persona key (`an`) or personal ID.", examples=["an"]
+    )
+    client_id: Text = Field(min_length=1, max_length=80, examples=["demo-bank"])
+    scope: Text | None = Field(default=None, max_length=500, examples=["openid profile citizen.identity"])
+
+
+class ScenarioArm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Text = Field(min_length=1, max_length=40, examples=["id_token_expired"])
+    client_id: Text | None = Field(default=None, max_length=80, description="Only this client; all when omitted.")
+    times: int | None = Field(default=1, ge=1, le=1000, description="How many times; null: until cleared.")
+
+
+class ScenarioPublic(BaseModel):
+    id: int
+    name: str
+    client_id: str | None
+    remaining: int | None
+    created_at: datetime
+
+
+class ScenarioCatalogueEntry(BaseModel):
+    name: str
+    where: str
+    effect: str
+
+
+class ScenarioState(BaseModel):
+    catalogue: list[ScenarioCatalogueEntry]
+    armed: list[ScenarioPublic]
+
+
+class KeyRotation(BaseModel):
+    signing_kids: list[str]
+
+
+class InboxEntry(BaseModel):
+    id: int
+    at: datetime
+    channel: str
+    recipient: str
+    personal_id: str | None
+    body: str

@@ -4,19 +4,50 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.errors import AppError, CitizenNotFound, NotFound
 from app.core.keys import KeyStore
-from app.models import Citizen, Client, Consent, IdentityAccount, SandboxSetting
+from app.models import (
+    AccountEvent,
+    AuthorizationCode,
+    Citizen,
+    Client,
+    Consent,
+    Grant,
+    IdentityAccount,
+    InboxMessage,
+    LoginSession,
+    LoginTransaction,
+    RefreshToken,
+    RevokedToken,
+    SandboxSetting,
+    Scenario,
+    UsedAssertion,
+)
+from app.services.identity.accounts import ACR_BY_LEVEL, usable_account
+from app.services.oidc import grants, login, tokens
 from app.services.oidc.clients import seed_clients
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.seeding import SeedSummary, clear_population, personas_document, seed_population
 
+SIGN_IN_STATE = (
+    AuthorizationCode,
+    RefreshToken,
+    Grant,
+    LoginTransaction,
+    LoginSession,
+    RevokedToken,
+    UsedAssertion,
+    Scenario,
+    InboxMessage,
+    AccountEvent,
+)
 SEEDED = "seeded"
 ADMIN_TOKEN = "admin_token"
 
@@ -60,7 +91,10 @@ def bootstrap(
 
 
 def reset(db: Session, settings: Settings) -> SeedSummary:
-    """Back to the seed state: the same citizens, accounts and clients; audit trail and consents gone."""
+    """Back to the seed state: the same citizens, accounts and clients; audit trail, consents, sign-ins,
+    tokens, scenarios and the inbox gone. Signing keys stay, so cached JWKS remain valid."""
+    for model in SIGN_IN_STATE:
+        db.execute(delete(model))
     clear_population(db)
     summary = seed_population(db, settings.seed, settings.population)
     seed_clients(db, settings.public_url)
@@ -127,3 +161,35 @@ def grant_consent(
     db.add(consent)
     db.flush()
     return consent
+
+
+def mint_tokens(
+    db: Session, keys: KeyStore, settings: Settings, *, persona: str, client_id: str, scope: str | None
+) -> dict[str, object]:
+    """Tokens for a persona and client as if the persona had just signed in and consented (no login page)."""
+    personal_id = login.persona_id(persona)
+    if personal_id is None:
+        raise NotFound(f"no persona {persona!r}; see GET /sandbox/personas")
+    client = db.get(Client, client_id)
+    if client is None:
+        raise NotFound(f"no client {client_id!r}")
+    requested = (scope or "openid profile").split()
+    not_allowed = sorted(set(requested) - set(client.scopes))
+    if not_allowed:
+        raise AppError(f"scopes not allowed for {client_id}: {', '.join(not_allowed)}")
+    account = usable_account(db, personal_id)
+    now = datetime.now(UTC)
+    session = login.new_session(db, personal_id, now=now)[0]
+    grant = grants.new_grant(
+        db,
+        now,
+        client=client,
+        personal_id=personal_id,
+        scope=" ".join(requested),
+        acr=ACR_BY_LEVEL[account.level],
+        amr=session.amr,
+        auth_time=session.auth_time,
+        session_id=session.sid,
+    )
+    login.record_consent(db, clock_now=now, client=client, scope=grant.scope, personal_id=personal_id)
+    return tokens.token_response(db, keys, settings, client, grant, nonce=None, claims_request=None)

@@ -5,14 +5,17 @@ import binascii
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit, urlunsplit
 
+import jwt
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from app.core.config import Settings
 from app.core.errors import OAuthError
-from app.models import Client
+from app.models import Client, UsedAssertion
 from app.services.reference import load_json
 
 BUSINESS, AGENCY, PUBLIC = "business", "agency", "public"
@@ -48,6 +51,10 @@ def seed_clients(db: Session, issuer: str) -> int:
     return len(document["clients"])
 
 
+JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+ASSERTION_ALGORITHMS = ("RS256", "ES256")
+
+
 @dataclass(frozen=True)
 class ClientCredentials:
     """What a request presented to authenticate its client."""
@@ -55,6 +62,7 @@ class ClientCredentials:
     method: str
     client_id: str
     secret: str | None = None
+    assertion: str | None = None
 
 
 def read_client_credentials(authorization: str | None, form: dict[str, Any]) -> ClientCredentials:
@@ -62,6 +70,8 @@ def read_client_credentials(authorization: str | None, form: dict[str, Any]) -> 
     presented: list[ClientCredentials] = []
     if authorization and authorization.lower().startswith("basic "):
         presented.append(_basic(authorization[6:].strip()))
+    if form.get("client_assertion") or form.get("client_assertion_type"):
+        presented.append(_assertion(form))
     if form.get("client_secret"):
         if not form.get("client_id"):
             raise OAuthError("invalid_request", "client_secret was sent without client_id")
@@ -70,7 +80,8 @@ def read_client_credentials(authorization: str | None, form: dict[str, Any]) -> 
         if form.get("client_id"):
             return ClientCredentials("none", form["client_id"])
         raise _invalid_client(
-            "client authentication is required (client_secret_basic or client_secret_post)", basic_challenge=True
+            "client authentication is required (client_secret_basic, client_secret_post or private_key_jwt)",
+            basic_challenge=True,
         )
     if len(presented) > 1:
         raise OAuthError("invalid_request", "use exactly one client authentication method")
@@ -90,7 +101,21 @@ def _basic(encoded: str) -> ClientCredentials:
     return ClientCredentials("client_secret_basic", client_id, secret)
 
 
-def authenticate_client(db: Session, credentials: ClientCredentials) -> Client:
+def _assertion(form: dict[str, Any]) -> ClientCredentials:
+    if form.get("client_assertion_type") != JWT_BEARER_ASSERTION or not form.get("client_assertion"):
+        raise OAuthError(
+            "invalid_request", f"client_assertion_type must be {JWT_BEARER_ASSERTION} with a client_assertion"
+        )
+    try:
+        client_id = jwt.decode(form["client_assertion"], options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError as exc:
+        raise _invalid_client(f"client_assertion is not a JWT: {exc}", basic_challenge=False) from exc
+    if not isinstance(client_id, str) or not client_id or "\x00" in client_id:
+        raise _invalid_client("client_assertion has no iss naming the client", basic_challenge=False)
+    return ClientCredentials("private_key_jwt", client_id, assertion=form["client_assertion"])
+
+
+def authenticate_client(db: Session, credentials: ClientCredentials, settings: Settings) -> Client:
     client = db.get(Client, credentials.client_id)
     if client is None:
         raise _invalid_client("unknown client", basic_challenge=credentials.method == "client_secret_basic")
@@ -104,9 +129,57 @@ def authenticate_client(db: Session, credentials: ClientCredentials) -> Client:
         client.secret_hash and hmac.compare_digest(hash_secret(credentials.secret), client.secret_hash)
     ):
         raise _invalid_client("wrong client secret", basic_challenge=credentials.method == "client_secret_basic")
+    if credentials.assertion is not None:
+        _verify_assertion(db, client, credentials.assertion, settings)
     return client
 
 
-def _invalid_client(description: str, *, basic_challenge: bool) -> OAuthError:
+def _verify_assertion(db: Session, client: Client, assertion: str, settings: Settings) -> None:
+    """RFC 7523 client authentication: signed by a key of the client's JWKS, for us, fresh, used once."""
+    try:
+        header = jwt.get_unverified_header(assertion)
+        jwk = next(k for k in (client.jwks or {}).get("keys", []) if k.get("kid") == header.get("kid"))
+        if header.get("alg") not in ASSERTION_ALGORITHMS or header.get("alg") != jwk.get("alg", header.get("alg")):
+            raise _invalid_client(f"assertion algorithm must be one of {ASSERTION_ALGORITHMS} and the key's")
+        claims = jwt.decode(
+            assertion,
+            jwt.PyJWK(jwk).key,
+            algorithms=[header["alg"]],
+            audience=[settings.public_url, f"{settings.public_url}/oauth2/token"],
+            issuer=client.client_id,
+            options={"require": ["exp", "iss", "sub", "aud", "jti"]},
+            leeway=5,
+        )
+    except StopIteration:
+        raise _invalid_client("the assertion's kid is not in the client's registered JWKS") from None
+    except jwt.PyJWTError as exc:
+        raise _invalid_client(f"client_assertion rejected: {exc}") from exc
+    if claims["sub"] != client.client_id:
+        raise _invalid_client("client_assertion sub must be the client_id")
+    if db.get(UsedAssertion, (client.client_id, str(claims["jti"]))) is not None:
+        raise _invalid_client("client_assertion jti already used (replay)")
+    db.add(
+        UsedAssertion(
+            client_id=client.client_id, jti=str(claims["jti"]), expires_at=datetime.fromtimestamp(claims["exp"], UTC)
+        )
+    )
+    db.flush()
+
+
+def redirect_uri_allowed(client: Client, redirect_uri: str) -> bool:
+    """Exact match, except that loopback redirects of native and single-page apps may use any port (RFC 8252 §7.3)."""
+    if redirect_uri in client.redirect_uris:
+        return True
+    parsed = urlsplit(redirect_uri)
+    try:
+        has_port = parsed.port is not None
+    except ValueError:
+        return False
+    if parsed.scheme != "http" or parsed.hostname not in ("127.0.0.1", "localhost", "::1") or not has_port:
+        return False
+    return urlunsplit(parsed._replace(netloc=parsed.netloc.rsplit(":", 1)[0])) in client.redirect_uris
+
+
+def _invalid_client(description: str, *, basic_challenge: bool = False) -> OAuthError:
     headers = {"WWW-Authenticate": 'Basic realm="vneid-sandbox"'} if basic_challenge else None
     return OAuthError("invalid_client", description, status=401, headers=headers)

@@ -1,31 +1,45 @@
-"""Token issuance at the token endpoint; one function per grant type."""
+"""The token endpoint (one function per grant type), ID tokens, revocation (RFC 7009) and introspection (RFC 7662)."""
 
+import base64
+import hashlib
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import jwt
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.errors import OAuthError
-from app.core.keys import KeyStore
-from app.models import Client
+from app.core.keys import KeyStore, TokenInvalid
+from app.models import Client, Grant, RevokedToken
+from app.services.oidc import grants, scenarios
+from app.services.oidc.claims import citizen_claims, claim_names, subject_for
 from app.services.oidc.clients import authenticate_client, read_client_credentials
 
 # Scopes of the sandbox's own APIs, granted to machine tokens; OIDC scopes (openid, profile…) are for logins.
 API_SCOPES = frozenset({"citizen.identity", "citizen.residence", "citizen.family", "citizen.contact", "citizen.verify"})
 ACCESS_TOKEN_TYPE = "at+jwt"
+ID_TOKEN_FAULTS = frozenset(n for n in scenarios.CATALOGUE if n.startswith("id_token_"))
+TOKEN_FAULTS = frozenset({"token_unavailable", "token_slow"})
 
 
 def issue_token(
     db: Session, keys: KeyStore, settings: Settings, authorization: str | None, form: dict[str, Any]
 ) -> dict[str, Any]:
     grant_type = form["grant_type"]
-    client = authenticate_client(db, read_client_credentials(authorization, form))
+    client = authenticate_client(db, read_client_credentials(authorization, form), settings)
     if grant_type not in GRANTS:
         raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
     if grant_type not in client.grant_types:
         raise OAuthError("unauthorized_client", f"this client may not use the {grant_type} grant")
+    if client.test_client:
+        fault = scenarios.take(db, client.client_id, TOKEN_FAULTS)
+        if fault == "token_unavailable":
+            raise OAuthError("temporarily_unavailable", "sandbox scenario: the token service is down", status=503)
+        if fault == "token_slow":
+            time.sleep(scenarios.SLOW_SECONDS)
     return GRANTS[grant_type](db, keys, settings, client, form)
 
 
@@ -46,6 +60,67 @@ def _client_credentials(
     }
 
 
+def _authorization_code(
+    db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]
+) -> dict[str, Any]:
+    if not form.get("code"):
+        raise OAuthError("invalid_request", "code is required")
+    now = datetime.now(UTC)
+    grant, code = grants.redeem_code(db, now, client, form["code"], form.get("redirect_uri"), form.get("code_verifier"))
+    return token_response(db, keys, settings, client, grant, nonce=code.nonce, claims_request=code.claims)
+
+
+def _refresh_token(
+    db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]
+) -> dict[str, Any]:
+    if not form.get("refresh_token"):
+        raise OAuthError("invalid_request", "refresh_token is required")
+    grant, scope = grants.rotate_refresh_token(db, datetime.now(UTC), client, form["refresh_token"])
+    if form.get("scope"):
+        narrower = set(form["scope"].split())
+        if not narrower <= set(scope.split()):
+            raise OAuthError("invalid_scope", "a refresh may only keep or narrow the granted scope")
+        scope = " ".join(sorted(narrower))
+    return token_response(db, keys, settings, client, grant, scope=scope, nonce=None, claims_request=None)
+
+
+def token_response(
+    db: Session,
+    keys: KeyStore,
+    settings: Settings,
+    client: Client,
+    grant: Grant,
+    *,
+    nonce: str | None,
+    claims_request: dict | None,
+    scope: str | None = None,
+) -> dict[str, Any]:
+    """Access token, ID token (for `openid`) and refresh token (when the client may refresh) of a grant."""
+    scope = scope or grant.scope
+    access_token = mint_access_token(
+        db,
+        keys,
+        settings,
+        subject=subject_for(grant.personal_id),
+        client_id=client.client_id,
+        scope=scope,
+        extra={"grant_id": grant.id, "acr": grant.acr, "auth_time": int(grant.auth_time.timestamp())},
+    )
+    response: dict[str, Any] = {
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": settings.access_token_ttl_seconds,
+        "scope": scope,
+    }
+    if "openid" in scope.split():
+        response["id_token"] = mint_id_token(
+            db, keys, settings, client, grant, nonce=nonce, access_token=access_token, claims_request=claims_request
+        )
+    if "refresh_token" in client.grant_types:
+        response["refresh_token"] = grants.issue_refresh_token(db, datetime.now(UTC), grant, scope)
+    return response
+
+
 def mint_access_token(
     db: Session,
     keys: KeyStore,
@@ -57,7 +132,7 @@ def mint_access_token(
     extra: dict[str, Any] | None = None,
 ) -> str:
     """A JWT access token in the RFC 9068 shape, for the sandbox's own APIs."""
-    now = int(datetime.now(UTC).timestamp())
+    now = int(time.time())
     claims = {
         "iss": settings.public_url,
         "aud": settings.api_audience,
@@ -74,4 +149,113 @@ def mint_access_token(
     return keys.sign(db, claims, typ=ACCESS_TOKEN_TYPE)
 
 
-GRANTS = {"client_credentials": _client_credentials}
+def mint_id_token(
+    db: Session,
+    keys: KeyStore,
+    settings: Settings,
+    client: Client,
+    grant: Grant,
+    *,
+    nonce: str | None,
+    access_token: str,
+    claims_request: dict | None,
+) -> str:
+    now = int(time.time())
+    requested = (claims_request or {}).get("id_token") or {}
+    claims: dict[str, Any] = {
+        "iss": settings.public_url,
+        "sub": subject_for(grant.personal_id),
+        "aud": client.client_id,
+        "azp": client.client_id,
+        "iat": now,
+        "exp": now + settings.access_token_ttl_seconds,
+        "auth_time": int(grant.auth_time.timestamp()),
+        "acr": grant.acr,
+        "amr": grant.amr,
+        "at_hash": at_hash(access_token),
+        "sandbox": True,
+        **({"nonce": nonce} if nonce else {}),
+        **({"sid": grant.session_id} if grant.session_id else {}),
+        **citizen_claims(db, grant.personal_id, [c for c in claim_names("", requested) if c != "sub"]),
+    }
+    fault = scenarios.take(db, client.client_id, ID_TOKEN_FAULTS) if client.test_client else None
+    if fault == "id_token_wrong_issuer":
+        claims["iss"] = "https://wrong-issuer.vneid-sandbox.example"
+    elif fault == "id_token_wrong_audience":
+        claims["aud"] = "another-client"
+    elif fault == "id_token_expired":
+        claims["iat"], claims["exp"] = now - 600, now - 300
+    elif fault == "id_token_nonce_mismatch":
+        claims["nonce"] = f"not-{nonce or 'requested'}"
+    token = keys.sign(db, claims, alg=client.id_token_alg)
+    if fault == "id_token_bad_signature":
+        head, payload, signature = token.split(".")
+        token = f"{head}.{payload}.{signature[::-1]}"
+    return token
+
+
+def at_hash(access_token: str) -> str:
+    """OIDC Core §3.1.3.6: left half of the SHA-256 of the access token (RS256 and ES256 both hash with SHA-256)."""
+    digest = hashlib.sha256(access_token.encode()).digest()
+    return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode()
+
+
+def revoke(db: Session, keys: KeyStore, settings: Settings, client: Client, token: str) -> None:
+    """RFC 7009: revoke a refresh token (and its grant) or an access token; unknown tokens are not an error."""
+    now = datetime.now(UTC)
+    grant = grants.find_refresh_grant(db, token)
+    if grant is not None:
+        if grant.client_id == client.client_id:
+            grants.revoke_grant(db, now, grant, "revoked_by_client")
+        return
+    claims = _our_access_token(db, keys, settings, token)
+    if claims is not None and claims["client_id"] == client.client_id and db.get(RevokedToken, claims["jti"]) is None:
+        db.add(RevokedToken(jti=claims["jti"], expires_at=datetime.fromtimestamp(claims["exp"], UTC)))
+
+
+def introspect(db: Session, keys: KeyStore, settings: Settings, client: Client, token: str) -> dict[str, Any]:
+    """RFC 7662: what an access or refresh token of this client means, or just `active: false`."""
+    grant = grants.find_refresh_grant(db, token)
+    if grant is not None:
+        row = db.get(grants.RefreshToken, grants.token_hash(token))
+        live = row is not None and row.rotated_at is None and row.expires_at > datetime.now(UTC)
+        if grant.client_id != client.client_id or grant.revoked_at is not None or not live:
+            return {"active": False}
+        return {
+            "active": True,
+            "token_type": "refresh_token",
+            "client_id": grant.client_id,
+            "scope": row.scope,  # type: ignore[union-attr]
+            "sub": subject_for(grant.personal_id),
+            "exp": int(row.expires_at.timestamp()),  # type: ignore[union-attr]
+            "iss": settings.public_url,
+        }
+    claims = _our_access_token(db, keys, settings, token)
+    if claims is None or claims["client_id"] != client.client_id or not access_token_live(db, claims):
+        return {"active": False}
+    return {"active": True, "token_type": "Bearer", **claims}
+
+
+def access_token_live(db: Session, claims: dict[str, Any]) -> bool:
+    """Not revoked by itself nor through its grant."""
+    if db.get(RevokedToken, claims["jti"]) is not None:
+        return False
+    grant_id = claims.get("grant_id")
+    if grant_id is None:
+        return True
+    grant = db.get(Grant, grant_id)
+    return grant is not None and grant.revoked_at is None
+
+
+def _our_access_token(db: Session, keys: KeyStore, settings: Settings, token: str) -> dict[str, Any] | None:
+    try:
+        return keys.verify(db, token, audience=settings.api_audience, issuer=settings.public_url, typ=ACCESS_TOKEN_TYPE)
+    except (TokenInvalid, jwt.PyJWTError):
+        return None
+
+
+GRANTS = {
+    "client_credentials": _client_credentials,
+    "authorization_code": _authorization_code,
+    "refresh_token": _refresh_token,
+}

@@ -48,11 +48,13 @@ MIN_PURPOSE_LENGTH = 5
 
 @dataclass(frozen=True)
 class Caller:
-    """The client behind an access token, and what the token lets it do."""
+    """The client behind an access token, what the token lets it do, and the citizen who signed in (if any)."""
 
     client: Client
     scopes: frozenset[str]
     subject: str
+    personal_id: str | None = None
+    acr: str | None = None
 
     @property
     def client_id(self) -> str:

@@ -1,0 +1,195 @@
+"""The browser side of OpenID Connect: the authorization endpoint, sign-in, one-time code, consent, logout."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Cookie, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep
+from app.models import Client
+from app.schemas.common import Text
+from app.schemas.oauth import OAuthErrorBody
+from app.services.oidc import authorize, login
+from app.services.oidc.clients import redirect_uri_allowed
+from app.services.population.seeding import personas_document
+from app.web.pages import message, render
+
+router = APIRouter(tags=["OAuth 2.0 / OpenID Connect"])
+
+SESSION_COOKIE = "vneid_session"
+SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)]
+PAGES = {login.PASSWORD: "login_password.html", login.OTP: "login_otp.html", login.CONSENT: "login_consent.html"}
+
+
+def _follow(outcome: login.Outcome, request: Request, settings_url: str) -> Response:
+    if outcome.redirect is not None:
+        response: Response = RedirectResponse(outcome.redirect, status_code=303)
+    else:
+        error = f"?error={outcome.error}" if outcome.error else ""
+        response = RedirectResponse(f"/login/{outcome.transaction_id}{error}", status_code=303)
+    if outcome.new_session_token:
+        response.set_cookie(
+            SESSION_COOKIE,
+            outcome.new_session_token,
+            httponly=True,
+            samesite="lax",
+            path="/",
+            secure=settings_url.startswith("https://"),
+        )
+    return response
+
+
+@router.get(
+    "/oauth2/authorize",
+    name="oauth.authorize",
+    response_class=HTMLResponse,
+    responses={
+        302: {"description": "To the login page or back to the client's redirect_uri"},
+        303: {"description": "To the login page or back to the client's redirect_uri"},
+        400: {"description": "Unknown client or unregistered redirect_uri (never redirected)"},
+    },
+)
+def authorize_endpoint(
+    request: Request, db: SessionDep, clock: ClockDep, settings: SettingsDep, session_token: SessionCookie = None
+) -> Response:
+    """OpenID Connect authorization endpoint (code flow, PKCE S256). Parameters as in OIDC Core §3.1.2.1:
+    `client_id`, `redirect_uri` (exact match; any port for loopback), `response_type=code`, `scope`, `state`,
+    `nonce`, `code_challenge`, `code_challenge_method=S256`, `prompt`, `max_age`, `login_hint`, `acr_values`,
+    `claims`, `ui_locales`. Test clients with a `login_hint` naming a persona are signed in at once."""
+    params = {k: v for k, v in request.query_params.items() if "\x00" not in v}
+    try:
+        client, auth_request = authorize.parse_request(db, params)
+    except authorize.UntrustedRedirect as exc:
+        return message(request, "error_title", str(exc), status_code=400)
+    except authorize.RequestRejected as rejected:
+        return RedirectResponse(rejected.request.error_redirect(rejected.error), status_code=303)
+    outcome = login.start(db, clock, settings, client, auth_request, session_token)
+    return _follow(outcome, request, settings.public_url)
+
+
+@router.get("/login/{transaction_id}", include_in_schema=False, response_class=HTMLResponse)
+def login_page(
+    request: Request, transaction_id: str, db: SessionDep, error: Annotated[str | None, Query()] = None
+) -> HTMLResponse:
+    try:
+        row = login.transaction(db, transaction_id)
+    except login.TransactionGone as gone:
+        return message(request, "error_title", gone.detail, status_code=404)
+    client = db.get_one(Client, row.client_id)
+    scopes = authorize.AuthorizationRequest.from_json(row.request).scope.split()
+    context = {
+        "txn": row.id,
+        "client": client,
+        "error": error if error in _KNOWN_ERRORS else None,
+        "personas": personas_document()["personas"],
+        "scopes": scopes,
+    }
+    return render(request, PAGES[row.stage], context)
+
+
+@router.post("/login/{transaction_id}/password", include_in_schema=False)
+def post_password(
+    request: Request,
+    transaction_id: str,
+    db: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    personal_id: Annotated[Text, Form(max_length=20)],
+    password: Annotated[Text, Form(max_length=200)],
+) -> Response:
+    return _follow(
+        login.submit_password(db, clock, transaction_id, personal_id, password), request, settings.public_url
+    )
+
+
+@router.post("/login/{transaction_id}/otp", include_in_schema=False)
+def post_otp(
+    request: Request,
+    transaction_id: str,
+    db: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    code: Annotated[Text, Form(max_length=10)],
+) -> Response:
+    client = _client_of(db, transaction_id)
+    return _follow(login.submit_otp(db, clock, client, transaction_id, code), request, settings.public_url)
+
+
+@router.post("/login/{transaction_id}/persona", include_in_schema=False)
+def post_persona(
+    request: Request,
+    transaction_id: str,
+    db: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    persona: Annotated[Text, Form(max_length=12)],
+) -> Response:
+    client = _client_of(db, transaction_id)
+    return _follow(login.submit_persona(db, clock, client, transaction_id, persona), request, settings.public_url)
+
+
+@router.post("/login/{transaction_id}/consent", include_in_schema=False)
+def post_consent(
+    request: Request,
+    transaction_id: str,
+    db: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    decision: Annotated[Text, Form(pattern="^(approve|decline)$")],
+) -> Response:
+    client = _client_of(db, transaction_id)
+    outcome = login.submit_consent(db, clock, client, transaction_id, decision == "approve")
+    return _follow(outcome, request, settings.public_url)
+
+
+LOGOUT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    303: {"description": "To post_logout_redirect_uri"},
+    400: {"model": OAuthErrorBody, "content": {"application/json": {}}, "description": "Malformed parameters"},
+}
+
+
+@router.get("/oauth2/logout", name="oauth.end_session", response_class=HTMLResponse, responses=LOGOUT_RESPONSES)
+@router.post("/oauth2/logout", name="oauth.end_session_post", response_class=HTMLResponse, responses=LOGOUT_RESPONSES)
+def end_session(
+    request: Request,
+    db: SessionDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+    session_token: SessionCookie = None,
+    id_token_hint: Annotated[Text | None, Query()] = None,
+    post_logout_redirect_uri: Annotated[Text | None, Query()] = None,
+    state: Annotated[Text | None, Query()] = None,
+    client_id: Annotated[Text | None, Query()] = None,
+) -> Response:
+    """RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): ends the sandbox sign-in session and revokes
+    the tokens issued under it; redirects to `post_logout_redirect_uri` when it is a redirect URI of the client
+    named by `client_id` or by the `id_token_hint`."""
+    hint = login.id_token_hint_claims(db, keys, settings, id_token_hint)
+    login.end_session(db, datetime.now(UTC), session_token=session_token, sid=hint.get("sid"))
+    client = db.get(Client, client_id or hint.get("aud") or "")
+    if post_logout_redirect_uri and client and redirect_uri_allowed(client, post_logout_redirect_uri):
+        target = post_logout_redirect_uri + (
+            f"{'&' if '?' in post_logout_redirect_uri else '?'}state={state}" if state else ""
+        )
+        response: Response = RedirectResponse(target, status_code=303)
+    else:
+        response = message(request, "signed_out_title", text_key="signed_out")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _client_of(db: Session, transaction_id: str) -> Client:
+    return db.get_one(Client, login.transaction(db, transaction_id).client_id)
+
+
+_KNOWN_ERRORS = {
+    "invalid_credentials",
+    "account_locked",
+    "citizen_deceased",
+    "no_account",
+    "account_pending",
+    "invalid_otp",
+    "unknown_persona",
+}

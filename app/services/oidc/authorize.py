@@ -1,0 +1,142 @@
+"""The authorization request (OIDC Core §3.1.2): validation, and where it leads: a code, a login page, or an error."""
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+
+from app.models import Client
+from app.services.identity.accounts import ACR_BY_LEVEL, LEVEL_BY_ACR
+from app.services.oidc.claims import OIDC_SCOPES
+from app.services.oidc.clients import PUBLIC, redirect_uri_allowed
+from app.services.oidc.tokens import API_SCOPES
+
+PROMPTS = frozenset({"none", "login", "consent"})
+
+
+class AuthorizeError(Exception):
+    """An error of the authorization request: sent back to the client's redirect URI once that URI is trusted."""
+
+    def __init__(self, error: str, description: str, *, vneid_error: str | None = None) -> None:
+        super().__init__(description)
+        self.error, self.description, self.vneid_error = error, description, vneid_error
+
+
+class UntrustedRedirect(Exception):
+    """The client or redirect URI is wrong: never redirect, show the error to the user instead (§3.1.2.6)."""
+
+
+@dataclass
+class AuthorizationRequest:
+    client_id: str
+    redirect_uri: str
+    scope: str
+    state: str | None = None
+    nonce: str | None = None
+    code_challenge: str | None = None
+    prompt: list[str] = field(default_factory=list)
+    max_age: int | None = None
+    login_hint: str | None = None
+    acr_values: list[str] = field(default_factory=list)
+    claims: dict[str, Any] | None = None
+    ui_locales: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "AuthorizationRequest":
+        return cls(**data)
+
+    def required_level(self) -> int | None:
+        """The account level the client demands through acr_values or an essential `acr` claim."""
+        acr_claim = ((self.claims or {}).get("id_token") or {}).get("acr") or {}
+        wanted = list(self.acr_values)
+        if acr_claim.get("essential"):
+            wanted += acr_claim.get("values") or ([acr_claim["value"]] if acr_claim.get("value") else [])
+        levels = [LEVEL_BY_ACR[v] for v in wanted if v in LEVEL_BY_ACR]
+        return max(levels) if levels else None
+
+    def redirect(self, **params: str | None) -> str:
+        query = {k: v for k, v in {**params, "state": self.state}.items() if v is not None}
+        separator = "&" if "?" in self.redirect_uri else "?"
+        return f"{self.redirect_uri}{separator}{urlencode(query)}"
+
+    def error_redirect(self, error: AuthorizeError) -> str:
+        return self.redirect(error=error.error, error_description=error.description, vneid_error=error.vneid_error)
+
+
+def parse_request(db: Session, params: dict[str, str]) -> tuple[Client, AuthorizationRequest]:
+    """Validate an authorization request. Raises UntrustedRedirect before the redirect URI is known good,
+    AuthorizeError (with the request, to redirect) after."""
+    client = db.get(Client, params.get("client_id") or "")
+    if client is None:
+        raise UntrustedRedirect("unknown client_id")
+    redirect_uri = params.get("redirect_uri") or ""
+    if not redirect_uri_allowed(client, redirect_uri):
+        raise UntrustedRedirect("redirect_uri is not registered for this client (exact match required)")
+    request = AuthorizationRequest(client.client_id, redirect_uri, "", state=params.get("state"))
+    try:
+        _fill(client, request, params)
+    except AuthorizeError as error:
+        raise RequestRejected(request, error) from None
+    return client, request
+
+
+class RequestRejected(Exception):
+    def __init__(self, request: AuthorizationRequest, error: AuthorizeError) -> None:
+        super().__init__(error.description)
+        self.request, self.error = request, error
+
+
+def _fill(client: Client, request: AuthorizationRequest, params: dict[str, str]) -> None:
+    if params.get("request") or params.get("request_uri"):
+        raise AuthorizeError("request_not_supported", "request objects are not supported; send plain parameters")
+    if params.get("response_type") != "code":
+        raise AuthorizeError("unsupported_response_type", "only response_type=code is supported")
+    if "authorization_code" not in client.grant_types:
+        raise AuthorizeError("unauthorized_client", "this client may not use the authorization code flow")
+    if params.get("response_mode") not in (None, "query"):
+        raise AuthorizeError("invalid_request", "only response_mode=query is supported")
+    scopes = (params.get("scope") or "").split()
+    unknown = [s for s in scopes if s not in client.scopes or s not in OIDC_SCOPES | API_SCOPES]
+    if unknown or not scopes:
+        raise AuthorizeError("invalid_scope", f"scopes not allowed for this client: {' '.join(unknown) or '(none)'}")
+    request.scope = " ".join(dict.fromkeys(scopes))
+    _fill_pkce(client, request, params)
+    request.nonce = params.get("nonce") or None
+    request.prompt = (params.get("prompt") or "").split()
+    if not set(request.prompt) <= PROMPTS or ("none" in request.prompt and len(request.prompt) > 1):
+        raise AuthorizeError("invalid_request", "prompt must be none, or any of login and consent")
+    if params.get("max_age"):
+        if not params["max_age"].isdigit():
+            raise AuthorizeError("invalid_request", "max_age must be a number of seconds")
+        request.max_age = int(params["max_age"])
+    request.login_hint = params.get("login_hint") or None
+    request.acr_values = (params.get("acr_values") or "").split()
+    unknown_acr = [a for a in request.acr_values if a not in ACR_BY_LEVEL.values()]
+    if unknown_acr:
+        raise AuthorizeError("invalid_request", f"acr_values must be among {', '.join(ACR_BY_LEVEL.values())}")
+    if params.get("claims"):
+        try:
+            request.claims = json.loads(params["claims"])
+        except ValueError:
+            raise AuthorizeError("invalid_request", "claims must be a JSON object") from None
+        if not isinstance(request.claims, dict):
+            raise AuthorizeError("invalid_request", "claims must be a JSON object")
+    request.ui_locales = params.get("ui_locales")
+
+
+def _fill_pkce(client: Client, request: AuthorizationRequest, params: dict[str, str]) -> None:
+    challenge, method = params.get("code_challenge"), params.get("code_challenge_method")
+    if challenge is None:
+        if client.kind == PUBLIC:
+            raise AuthorizeError("invalid_request", "public clients must use PKCE (code_challenge with S256)")
+        return
+    if method != "S256":
+        raise AuthorizeError("invalid_request", "code_challenge_method must be S256 (plain is not accepted)")
+    if not 43 <= len(challenge) <= 128:
+        raise AuthorizeError("invalid_request", "code_challenge must be a base64url SHA-256 (43 characters)")
+    request.code_challenge = challenge

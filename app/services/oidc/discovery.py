@@ -1,0 +1,46 @@
+"""The OpenID Provider metadata (discovery document). It lists only what is implemented: a test checks each entry."""
+
+from typing import Any
+
+from app.core.keys import TOKEN_ALGORITHMS
+from app.services.identity.accounts import ACR_BY_LEVEL
+from app.services.oidc.claims import OIDC_SCOPES, SUPPORTED_CLAIMS
+from app.services.oidc.tokens import API_SCOPES, GRANTS
+
+CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
+
+
+def metadata(issuer: str) -> dict[str, Any]:
+    return {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/oauth2/authorize",
+        "token_endpoint": f"{issuer}/oauth2/token",
+        "userinfo_endpoint": f"{issuer}/oauth2/userinfo",
+        "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "revocation_endpoint": f"{issuer}/oauth2/revoke",
+        "introspection_endpoint": f"{issuer}/oauth2/introspect",
+        "end_session_endpoint": f"{issuer}/oauth2/logout",
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": sorted(GRANTS),
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
+        "userinfo_signing_alg_values_supported": [],
+        "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
+        "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS[:-1],
+        "introspection_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS[:-1],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": sorted(OIDC_SCOPES | API_SCOPES),
+        "claims_supported": SUPPORTED_CLAIMS
+        + ["iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid"],
+        "claims_parameter_supported": True,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "acr_values_supported": list(ACR_BY_LEVEL.values()),
+        "prompt_values_supported": ["none", "login", "consent"],
+        "ui_locales_supported": ["vi", "en"],
+        "claim_types_supported": ["normal"],
+        "frontchannel_logout_supported": False,
+        "backchannel_logout_supported": False,
+    }

@@ -1,0 +1,148 @@
+"""Grants and what hangs off them: authorization codes, refresh tokens, and revocation of the lot."""
+
+import base64
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from app.core.errors import OAuthError
+from app.models import AuthorizationCode, Client, Grant, RefreshToken
+
+CODE_TTL = timedelta(seconds=60)
+REFRESH_TTL = timedelta(days=30)
+
+
+def token_hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def new_grant(
+    db: Session,
+    now: datetime,
+    *,
+    client: Client,
+    personal_id: str,
+    scope: str,
+    acr: str,
+    amr: list[str],
+    auth_time: datetime,
+    session_id: str | None,
+) -> Grant:
+    grant = Grant(
+        id=secrets.token_hex(16),
+        client_id=client.client_id,
+        personal_id=personal_id,
+        scope=scope,
+        acr=acr,
+        amr=amr,
+        auth_time=auth_time,
+        session_id=session_id,
+        created_at=now,
+    )
+    db.add(grant)
+    db.flush()
+    return grant
+
+
+def issue_code(
+    db: Session,
+    now: datetime,
+    grant: Grant,
+    *,
+    redirect_uri: str,
+    nonce: str | None,
+    code_challenge: str | None,
+    claims: dict | None,
+) -> str:
+    code = secrets.token_urlsafe(32)
+    db.add(
+        AuthorizationCode(
+            code_hash=token_hash(code),
+            grant_id=grant.id,
+            redirect_uri=redirect_uri,
+            nonce=nonce,
+            code_challenge=code_challenge,
+            claims=claims,
+            expires_at=now + CODE_TTL,
+        )
+    )
+    return code
+
+
+def redeem_code(
+    db: Session, now: datetime, client: Client, code: str, redirect_uri: str | None, code_verifier: str | None
+) -> tuple[Grant, AuthorizationCode]:
+    """Single use: a replayed code is refused and revokes every token issued from it (RFC 6749 §4.1.2)."""
+    row = db.scalars(
+        select(AuthorizationCode).where(AuthorizationCode.code_hash == token_hash(code)).with_for_update()
+    ).first()
+    grant = db.get(Grant, row.grant_id) if row else None
+    if row is None or grant is None or grant.client_id != client.client_id:
+        raise OAuthError("invalid_grant", "unknown authorization code, or issued to another client")
+    if row.used_at is not None:
+        revoke_grant(db, now, grant, "authorization_code_replay")
+        raise OAuthError("invalid_grant", "authorization code already used; the tokens it issued are revoked")
+    if row.expires_at <= now:
+        raise OAuthError("invalid_grant", "authorization code expired")
+    if redirect_uri != row.redirect_uri:
+        raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request")
+    if row.code_challenge is not None:
+        if not code_verifier:
+            raise OAuthError("invalid_grant", "code_verifier is required (PKCE)")
+        if pkce_challenge(code_verifier) != row.code_challenge:
+            raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge (PKCE)")
+    elif code_verifier:
+        raise OAuthError("invalid_grant", "code_verifier sent but the authorization request had no code_challenge")
+    if grant.revoked_at is not None:
+        raise OAuthError("invalid_grant", "the grant was revoked")
+    row.used_at = now
+    return grant, row
+
+
+def pkce_challenge(verifier: str) -> str:
+    digest = hashlib.sha256(verifier.encode("ascii", errors="replace")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def issue_refresh_token(db: Session, now: datetime, grant: Grant, scope: str) -> str:
+    token = secrets.token_urlsafe(48)
+    db.add(RefreshToken(token_hash=token_hash(token), grant_id=grant.id, scope=scope, expires_at=now + REFRESH_TTL))
+    return token
+
+
+def rotate_refresh_token(db: Session, now: datetime, client: Client, token: str) -> tuple[Grant, str]:
+    """Each refresh token works once; presenting a used one revokes the whole grant (reuse detection)."""
+    row = db.scalars(select(RefreshToken).where(RefreshToken.token_hash == token_hash(token)).with_for_update()).first()
+    grant = db.get(Grant, row.grant_id) if row else None
+    if row is None or grant is None or grant.client_id != client.client_id:
+        raise OAuthError("invalid_grant", "unknown refresh token, or issued to another client")
+    if row.rotated_at is not None:
+        revoke_grant(db, now, grant, "refresh_token_reuse")
+        raise OAuthError("invalid_grant", "refresh token already used; every token of this grant is now revoked")
+    if grant.revoked_at is not None:
+        raise OAuthError("invalid_grant", "the grant was revoked")
+    if row.expires_at <= now:
+        raise OAuthError("invalid_grant", "refresh token expired")
+    row.rotated_at = now
+    return grant, row.scope
+
+
+def find_refresh_grant(db: Session, token: str) -> Grant | None:
+    row = db.get(RefreshToken, token_hash(token))
+    return db.get(Grant, row.grant_id) if row else None
+
+
+def revoke_grant(db: Session, now: datetime, grant: Grant, reason: str) -> None:
+    if grant.revoked_at is None:
+        grant.revoked_at, grant.revoke_reason = now, reason
+
+
+def revoke_session_grants(db: Session, now: datetime, session_id: str, reason: str) -> None:
+    db.execute(
+        update(Grant)
+        .where(Grant.session_id == session_id, Grant.revoked_at.is_(None))
+        .values(revoked_at=now, revoke_reason=reason)
+    )

@@ -1,0 +1,321 @@
+"""Signing a citizen in for an authorization request: password, one-time code, consent, then a code.
+
+Each step is a stage of a LoginTransaction kept in the database (so any worker can serve the next page).
+Test clients may skip the pages: `login_hint` naming a persona (or the configured default persona)
+signs that persona in at once, as DESIGN §4 promises automated tests.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import jwt
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.clock import Clock
+from app.core.config import Settings
+from app.core.errors import AppError
+from app.core.keys import KeyStore, TokenInvalid
+from app.models import Client, Consent, IdentityAccount, LoginSession, LoginTransaction
+from app.services.identity import otp
+from app.services.identity.accounts import (
+    ACR_BY_LEVEL,
+    SIGN_IN_AMR,
+    AccountUnavailable,
+    InvalidCredentials,
+    check_password,
+    usable_account,
+)
+from app.services.oidc import grants, scenarios
+from app.services.oidc.authorize import AuthorizationRequest, AuthorizeError
+from app.services.population.seeding import personas_document
+
+TRANSACTION_TTL = timedelta(minutes=10)
+PASSWORD, OTP, CONSENT = "password", "otp", "consent"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where the browser goes next: the client's redirect URI, or a page of the login transaction."""
+
+    redirect: str | None = None
+    transaction_id: str | None = None
+    error: str | None = None
+    new_session_token: str | None = None
+
+
+class TransactionGone(AppError):
+    status, code, title = 404, "login_expired", "This sign-in has expired or was completed"
+
+
+def persona_id(hint: str | None) -> str | None:
+    """A persona's personal ID from a login_hint naming it by personal ID or by key."""
+    for persona in personas_document()["personas"]:
+        if hint in (persona["personal_id"], persona["key"]):
+            return persona["personal_id"]
+    return None
+
+
+def start(
+    db: Session,
+    clock: Clock,
+    settings: Settings,
+    client: Client,
+    request: AuthorizationRequest,
+    session_token: str | None,
+) -> Outcome:
+    if client.test_client and scenarios.take(db, client.client_id, frozenset({"user_cancels"})):
+        return _fail(request, AuthorizeError("access_denied", "sandbox scenario: the user cancelled the sign-in"))
+    headless = persona_id(request.login_hint) or (None if request.login_hint else persona_id(settings.default_persona))
+    try:
+        if client.test_client and headless:
+            session = new_session(db, headless, now=datetime.now(UTC))[0]
+            return _after_sign_in(db, clock, client, request, session, transaction=None, interactive=False)
+        session = _current_session(db, session_token)
+        if session is not None and _session_fits(session, request):
+            return _after_sign_in(db, clock, client, request, session, transaction=None, interactive=True)
+        if "none" in request.prompt:
+            raise AuthorizeError("login_required", "prompt=none but the citizen is not signed in")
+    except AuthorizeError as error:
+        return _fail(request, error)
+    transaction = LoginTransaction(
+        id=secrets.token_urlsafe(32),
+        client_id=client.client_id,
+        request=request.to_json(),
+        stage=PASSWORD,
+        expires_at=datetime.now(UTC) + TRANSACTION_TTL,
+    )
+    db.add(transaction)
+    return Outcome(transaction_id=transaction.id)
+
+
+def transaction(db: Session, transaction_id: str, stage: str | None = None) -> LoginTransaction:
+    row = db.get(LoginTransaction, transaction_id)
+    if row is None or row.expires_at <= datetime.now(UTC) or (stage is not None and row.stage != stage):
+        raise TransactionGone("start again from the application you were signing in to")
+    return row
+
+
+def submit_password(db: Session, clock: Clock, transaction_id: str, personal_id: str, password: str) -> Outcome:
+    row = transaction(db, transaction_id, PASSWORD)
+    try:
+        account = check_password(db, clock, personal_id.strip(), password)
+    except (InvalidCredentials, AccountUnavailable) as error:
+        return Outcome(transaction_id=row.id, error=error.code)
+    code = otp.send_otp(db, clock, account.personal_id, account.phone, "dang nhap VNeID")
+    row.personal_id, row.stage = account.personal_id, OTP
+    row.otp_hash, row.otp_attempts = otp.otp_digest(code, row.id), 0
+    return Outcome(transaction_id=row.id)
+
+
+def submit_otp(db: Session, clock: Clock, client: Client, transaction_id: str, code: str) -> Outcome:
+    row = transaction(db, transaction_id, OTP)
+    if not otp.otp_matches(code, row.id, row.otp_hash or ""):
+        row.otp_attempts += 1
+        if row.otp_attempts >= otp.MAX_OTP_ATTEMPTS:
+            db.delete(row)
+            request = AuthorizationRequest.from_json(row.request)
+            return _fail(request, AuthorizeError("access_denied", "too many wrong one-time codes"))
+        return Outcome(transaction_id=row.id, error="invalid_otp")
+    return _signed_in(db, clock, client, row, row.personal_id or "")
+
+
+def submit_persona(db: Session, clock: Clock, client: Client, transaction_id: str, hint: str) -> Outcome:
+    """The sandbox panel: sign a persona in with one click (password and code taken as given)."""
+    row = transaction(db, transaction_id, PASSWORD)
+    personal_id = persona_id(hint)
+    if personal_id is None:
+        return Outcome(transaction_id=row.id, error="unknown_persona")
+    try:
+        usable_account(db, personal_id)
+    except AccountUnavailable as error:
+        return Outcome(transaction_id=row.id, error=error.code)
+    return _signed_in(db, clock, client, row, personal_id)
+
+
+def submit_consent(db: Session, clock: Clock, client: Client, transaction_id: str, approve: bool) -> Outcome:
+    row = transaction(db, transaction_id, CONSENT)
+    request = AuthorizationRequest.from_json(row.request)
+    session = db.scalars(select(LoginSession).where(LoginSession.sid == row.session_sid)).first()
+    db.delete(row)
+    if not approve or session is None:
+        return _fail(request, AuthorizeError("access_denied", "the citizen declined to share the data"))
+    record_consent(db, clock_now=clock.now(), client=client, scope=request.scope, personal_id=session.personal_id)
+    return _issue(db, client, request, session)
+
+
+def _signed_in(db: Session, clock: Clock, client: Client, row: LoginTransaction, personal_id: str) -> Outcome:
+    session, token = new_session(db, personal_id, now=datetime.now(UTC))
+    request = AuthorizationRequest.from_json(row.request)
+    try:
+        outcome = _after_sign_in(db, clock, client, request, session, transaction=row, interactive=True)
+    except AuthorizeError as error:
+        db.delete(row)
+        outcome = _fail(request, error)
+    return Outcome(outcome.redirect, outcome.transaction_id, outcome.error, new_session_token=token)
+
+
+def _after_sign_in(
+    db: Session,
+    clock: Clock,
+    client: Client,
+    request: AuthorizationRequest,
+    session: LoginSession,
+    *,
+    transaction: LoginTransaction | None,
+    interactive: bool,
+) -> Outcome:
+    try:
+        account = usable_account(db, session.personal_id)
+    except AccountUnavailable as error:
+        raise AuthorizeError("access_denied", error.detail, vneid_error=error.code) from None
+    required = request.required_level()
+    if required is not None and account.level < required:
+        raise AuthorizeError(
+            "unmet_authentication_requirements",
+            f"this service needs a level {required} VNeID account; the citizen's account is level {account.level}",
+            vneid_error="insufficient_account_level",
+        )
+    if _needs_consent(db, client, request, session.personal_id):
+        if "none" in request.prompt:
+            raise AuthorizeError("consent_required", "prompt=none but the citizen has not consented yet")
+        if not interactive:  # headless: consent is given automatically, unless a scenario says otherwise
+            if client.test_client and scenarios.take(db, client.client_id, frozenset({"user_declines"})):
+                raise AuthorizeError("access_denied", "sandbox scenario: the citizen declined to share the data")
+            record_consent(
+                db, clock_now=clock.now(), client=client, scope=request.scope, personal_id=session.personal_id
+            )
+        else:
+            if transaction is None:
+                transaction = LoginTransaction(
+                    id=secrets.token_urlsafe(32),
+                    client_id=client.client_id,
+                    request=request.to_json(),
+                    stage=CONSENT,
+                    expires_at=datetime.now(UTC) + TRANSACTION_TTL,
+                )
+                db.add(transaction)
+            transaction.stage, transaction.personal_id, transaction.session_sid = (
+                CONSENT,
+                session.personal_id,
+                session.sid,
+            )
+            return Outcome(transaction_id=transaction.id)
+    if transaction is not None:
+        db.delete(transaction)
+    return _issue(db, client, request, session, account)
+
+
+def _issue(
+    db: Session,
+    client: Client,
+    request: AuthorizationRequest,
+    session: LoginSession,
+    account: IdentityAccount | None = None,
+) -> Outcome:
+    account = account or db.get_one(IdentityAccount, session.personal_id)
+    now = datetime.now(UTC)
+    grant = grants.new_grant(
+        db,
+        now,
+        client=client,
+        personal_id=session.personal_id,
+        scope=request.scope,
+        acr=ACR_BY_LEVEL[account.level],
+        amr=session.amr,
+        auth_time=session.auth_time,
+        session_id=session.sid,
+    )
+    code = grants.issue_code(
+        db,
+        now,
+        grant,
+        redirect_uri=request.redirect_uri,
+        nonce=request.nonce,
+        code_challenge=request.code_challenge,
+        claims=request.claims,
+    )
+    return Outcome(redirect=request.redirect(code=code))
+
+
+def _fail(request: AuthorizationRequest, error: AuthorizeError) -> Outcome:
+    return Outcome(redirect=request.error_redirect(error))
+
+
+def _needs_consent(db: Session, client: Client, request: AuthorizationRequest, personal_id: str) -> bool:
+    if "consent" in request.prompt:
+        return True
+    wanted = set(request.scope.split())
+    consents = db.scalars(
+        select(Consent).where(
+            Consent.personal_id == personal_id, Consent.client_id == client.client_id, Consent.revoked_at.is_(None)
+        )
+    )
+    return not any(wanted <= set(c.scopes) for c in consents)
+
+
+def record_consent(db: Session, *, clock_now: datetime, client: Client, scope: str, personal_id: str) -> None:
+    db.add(
+        Consent(
+            personal_id=personal_id,
+            client_id=client.client_id,
+            purpose=client.purpose,
+            scopes=sorted(set(scope.split())),
+            granted_at=clock_now,
+        )
+    )
+
+
+def new_session(db: Session, personal_id: str, *, now: datetime) -> tuple[LoginSession, str]:
+    token = secrets.token_urlsafe(32)
+    session = LoginSession(
+        id_hash=grants.token_hash(token),
+        sid=secrets.token_hex(16),
+        personal_id=personal_id,
+        auth_time=now.replace(microsecond=0),
+        amr=SIGN_IN_AMR,
+    )
+    db.add(session)
+    db.flush()
+    return session, token
+
+
+def _current_session(db: Session, token: str | None) -> LoginSession | None:
+    if not token:
+        return None
+    session = db.get(LoginSession, grants.token_hash(token))
+    return session if session is not None and session.ended_at is None else None
+
+
+def _session_fits(session: LoginSession, request: AuthorizationRequest) -> bool:
+    if "login" in request.prompt:
+        return False
+    hinted = persona_id(request.login_hint) or request.login_hint
+    if hinted and hinted != session.personal_id:  # someone else is asked for: sign in again
+        return False
+    if request.max_age is not None:
+        return (datetime.now(UTC) - session.auth_time).total_seconds() <= request.max_age
+    return True
+
+
+def end_session(db: Session, now: datetime, *, session_token: str | None, sid: str | None) -> None:
+    """RP-initiated logout: end the SSO session and revoke the grants made under it."""
+    session = _current_session(db, session_token)
+    if session is None and sid:
+        session = db.scalars(select(LoginSession).where(LoginSession.sid == sid)).first()
+    if session is not None and session.ended_at is None:
+        session.ended_at = now
+        grants.revoke_session_grants(db, now, session.sid, "logout")
+
+
+def id_token_hint_claims(db: Session, keys: KeyStore, settings: Settings, hint: str | None) -> dict[str, Any]:
+    """Claims of an ID token we issued (expired ones too), to learn who is logging out; {} if it is not ours."""
+    if not hint:
+        return {}
+    try:
+        audience = jwt.decode(hint, options={"verify_signature": False}).get("aud")
+        return keys.verify(db, hint, audience=audience, issuer=settings.public_url, verify_exp=False)
+    except (TokenInvalid, jwt.PyJWTError):
+        return {}

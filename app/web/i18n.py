@@ -1,0 +1,108 @@
+"""The texts of the citizen-facing pages, in Vietnamese (default) and English."""
+
+from fastapi import Request
+
+LANGUAGES = ("vi", "en")
+LANGUAGE_COOKIE = "vneid_lang"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "vi": {
+        "sandbox_banner": "MÔI TRƯỜNG THỬ NGHIỆM — dữ liệu giả lập, không phải VNeID thật",
+        "sign_in_title": "Đăng nhập bằng tài khoản định danh điện tử",
+        "signing_in_to": "Đăng nhập vào",
+        "personal_id": "Số định danh cá nhân",
+        "password": "Mật khẩu",
+        "sign_in": "Đăng nhập",
+        "personas_title": "Chọn nhanh nhân vật thử nghiệm",
+        "personas_help": "Một lần bấm: đăng nhập như nhân vật này (bỏ qua mật khẩu và mã OTP).",
+        "otp_title": "Nhập mã xác thực",
+        "otp_help": "Mã gồm 6 chữ số đã được gửi tới số điện thoại đăng ký. Nhân vật thử nghiệm dùng mã 123456; "
+        "các tài khoản khác xem mã trong hộp thư thử nghiệm.",
+        "otp": "Mã OTP",
+        "confirm": "Xác nhận",
+        "consent_title": "Đồng ý chia sẻ thông tin",
+        "consent_intro": "yêu cầu truy cập các thông tin sau của bạn:",
+        "consent_purpose": "Mục đích",
+        "approve": "Đồng ý",
+        "decline": "Từ chối",
+        "error_title": "Không thể tiếp tục",
+        "signed_out_title": "Đã đăng xuất",
+        "signed_out": "Bạn đã đăng xuất khỏi VNeID Sandbox.",
+        "language": "English",
+        "invalid_credentials": "Sai số định danh cá nhân hoặc mật khẩu.",
+        "account_locked": "Tài khoản đang bị khóa.",
+        "citizen_deceased": "Công dân đã mất; tài khoản bị khóa vĩnh viễn.",
+        "no_account": "Công dân này chưa có tài khoản định danh điện tử.",
+        "account_pending": "Tài khoản đang chờ kích hoạt.",
+        "invalid_otp": "Mã OTP không đúng.",
+        "unknown_persona": "Không có nhân vật thử nghiệm này.",
+    },
+    "en": {
+        "sandbox_banner": "SANDBOX — synthetic data, not the real VNeID",
+        "sign_in_title": "Sign in with your electronic identity account",
+        "signing_in_to": "Signing in to",
+        "personal_id": "Personal identification number",
+        "password": "Password",
+        "sign_in": "Sign in",
+        "personas_title": "Pick a test persona",
+        "personas_help": "One click: sign in as this persona (password and one-time code skipped).",
+        "otp_title": "Enter the one-time code",
+        "otp_help": "A 6-digit code was sent to the registered phone. Personas use 123456; other accounts find "
+        "their code in the sandbox inbox.",
+        "otp": "One-time code",
+        "confirm": "Confirm",
+        "consent_title": "Consent to share your data",
+        "consent_intro": "asks to access the following data about you:",
+        "consent_purpose": "Purpose",
+        "approve": "Allow",
+        "decline": "Decline",
+        "error_title": "Cannot continue",
+        "signed_out_title": "Signed out",
+        "signed_out": "You are signed out of VNeID Sandbox.",
+        "language": "Tiếng Việt",
+        "invalid_credentials": "Wrong personal identification number or password.",
+        "account_locked": "The account is locked.",
+        "citizen_deceased": "The citizen has died; the account is locked for good.",
+        "no_account": "This citizen has no electronic identity account.",
+        "account_pending": "The account is waiting for activation.",
+        "invalid_otp": "Wrong one-time code.",
+        "unknown_persona": "No such persona.",
+    },
+}
+
+SCOPE_LABELS = {
+    "vi": {
+        "openid": "Mã định danh tài khoản và mức độ tài khoản",
+        "profile": "Họ tên, ngày sinh, giới tính, số định danh cá nhân",
+        "address": "Địa chỉ thường trú",
+        "phone": "Số điện thoại",
+        "citizen.identity": "Thông tin nhân thân trong CSDL quốc gia về dân cư",
+        "citizen.residence": "Thông tin cư trú",
+        "citizen.family": "Thông tin hộ gia đình và quan hệ gia đình",
+        "citizen.contact": "Thông tin liên hệ",
+        "citizen.verify": "Xác thực thông tin danh tính",
+    },
+    "en": {
+        "openid": "Account identifier and account level",
+        "profile": "Name, date of birth, sex, personal identification number",
+        "address": "Permanent address",
+        "phone": "Phone number",
+        "citizen.identity": "Identity data in the national population database",
+        "citizen.residence": "Residence data",
+        "citizen.family": "Household and family relations",
+        "citizen.contact": "Contact data",
+        "citizen.verify": "Verification of identity data",
+    },
+}
+
+
+def language(request: Request) -> str:
+    """`?lang=` first, then the cookie the switch sets, then the request's ui_locales; Vietnamese by default."""
+    for candidate in (
+        request.query_params.get("lang"),
+        request.cookies.get(LANGUAGE_COOKIE),
+        (request.query_params.get("ui_locales") or "")[:2],
+    ):
+        if candidate in LANGUAGES:
+            return candidate
+    return "vi"
