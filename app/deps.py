@@ -33,8 +33,8 @@ def get_keys(request: Request) -> KeyStore:
     return request.app.state.keys
 
 
-def get_clock(request: Request) -> Clock:
-    return request.app.state.clock
+def get_clock(db: SessionDep) -> Clock:
+    return sandbox.clock_for(db)
 
 
 def get_request_id(request: Request) -> str | None:

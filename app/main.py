@@ -9,7 +9,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.core.clock import clock
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers
@@ -49,7 +48,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database or Database.from_url(settings.database_url)
     app.state.keys = KeyStore()
-    app.state.clock = clock
     install_error_handlers(app)
     app.add_middleware(RequestLogMiddleware)
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")

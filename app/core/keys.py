@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from app.models import SigningKey
 
 TOKEN_KEYS = "token"
+DOCUMENT_KEYS = "document"  # documents get keys of their own, with their own kid in the JWKS
 ACTIVE, NEXT, RETIRED = "active", "next", "retired"
 TOKEN_ALGORITHMS = ("RS256", "ES256")
 

@@ -1,11 +1,13 @@
 """SQLAlchemy models, one module per aggregate; importing this package registers them all."""
 
 from app.models.account import AccountEvent, IdentityAccount, InboxMessage
+from app.models.application import Application, ApplicationEvent, Payment
 from app.models.audit import AuditEvent
 from app.models.base import Base
 from app.models.citizen import Citizen, Conviction, Household
 from app.models.client import Client
 from app.models.consent import Consent
+from app.models.document import Document
 from app.models.oauth import (
     AuthorizationCode,
     Grant,
@@ -18,9 +20,12 @@ from app.models.oauth import (
 )
 from app.models.sandbox_setting import SandboxSetting
 from app.models.signing_key import SigningKey
+from app.models.webhook import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 __all__ = [
     "AccountEvent",
+    "Application",
+    "ApplicationEvent",
     "AuditEvent",
     "AuthorizationCode",
     "Base",
@@ -28,16 +33,21 @@ __all__ = [
     "Client",
     "Consent",
     "Conviction",
+    "Document",
     "Grant",
     "Household",
     "IdentityAccount",
     "InboxMessage",
     "LoginSession",
     "LoginTransaction",
+    "Payment",
     "RefreshToken",
     "RevokedToken",
     "SandboxSetting",
     "Scenario",
     "SigningKey",
     "UsedAssertion",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSubscription",
 ]

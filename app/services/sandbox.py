@@ -4,7 +4,7 @@ import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.errors import AppError, CitizenNotFound, NotFound
-from app.core.keys import KeyStore
+from app.core.keys import DOCUMENT_KEYS, KeyStore
 from app.models import (
     AccountEvent,
     AuthorizationCode,
@@ -49,6 +49,7 @@ SIGN_IN_STATE = (
     AccountEvent,
 )
 SEEDED = "seeded"
+CLOCK_OFFSET = "clock_offset_seconds"
 ADMIN_TOKEN = "admin_token"
 
 
@@ -76,6 +77,7 @@ def bootstrap(
 ) -> Bootstrap:
     """Make a migrated database ready: keys, clients, admin token, and the seed on first start only."""
     keys.ensure_keys(db, clock.now())
+    keys.ensure_keys(db, clock.now(), DOCUMENT_KEYS)
     seeded = None
     if _setting(db, SEEDED) is None:
         seeded = seed_population(db, settings.seed, settings.population, progress)
@@ -193,3 +195,20 @@ def mint_tokens(
     )
     login.record_consent(db, clock_now=now, client=client, scope=grant.scope, personal_id=personal_id)
     return tokens.token_response(db, keys, settings, client, grant, nonce=None, claims_request=None)
+
+
+def clock_for(db: Session) -> Clock:
+    """The sandbox clock: real time moved by the offset QA set with /sandbox/clock (shared by all workers)."""
+    offset = _setting(db, CLOCK_OFFSET)
+    return Clock(timedelta(seconds=int(offset))) if offset else Clock()
+
+
+def advance_clock(db: Session, by: timedelta) -> Clock:
+    current = clock_for(db).offset
+    _put_setting(db, CLOCK_OFFSET, str(int((current + by).total_seconds())))
+    return clock_for(db)
+
+
+def reset_clock(db: Session) -> Clock:
+    _put_setting(db, CLOCK_OFFSET, "0")
+    return Clock()

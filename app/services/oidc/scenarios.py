@@ -29,6 +29,7 @@ CATALOGUE = {
         ScenarioSpec("token_slow", "token endpoint", "the token endpoint answers after 3 seconds"),
         ScenarioSpec("user_cancels", "authorization endpoint", "the user cancels: `access_denied` before login"),
         ScenarioSpec("user_declines", "consent", "the user declines consent: `access_denied` after login"),
+        ScenarioSpec("payment_fails", "sandbox payment", "the next payment fails whatever the payer chooses"),
     )
 }
 SLOW_SECONDS = 3

@@ -1,0 +1,1 @@
+"""Digital procedures: the engine and one module per procedure type."""

@@ -1,0 +1,215 @@
+"""Webhooks: subscriptions, the transactional outbox, and signed deliveries retried with backoff.
+
+`emit()` only writes rows in the caller's transaction, so an event exists exactly when the change it
+reports was committed; delivery happens later, outside any transition, and can never roll one back.
+Signature: header `VNeID-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.errors import AppError, NotFound
+from app.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+
+EVENT_TYPES = ("application.created", "application.status_changed", "document.issued", "consent.revoked")
+RETRY_DELAYS = (
+    timedelta(seconds=10),
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+)
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+LEASE = timedelta(minutes=1)
+SIGNATURE_HEADER = "VNeID-Signature"
+TIMEOUT_SECONDS = 5
+
+logger = logging.getLogger("vneid.webhooks")
+
+
+class UnknownEventType(AppError):
+    status, code, title = 422, "unknown_event_type", "Unknown webhook event type"
+
+
+def subscribe(db: Session, now: datetime, client_id: str, url: str, events: list[str]) -> WebhookSubscription:
+    unknown = sorted(set(events) - set(EVENT_TYPES))
+    if unknown:
+        raise UnknownEventType(f"unknown event types: {', '.join(unknown)}", known=list(EVENT_TYPES))
+    subscription = WebhookSubscription(
+        id=uuid.uuid4().hex,
+        client_id=client_id,
+        url=url,
+        events=sorted(set(events)),
+        secret=secrets.token_hex(32),
+        created_at=now,
+    )
+    db.add(subscription)
+    db.flush()
+    return subscription
+
+
+def subscriptions(db: Session, client_id: str) -> list[WebhookSubscription]:
+    return list(
+        db.scalars(
+            select(WebhookSubscription)
+            .where(WebhookSubscription.client_id == client_id, WebhookSubscription.deleted_at.is_(None))
+            .order_by(WebhookSubscription.created_at)
+        )
+    )
+
+
+def own_subscription(db: Session, client_id: str, subscription_id: str) -> WebhookSubscription:
+    subscription = db.get(WebhookSubscription, subscription_id)
+    if subscription is None or subscription.client_id != client_id or subscription.deleted_at is not None:
+        raise NotFound("no such webhook subscription for this client")
+    return subscription
+
+
+def deliveries(db: Session, subscription: WebhookSubscription, limit: int, offset: int) -> list[WebhookDelivery]:
+    return list(
+        db.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.subscription_id == subscription.id)
+            .order_by(WebhookDelivery.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+    )
+
+
+def emit(db: Session, now: datetime, event_type: str, client_id: str | None, data: dict[str, Any]) -> None:
+    """Write the event and one pending delivery per matching subscription, in the caller's transaction."""
+    event = WebhookEvent(id=uuid.uuid4().hex, type=event_type, client_id=client_id, occurred_at=now, data=data)
+    db.add(event)
+    if client_id is None:
+        return
+    db.flush()
+    for subscription in subscriptions(db, client_id):
+        if event_type in subscription.events:
+            db.add(
+                WebhookDelivery(
+                    subscription_id=subscription.id, event_id=event.id, status=PENDING, attempts=0, next_attempt_at=now
+                )
+            )
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def body_of(event: WebhookEvent) -> bytes:
+    return json.dumps(
+        {
+            "id": event.id,
+            "type": event.type,
+            "occurred_at": event.occurred_at.isoformat(),
+            "data": event.data,
+            "sandbox": True,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    delivery_id: int
+    url: str
+    secret: str
+    event_id: str
+    event_type: str
+    body: bytes
+
+
+def deliver_due(sessions: Callable[[], Session], now: datetime, http: httpx.Client, limit: int = 20) -> int:
+    """Attempt the deliveries that are due; returns how many were attempted.
+
+    Claimed in one short transaction (leased for a minute, so another worker skips them), posted with no
+    transaction open, and recorded in another: a slow receiver never holds the database.
+    """
+    with sessions() as db, db.begin():
+        due = db.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= now)
+            .order_by(WebhookDelivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        attempts = []
+        for delivery in due:
+            subscription = db.get_one(WebhookSubscription, delivery.subscription_id)
+            event = db.get_one(WebhookEvent, delivery.event_id)
+            delivery.next_attempt_at = now + LEASE
+            attempts.append(
+                _Attempt(delivery.id, subscription.url, subscription.secret, event.id, event.type, body_of(event))
+            )
+    results = [(attempt, _post(http, attempt)) for attempt in attempts]
+    with sessions() as db, db.begin():
+        for attempt, (status_code, error) in results:
+            _record(db.get_one(WebhookDelivery, attempt.delivery_id), now, status_code, error)
+    return len(attempts)
+
+
+def _post(http: httpx.Client, attempt: _Attempt) -> tuple[int | None, str | None]:
+    headers = {
+        "Content-Type": "application/json",
+        SIGNATURE_HEADER: signature(attempt.secret, int(time.time()), attempt.body),
+        "VNeID-Event-Id": attempt.event_id,
+        "VNeID-Event-Type": attempt.event_type,
+        "User-Agent": "VNeID-Sandbox-Webhooks",
+    }
+    try:
+        return http.post(attempt.url, content=attempt.body, headers=headers).status_code, None
+    except httpx.HTTPError as exc:
+        return None, (str(exc) or type(exc).__name__)[:500]
+
+
+def _record(delivery: WebhookDelivery, now: datetime, status_code: int | None, error: str | None) -> None:
+    delivery.attempts += 1
+    delivery.last_status_code, delivery.last_error = status_code, error
+    if status_code is not None and 200 <= status_code < 300:
+        delivery.status, delivery.delivered_at = DELIVERED, now
+    elif delivery.attempts > len(RETRY_DELAYS):
+        delivery.status = FAILED
+    else:
+        delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]
+
+
+class Dispatcher:
+    """A daemon thread that delivers due webhooks every second, each batch in its own transaction."""
+
+    def __init__(self, sessions: Callable[[], Session], now: Callable[[], datetime]) -> None:
+        self._sessions, self._now = sessions, now
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="webhook-dispatcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=TIMEOUT_SECONDS) as http:
+            while not self._stop.wait(1.0):
+                try:
+                    deliver_due(self._sessions, self._now(), http)
+                except Exception:  # keep delivering whatever one batch did wrong
+                    logger.exception("webhook delivery batch failed")
