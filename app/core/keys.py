@@ -82,9 +82,11 @@ class KeyStore:
                 loaded = self._cache[row.kid] = LoadedKey(row.kid, row.alg, private)
             return loaded
 
-    def ensure_keys(self, db: Session, now: datetime, purpose: str = TOKEN_KEYS) -> None:
+    def ensure_keys(
+        self, db: Session, now: datetime, purpose: str = TOKEN_KEYS, algorithms: tuple[str, ...] = TOKEN_ALGORITHMS
+    ) -> None:
         """On first start: an active key per algorithm, and the next one already published."""
-        for alg in TOKEN_ALGORITHMS:
+        for alg in algorithms:
             for status in (ACTIVE, NEXT):
                 if self._row(db, purpose, alg, status) is None:
                     db.add(_generate(purpose, alg, now, status))

@@ -77,7 +77,7 @@ def bootstrap(
 ) -> Bootstrap:
     """Make a migrated database ready: keys, clients, admin token, and the seed on first start only."""
     keys.ensure_keys(db, clock.now())
-    keys.ensure_keys(db, clock.now(), DOCUMENT_KEYS)
+    keys.ensure_keys(db, clock.now(), DOCUMENT_KEYS, ("RS256",))
     seeded = None
     if _setting(db, SEEDED) is None:
         seeded = seed_population(db, settings.seed, settings.population, progress)
