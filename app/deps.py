@@ -9,11 +9,12 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.config import Settings
-from app.core.errors import CitizenTokenRequired, InsufficientAccountLevel, InvalidToken
+from app.core.errors import CitizenTokenRequired, FirstPartyClientRequired, InsufficientAccountLevel, InvalidToken
 from app.core.keys import KeyStore, TokenInvalid
 from app.models import Client, Grant
 from app.services import sandbox
 from app.services.identity.accounts import ACR_BY_LEVEL, LEVEL_BY_ACR
+from app.services.oidc.clients import FIRST_PARTY
 from app.services.oidc.tokens import ACCESS_TOKEN_TYPE, access_token_live
 from app.services.population.access import Caller
 
@@ -111,6 +112,19 @@ def current_citizen(caller: CurrentCaller) -> Caller:
 CurrentCitizen = Annotated[Caller, Depends(current_citizen)]
 
 
+def first_party_citizen(caller: CurrentCitizen) -> Caller:
+    """A citizen signed in to the VNeID app itself: self-service and officer work are not for third parties,
+    who would otherwise read a citizen's whole record without consent or metering."""
+    if caller.client.kind != FIRST_PARTY:
+        raise FirstPartyClientRequired(
+            f"this endpoint takes tokens of the VNeID app (client vneid-app), not of {caller.client_id}"
+        )
+    return caller
+
+
+SelfCitizen = Annotated[Caller, Depends(first_party_citizen)]
+
+
 def require_account_level(level: int) -> Callable[[Caller], Caller]:
     """A dependency refusing citizens whose account is below `level`, with the RFC 9470 challenge."""
 
@@ -123,3 +137,10 @@ def require_account_level(level: int) -> Callable[[Caller], Caller]:
 
 
 Level2Citizen = Annotated[Caller, Depends(require_account_level(2))]
+
+
+def level2_self(caller: SelfCitizen, _level: Level2Citizen) -> Caller:
+    return caller
+
+
+Level2SelfCitizen = Annotated[Caller, Depends(level2_self)]

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -14,7 +15,22 @@ from app.core.db import Database
 from app.core.errors import install_error_handlers
 from app.core.keys import KeyStore
 from app.core.request_log import RequestLogMiddleware, configure_logging
-from app.routers import login, oauth, population, sandbox, system
+from app.routers import (
+    accounts,
+    applications,
+    criminal_record,
+    documents,
+    login,
+    me,
+    oauth,
+    officer,
+    payments,
+    population,
+    sandbox,
+    system,
+    webhooks,
+)
+from app.services.webhooks import Dispatcher
 
 WEB = Path(__file__).parent / "web"
 
@@ -33,7 +49,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        dispatcher = Dispatcher(app.state.database.sessions, lambda: datetime.now(UTC))
+        if settings.webhook_dispatcher:
+            dispatcher.start()
         yield
+        if settings.webhook_dispatcher:
+            dispatcher.stop()
         if database is None:  # ours to close; a database handed in belongs to the caller
             app.state.database.dispose()
 
@@ -52,6 +73,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(RequestLogMiddleware)
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
-    for router in (system.router, oauth.router, login.router, population.router, sandbox.router):
+    for router in (
+        system.router,
+        oauth.router,
+        login.router,
+        population.router,
+        sandbox.router,
+        accounts.router,
+        me.router,
+        applications.router,
+        officer.router,
+        webhooks.router,
+        documents.router,
+        criminal_record.router,
+        payments.router,
+    ):
         app.include_router(router)
     return app

@@ -32,6 +32,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "admin_token": ADMIN_TOKEN,
         "issuer": ISSUER,
         "log_level": "WARNING",
+        "webhook_dispatcher": False,  # tests deliver explicitly with webhooks.deliver_due
     }
     return Settings(**{**values, **overrides})  # type: ignore[arg-type]
 

@@ -152,7 +152,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("client", schema=None) as batch_op:
         batch_op.add_column(sa.Column("purpose", sa.String(length=200), server_default="", nullable=False))
-        batch_op.add_column(sa.Column("test_client", sa.Boolean(), server_default=sa.text("0"), nullable=False))
+        batch_op.add_column(sa.Column("test_client", sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column("id_token_alg", sa.String(length=10), server_default="RS256", nullable=False))
 
     with op.batch_alter_table("identity_account", schema=None) as batch_op:

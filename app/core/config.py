@@ -27,6 +27,7 @@ class Settings(BaseSettings):
         default=None, description="Persona (key or personal ID) that test clients sign in when no login_hint is sent."
     )
     log_level: str = "INFO"
+    webhook_dispatcher: bool = Field(default=True, description="Deliver webhooks from a background thread.")
 
     @property
     def public_url(self) -> str:

@@ -75,8 +75,12 @@ class Database:
             try:
                 yield session
                 session.commit()
-            except BaseException:
-                session.rollback()
+            except BaseException as exc:
+                # Some refusals must leave a trace (a replayed code revokes its tokens, a one-shot fault is used up).
+                if getattr(exc, "keep_changes", False):
+                    session.commit()
+                else:
+                    session.rollback()
                 raise
 
     def dispose(self) -> None:

@@ -47,6 +47,10 @@ class CitizenTokenRequired(AppError):
     status, code, title = 403, "citizen_token_required", "A citizen's token is required"
 
 
+class FirstPartyClientRequired(AppError):
+    status, code, title = 403, "first_party_client_required", "Only the VNeID app may do this"
+
+
 class InsufficientAccountLevel(AppError):
     status, code, title = 403, "insufficient_account_level", "A higher VNeID account level is required"
 
@@ -180,7 +184,12 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 class OAuthError(Exception):
-    """An OAuth 2.0 error, rendered in the RFC 6749 shape that OAuth client libraries expect."""
+    """An OAuth 2.0 error, rendered in the RFC 6749 shape that OAuth client libraries expect.
+
+    `keep_changes`, when set, commits what the request did before failing (see Database.session).
+    """
+
+    keep_changes = False
 
     def __init__(
         self, error: str, description: str, *, status: int = 400, headers: dict[str, str] | None = None

@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Cookie, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,6 +15,7 @@ from app.schemas.oauth import OAuthErrorBody
 from app.services.oidc import authorize, login
 from app.services.oidc.clients import redirect_uri_allowed
 from app.services.population.seeding import personas_document
+from app.web.i18n import preferred_language
 from app.web.pages import message, render
 
 router = APIRouter(tags=["OAuth 2.0 / OpenID Connect"])
@@ -23,12 +25,12 @@ SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_sc
 PAGES = {login.PASSWORD: "login_password.html", login.OTP: "login_otp.html", login.CONSENT: "login_consent.html"}
 
 
-def _follow(outcome: login.Outcome, request: Request, settings_url: str) -> Response:
+def _follow(outcome: login.Outcome, request: Request, settings_url: str, lang: str | None = None) -> Response:
     if outcome.redirect is not None:
         response: Response = RedirectResponse(outcome.redirect, status_code=303)
     else:
-        error = f"?error={outcome.error}" if outcome.error else ""
-        response = RedirectResponse(f"/login/{outcome.transaction_id}{error}", status_code=303)
+        query = "&".join(f"{k}={v}" for k, v in (("error", outcome.error), ("lang", lang)) if v)
+        response = RedirectResponse(f"/login/{outcome.transaction_id}{'?' if query else ''}{query}", status_code=303)
     if outcome.new_session_token:
         response.set_cookie(
             SESSION_COOKIE,
@@ -66,7 +68,7 @@ def authorize_endpoint(
     except authorize.RequestRejected as rejected:
         return RedirectResponse(rejected.request.error_redirect(rejected.error), status_code=303)
     outcome = login.start(db, clock, settings, client, auth_request, session_token)
-    return _follow(outcome, request, settings.public_url)
+    return _follow(outcome, request, settings.public_url, preferred_language(auth_request.ui_locales))
 
 
 @router.get("/login/{transaction_id}", include_in_schema=False, response_class=HTMLResponse)
@@ -170,9 +172,8 @@ def end_session(
     login.end_session(db, datetime.now(UTC), session_token=session_token, sid=hint.get("sid"))
     client = db.get(Client, client_id or hint.get("aud") or "")
     if post_logout_redirect_uri and client and redirect_uri_allowed(client, post_logout_redirect_uri):
-        target = post_logout_redirect_uri + (
-            f"{'&' if '?' in post_logout_redirect_uri else '?'}state={state}" if state else ""
-        )
+        separator = "&" if "?" in post_logout_redirect_uri else "?"
+        target = post_logout_redirect_uri + (f"{separator}{urlencode({'state': state})}" if state else "")
         response: Response = RedirectResponse(target, status_code=303)
     else:
         response = message(request, "signed_out_title", text_key="signed_out")

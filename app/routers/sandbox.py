@@ -1,13 +1,17 @@
 """Sandbox controls for QA and demos, behind the admin token."""
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.core.clock import Clock
 from app.core.errors import problem_responses
 from app.deps import AdminDep, ClockDep, KeysDep, SessionDep, SettingsDep
 from app.schemas.common import Text
 from app.schemas.sandbox import (
+    ClockAdvance,
+    ClockState,
     ConsentGrant,
     ConsentPublic,
     InboxEntry,
@@ -20,9 +24,10 @@ from app.schemas.sandbox import (
     ScenarioState,
     TokenMint,
 )
-from app.services import sandbox
+from app.services import payments, sandbox
 from app.services.identity import otp
 from app.services.oidc import scenarios
+from app.services.procedures.engine import Env
 
 router = APIRouter(prefix="/sandbox", tags=["Sandbox controls"], dependencies=[AdminDep])
 
@@ -120,3 +125,30 @@ def inbox(
         InboxEntry.model_validate(m, from_attributes=True)
         for m in otp.inbox(db, personal_id=personal_id, recipient=recipient)
     ]
+
+
+@router.get("/clock", response_model=ClockState, name="sandbox.clock", responses=problem_responses(401))
+def get_clock(clock: ClockDep) -> ClockState:
+    """The sandbox clock that every deadline, expiry and timestamp of a procedure follows."""
+    return _clock_state(clock)
+
+
+@router.post(
+    "/clock/advance", response_model=ClockState, name="sandbox.advance_clock", responses=problem_responses(401, 422)
+)
+def advance_clock(body: ClockAdvance, db: SessionDep, keys: KeysDep, settings: SettingsDep) -> ClockState:
+    """Move the sandbox clock forward (it never goes back but by reset): deadlines fall due, payments and
+    temporary residences expire. Tokens keep real time, so integrations stay valid."""
+    clock = sandbox.advance_clock(db, timedelta(days=body.days, hours=body.hours, minutes=body.minutes))
+    payments.expire_due(Env(db, clock, keys, settings))
+    return _clock_state(clock)
+
+
+@router.post("/clock/reset", response_model=ClockState, name="sandbox.reset_clock", responses=problem_responses(401))
+def reset_clock(db: SessionDep) -> ClockState:
+    """Back to real time."""
+    return _clock_state(sandbox.reset_clock(db))
+
+
+def _clock_state(clock: Clock) -> ClockState:
+    return ClockState(now=clock.now(), offset_seconds=int(clock.offset.total_seconds()))

@@ -102,3 +102,16 @@ class InboxEntry(BaseModel):
     recipient: str
     personal_id: str | None
     body: str
+
+
+class ClockAdvance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    days: int = Field(default=0, ge=0, le=3650)
+    hours: int = Field(default=0, ge=0, le=10_000)
+    minutes: int = Field(default=0, ge=0, le=100_000)
+
+
+class ClockState(BaseModel):
+    now: datetime = Field(description="The sandbox's current time (Asia/Ho_Chi_Minh).")
+    offset_seconds: int = Field(description="How far the sandbox clock is ahead of real time.")

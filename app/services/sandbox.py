@@ -15,20 +15,26 @@ from app.core.errors import AppError, CitizenNotFound, NotFound
 from app.core.keys import DOCUMENT_KEYS, KeyStore
 from app.models import (
     AccountEvent,
+    Application,
+    ApplicationEvent,
     AuthorizationCode,
     Citizen,
     Client,
     Consent,
+    Document,
     Grant,
     IdentityAccount,
     InboxMessage,
     LoginSession,
     LoginTransaction,
+    Payment,
     RefreshToken,
     RevokedToken,
     SandboxSetting,
     Scenario,
     UsedAssertion,
+    WebhookDelivery,
+    WebhookEvent,
 )
 from app.services.identity.accounts import ACR_BY_LEVEL, usable_account
 from app.services.oidc import grants, login, tokens
@@ -36,7 +42,14 @@ from app.services.oidc.clients import seed_clients
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.seeding import SeedSummary, clear_population, personas_document, seed_population
 
-SIGN_IN_STATE = (
+# What a reset clears, children before parents. Clients, keys and webhook subscriptions are configuration: kept.
+RUNTIME_STATE = (
+    WebhookDelivery,
+    WebhookEvent,
+    Document,
+    Payment,
+    ApplicationEvent,
+    Application,
     AuthorizationCode,
     RefreshToken,
     Grant,
@@ -93,14 +106,16 @@ def bootstrap(
 
 
 def reset(db: Session, settings: Settings) -> SeedSummary:
-    """Back to the seed state: the same citizens, accounts and clients; audit trail, consents, sign-ins,
-    tokens, scenarios and the inbox gone. Signing keys stay, so cached JWKS remain valid."""
-    for model in SIGN_IN_STATE:
+    """Back to the seed state: the same citizens, accounts and clients, the clock at real time; audit trail,
+    consents, sign-ins, tokens, scenarios, inbox, applications, documents and webhook events gone. Signing keys
+    and webhook subscriptions stay, so cached JWKS and receivers keep working."""
+    for model in RUNTIME_STATE:
         db.execute(delete(model))
     clear_population(db)
     summary = seed_population(db, settings.seed, settings.population)
     seed_clients(db, settings.public_url)
     _put_setting(db, SEEDED, f"seed={settings.seed} population={settings.population}")
+    reset_clock(db)
     return summary
 
 

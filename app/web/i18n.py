@@ -97,12 +97,17 @@ SCOPE_LABELS = {
 
 
 def language(request: Request) -> str:
-    """`?lang=` first, then the cookie the switch sets, then the request's ui_locales; Vietnamese by default."""
-    for candidate in (
-        request.query_params.get("lang"),
-        request.cookies.get(LANGUAGE_COOKIE),
-        (request.query_params.get("ui_locales") or "")[:2],
-    ):
+    """`?lang=` first (the switch, or the client's ui_locales carried to the login page), then the cookie the
+    switch sets; Vietnamese by default."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if candidate in LANGUAGES:
             return candidate
     return "vi"
+
+
+def preferred_language(ui_locales: str | None) -> str | None:
+    """The first supported language of an OIDC `ui_locales` list (`en-US vi` → `en`)."""
+    for tag in (ui_locales or "").split():
+        if tag[:2].lower() in LANGUAGES:
+            return tag[:2].lower()
+    return None

@@ -276,3 +276,26 @@ def test_verify_needs_the_verify_scope(client: TestClient) -> None:
     )
     assert response.status_code == 403
     assert response.json()["required_scopes"] == ["citizen.verify"]
+
+
+def test_a_later_narrower_sign_in_does_not_shrink_earlier_consent(
+    client: TestClient, bank_headers: dict[str, str], admin_headers: dict[str, str]
+) -> None:
+    client.post(
+        "/sandbox/consents",
+        headers=admin_headers,
+        json={
+            "personal_id": AN,
+            "client_id": "demo-bank",
+            "purpose": "Mở tài khoản thanh toán",
+            "scopes": ["citizen.identity", "citizen.residence"],
+        },
+    )
+    signed_in = client.post(
+        "/sandbox/tokens",
+        headers=admin_headers,
+        json={"persona": "an", "client_id": "demo-bank", "scope": "openid profile"},
+    )
+    assert signed_in.status_code == 200
+    record = client.get(f"/v1/citizens/{AN}", headers=bank_headers).json()
+    assert {"full_name", "permanent_address"} <= record.keys()

@@ -113,3 +113,16 @@ def test_unknown_route_is_problem_json(client: TestClient) -> None:
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "not_found"
+
+
+def test_reset_keeps_clients_webhook_subscriptions(
+    client: TestClient, admin_headers: dict[str, str], bank_headers: dict[str, str]
+) -> None:
+    created = client.post(
+        "/v1/webhooks",
+        headers=bank_headers,
+        json={"url": "https://receiver.example/", "events": ["application.created"]},
+    )
+    assert created.status_code == 201
+    assert client.post("/sandbox/reset", headers=admin_headers).status_code == 200
+    assert [s["id"] for s in client.get("/v1/webhooks", headers=bank_headers).json()] == [created.json()["id"]]

@@ -1,51 +1,12 @@
 """`vneid-sandbox serve` as a newcomer runs it: a real server process, then a second start on the same data."""
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests.databases import fresh_database
-
-CLI = Path(sys.executable).with_name("vneid-sandbox")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serve(database_url: str, port: int, log: Path) -> Iterator[str]:
-    env = {**os.environ, "VNEID_DATABASE_URL": database_url, "VNEID_PORT": str(port), "VNEID_POPULATION": "200"}
-    env.pop("VNEID_ADMIN_TOKEN", None)
-    with log.open("w") as out:
-        process = subprocess.Popen([str(CLI), "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"server did not start:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+from tests.e2e.live_server import free_port, serve
 
 
 def _admin_token(log: Path) -> str:
@@ -55,7 +16,7 @@ def _admin_token(log: Path) -> str:
 
 
 def test_serve_seeds_once_and_answers_persona_lookups(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     with fresh_database(tmp_path) as url:
         with serve(url, port, tmp_path / "first.log") as base:
             token = httpx.post(

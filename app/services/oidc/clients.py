@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import jwt
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
@@ -18,7 +17,7 @@ from app.core.errors import OAuthError
 from app.models import Client, UsedAssertion
 from app.services.reference import load_json
 
-BUSINESS, AGENCY, PUBLIC = "business", "agency", "public"
+BUSINESS, AGENCY, PUBLIC, FIRST_PARTY = "business", "agency", "public", "first_party"
 
 
 def hash_secret(secret: str) -> str:
@@ -27,11 +26,12 @@ def hash_secret(secret: str) -> str:
 
 
 def seed_clients(db: Session, issuer: str) -> int:
-    """(Re)write the demo clients of seed_data/clients.json, with `{issuer}` filled in."""
+    """(Re)write the demo clients of seed_data/clients.json, with `{issuer}` filled in.
+
+    An upsert, not delete-and-insert: webhook subscriptions and grants refer to the clients."""
     document = load_json("clients.json")
-    db.execute(delete(Client).where(Client.client_id.in_([c["client_id"] for c in document["clients"]])))
     for entry in document["clients"]:
-        db.add(
+        db.merge(
             Client(
                 client_id=entry["client_id"],
                 name=entry["name"],

@@ -113,8 +113,11 @@ def issue_refresh_token(db: Session, now: datetime, grant: Grant, scope: str) ->
     return token
 
 
-def rotate_refresh_token(db: Session, now: datetime, client: Client, token: str) -> tuple[Grant, str]:
-    """Each refresh token works once; presenting a used one revokes the whole grant (reuse detection)."""
+def rotate_refresh_token(
+    db: Session, now: datetime, client: Client, token: str, requested_scope: str | None
+) -> tuple[Grant, str]:
+    """Each refresh token works once; presenting a used one revokes the whole grant (reuse detection).
+    Returns the grant and the scope of the new tokens (the same, or narrower when asked)."""
     row = db.scalars(select(RefreshToken).where(RefreshToken.token_hash == token_hash(token)).with_for_update()).first()
     grant = db.get(Grant, row.grant_id) if row else None
     if row is None or grant is None or grant.client_id != client.client_id:
@@ -126,8 +129,14 @@ def rotate_refresh_token(db: Session, now: datetime, client: Client, token: str)
         raise OAuthError("invalid_grant", "the grant was revoked")
     if row.expires_at <= now:
         raise OAuthError("invalid_grant", "refresh token expired")
+    scope = row.scope
+    if requested_scope:
+        narrower = set(requested_scope.split())
+        if not narrower <= set(scope.split()):
+            raise OAuthError("invalid_scope", "a refresh may only keep or narrow the granted scope")
+        scope = " ".join(sorted(narrower))
     row.rotated_at = now
-    return grant, row.scope
+    return grant, scope
 
 
 def find_refresh_grant(db: Session, token: str) -> Grant | None:

@@ -28,8 +28,18 @@ TOKEN_FAULTS = frozenset({"token_unavailable", "token_slow"})
 def issue_token(
     db: Session, keys: KeyStore, settings: Settings, authorization: str | None, form: dict[str, Any]
 ) -> dict[str, Any]:
-    grant_type = form["grant_type"]
     client = authenticate_client(db, read_client_credentials(authorization, form), settings)
+    try:
+        return _grant(db, keys, settings, client, form)
+    except OAuthError as refusal:
+        # What happened before the refusal stands: a spent client assertion, a used-up scenario, a grant revoked
+        # for code replay or refresh-token reuse. Grants validate everything before they write anything else.
+        refusal.keep_changes = True
+        raise
+
+
+def _grant(db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]) -> dict[str, Any]:
+    grant_type = form["grant_type"]
     if grant_type not in GRANTS:
         raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
     if grant_type not in client.grant_types:
@@ -75,12 +85,7 @@ def _refresh_token(
 ) -> dict[str, Any]:
     if not form.get("refresh_token"):
         raise OAuthError("invalid_request", "refresh_token is required")
-    grant, scope = grants.rotate_refresh_token(db, datetime.now(UTC), client, form["refresh_token"])
-    if form.get("scope"):
-        narrower = set(form["scope"].split())
-        if not narrower <= set(scope.split()):
-            raise OAuthError("invalid_scope", "a refresh may only keep or narrow the granted scope")
-        scope = " ".join(sorted(narrower))
+    grant, scope = grants.rotate_refresh_token(db, datetime.now(UTC), client, form["refresh_token"], form.get("scope"))
     return token_response(db, keys, settings, client, grant, scope=scope, nonce=None, claims_request=None)
 
 

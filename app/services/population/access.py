@@ -92,20 +92,21 @@ def authorize_read(
         )
     purpose = purpose.strip() if purpose else None
     if caller.client.kind == BUSINESS:
-        consent = _active_consent(db, caller.client_id, personal_id, purpose)
-        if consent is None:
+        consents = _active_consents(db, caller.client_id, personal_id, purpose)
+        if not consents:
             raise ConsentRequired(
                 "the citizen has not consented to this client" + (f" for the purpose {purpose!r}" if purpose else ""),
                 client_id=caller.client_id,
             )
-        granted_scopes &= set(consent.scopes)
+        consented = {scope for consent in consents for scope in consent.scopes}
+        granted_scopes &= consented
         if not granted_scopes:
             raise ConsentRequired(
                 "the citizen's consent does not cover these data",
                 client_id=caller.client_id,
-                consented_scopes=consent.scopes,
+                consented_scopes=sorted(consented),
             )
-        purpose = consent.purpose
+        purpose = consents[0].purpose
     elif caller.client.kind == AGENCY:
         if not purpose or len(purpose) < MIN_PURPOSE_LENGTH:
             raise PurposeRequired(
@@ -128,10 +129,12 @@ def authorize_read(
     return ReadGrant(tuple(dict.fromkeys(requested_fields)), purpose)
 
 
-def _active_consent(db: Session, client_id: str, personal_id: str, purpose: str | None) -> Consent | None:
+def _active_consents(db: Session, client_id: str, personal_id: str, purpose: str | None) -> list[Consent]:
+    """Every consent the citizen gave this client and has not revoked (newest first): together they say
+    what the client may read; signing in with fewer scopes later does not narrow an earlier consent."""
     query = select(Consent).where(
         Consent.client_id == client_id, Consent.personal_id == personal_id, Consent.revoked_at.is_(None)
     )
     if purpose:
         query = query.where(Consent.purpose == purpose)
-    return db.scalars(query.order_by(Consent.granted_at.desc())).first()
+    return list(db.scalars(query.order_by(Consent.granted_at.desc(), Consent.id.desc())))

@@ -8,11 +8,13 @@ machine and any day. Pools (street names) are built once with Faker, then sample
 
 import random
 import unicodedata
-from collections.abc import Iterator
+from bisect import bisect
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 from itertools import accumulate
-from typing import Any
+from typing import Any, TypeVar
 
 from faker import Faker
 
@@ -77,6 +79,9 @@ SENTENCES = (
     "3 năm tù",
 )
 RELATION_HEAD, RELATION_SPOUSE, RELATION_CHILD, RELATION_PARENT = "head", "spouse", "child", "parent"
+PARENT_FIELD = {"male": "father_personal_id", "female": "mother_personal_id"}
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -91,6 +96,7 @@ class GeneratedHousehold:
 class _Person:
     sex: str
     birth: date
+    age: int
     surname: str
     relation: str
     ethnicity: str
@@ -98,15 +104,49 @@ class _Person:
     row: dict[str, Any] = field(default_factory=dict)
 
 
+class _Draws:
+    """`random.Random`'s `randrange`, `randint` and `choice`, computed as CPython computes them but with fewer calls.
+
+    CPython's `randint` goes through `randrange` and `_randbelow`, checking its arguments on the way, and a million
+    citizens take some 25 million draws. This is the same rejection sampling on `getrandbits`, so the same stream
+    gives the same values: a seed still yields the same people.
+    """
+
+    __slots__ = ("getrandbits", "random")
+
+    def __init__(self, rng: random.Random) -> None:
+        self.random = rng.random
+        self.getrandbits = rng.getrandbits
+
+    def below(self, n: int) -> int:
+        """`rng.randrange(n)`."""
+        getrandbits = self.getrandbits
+        bits = n.bit_length()
+        r = getrandbits(bits)
+        while r >= n:
+            r = getrandbits(bits)
+        return r
+
+    def randint(self, a: int, b: int) -> int:
+        return a + self.below(b - a + 1)
+
+    def choice(self, seq: Sequence[T]) -> T:
+        return seq[self.below(len(seq))]
+
+
 class _Weighted:
-    """Fast weighted sampling from a fixed table."""
+    """Weighted sampling from a fixed table: what `rng.choices(values, cum_weights=...)[0]` returns, minus the list."""
+
+    __slots__ = ("cum_weights", "last", "total", "values")
 
     def __init__(self, entries: list[tuple[str, int]]) -> None:
         self.values = tuple(code for code, _ in entries)
         self.cum_weights = tuple(accumulate(weight for _, weight in entries))
+        self.total = self.cum_weights[-1] + 0.0
+        self.last = len(self.values) - 1
 
-    def pick(self, rng: random.Random) -> str:
-        return rng.choices(self.values, cum_weights=self.cum_weights)[0]
+    def pick(self, draws: _Draws) -> str:
+        return self.values[bisect(self.cum_weights, draws.random() * self.total, 0, self.last)]
 
 
 def _weighted(entries: list[WeightedEntry]) -> _Weighted:
@@ -119,11 +159,18 @@ def ascii_fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
 
 
+@cache
+def _mail_name(full_name: str) -> str:
+    """ "Nguyễn Đức Anh" → "nguyen.duc.anh"; cached, as a few thousand names recur across a million people."""
+    return ascii_fold(full_name).replace(" ", ".")
+
+
 def id_card_expiry(birth: date, issued: date) -> date | None:
     """A card issued within two years before a renewal age stays valid until the next one."""
+    renewable_after = issued + timedelta(days=730)
     for age in ID_CARD_MILESTONES:
         milestone = _birthday(birth, age)
-        if milestone - issued > timedelta(days=730):
+        if milestone > renewable_after:
             return milestone
     return None
 
@@ -146,7 +193,7 @@ class PopulationGenerator:
         fake = Faker("vi_VN")
         fake.seed_instance(seed)
         fake.add_provider(VietnameseNameProvider)
-        self.rng = fake.random
+        self.draws = _Draws(fake.random)
         self.catalog = catalog
         self.password_hash = password_hash
         self.used_ids = set(reserved_ids)
@@ -154,10 +201,13 @@ class PopulationGenerator:
         self.commune_codes = sorted(catalog.communes)
         self.big_city_communes = [c for c in self.commune_codes if catalog.communes[c].province_code in BIG_CITIES]
         self.legacy_prefixes = sorted(catalog.legacy_provinces)
-        self.legacy_by_new: dict[str, list[str]] = {}
+        # ID prefix → (place of birth, birth-registration province code)
+        self.birthplaces = {p: (legacy.name, legacy.code) for p, legacy in catalog.legacy_provinces.items()}
+        legacy_by_new: dict[str, list[str]] = {}
         for prefix in self.legacy_prefixes:
-            new_code = catalog.legacy_provinces[prefix].new_province_code
-            self.legacy_by_new.setdefault(new_code, []).append(prefix)
+            legacy_by_new.setdefault(catalog.legacy_provinces[prefix].new_province_code, []).append(prefix)
+        # Commune → the ID prefixes of the pre-2025 provinces its province was merged from.
+        self.local_prefixes = {code: legacy_by_new[commune.province_code] for code, commune in catalog.communes.items()}
         self.ethnicities = _weighted(catalog.ethnic_groups)
         self.religions = _weighted(catalog.religions)
         self.blood_types = _Weighted(list(BLOOD_TYPES))
@@ -174,21 +224,26 @@ class PopulationGenerator:
     # -- one household --------------------------------------------------------------------------------------
 
     def _household(self, sequence: int, room: int) -> GeneratedHousehold:
-        rng = self.rng
-        commune_code = rng.choice(self.commune_codes)
-        street = f"Số {rng.randint(1, 300)} {rng.choice(('đường', 'phố', 'ngõ'))} {rng.choice(self.streets)}"
-        local_prefixes = self.legacy_by_new[self.catalog.communes[commune_code].province_code]
+        draws = self.draws
+        commune_code = draws.choice(self.commune_codes)
+        street = f"Số {draws.randint(1, 300)} {draws.choice(('đường', 'phố', 'ngõ'))} {draws.choice(self.streets)}"
+        local_prefixes = self.local_prefixes[commune_code]
         code = f"HG{sequence:010d}"
         members = self._members(room)
         generated = GeneratedHousehold(
             {"code": code, "head_personal_id": "", "street": street, "commune_code": commune_code}
         )
-        religion = self.religions.pick(rng)
+        religion = self.religions.pick(draws)
         for person in members:
-            native = rng.random() < (0.9 if person.relation == RELATION_CHILD else 0.75)
-            prefix = rng.choice(local_prefixes) if native else rng.choice(self.legacy_prefixes)
+            native = draws.random() < (0.9 if person.relation == RELATION_CHILD else 0.75)
+            prefix = draws.choice(local_prefixes) if native else draws.choice(self.legacy_prefixes)
             person.row = self._citizen(
-                person, prefix, code, street, commune_code, religion if rng.random() < 0.9 else self.religions.pick(rng)
+                person,
+                prefix,
+                code,
+                street,
+                commune_code,
+                religion if draws.random() < 0.9 else self.religions.pick(draws),
             )
             generated.citizens.append(person.row)
         self._link_family(members)
@@ -200,16 +255,16 @@ class PopulationGenerator:
 
     def _members(self, room: int) -> list[_Person]:
         """Head first, then spouse, children and the head's parents, with consistent ages and surnames."""
-        rng = self.rng
-        shape = rng.random()
-        ethnicity = self.ethnicities.pick(rng)
-        hometown = self.catalog.legacy_provinces[rng.choice(self.legacy_prefixes)].name
+        draws = self.draws
+        shape = draws.random()
+        ethnicity = self.ethnicities.pick(draws)
+        hometown = self.catalog.legacy_provinces[draws.choice(self.legacy_prefixes)].name
         family_surname = self._surname()
         if shape < 0.18 or room == 1:  # one person living alone
-            sex = "male" if rng.random() < 0.5 else "female"
+            sex = "male" if draws.random() < 0.5 else "female"
             return [self._person(sex, self._birth(20, 88), family_surname, RELATION_HEAD, ethnicity, hometown)]
-        head_male = rng.random() < 0.8
-        head_age = rng.randint(24, 68)
+        head_male = draws.random() < 0.8
+        head_age = draws.randint(24, 68)
         head = self._person(
             "male" if head_male else "female",
             self._birth(head_age, head_age),
@@ -222,8 +277,8 @@ class PopulationGenerator:
         single_parent = shape >= 0.9
         mother_age = head_age
         if not single_parent:
-            spouse_age = max(18, head_age + (rng.randint(-8, 2) if head_male else rng.randint(-2, 8)))
-            spouse_ethnicity = ethnicity if rng.random() < 0.9 else self.ethnicities.pick(rng)
+            spouse_age = max(18, head_age + (draws.randint(-8, 2) if head_male else draws.randint(-2, 8)))
+            spouse_ethnicity = ethnicity if draws.random() < 0.9 else self.ethnicities.pick(draws)
             members.append(
                 self._person(
                     "female" if head_male else "male",
@@ -238,18 +293,18 @@ class PopulationGenerator:
         # Children carry the father's surname; where the head is the mother, the father is the spouse.
         father_surname = members[1].surname if (not head_male and not single_parent) else family_surname
         if shape >= 0.30:
-            for _ in range(rng.choice((1, 1, 2, 2, 2, 3))):
-                child_age = mother_age - rng.randint(20, 38)
+            for _ in range(draws.choice((1, 1, 2, 2, 2, 3))):
+                child_age = mother_age - draws.randint(20, 38)
                 if child_age < 0:
                     continue
-                sex = "male" if rng.random() < 0.51 else "female"
+                sex = "male" if draws.random() < 0.51 else "female"
                 members.append(
                     self._person(
                         sex, self._birth(child_age, child_age), father_surname, RELATION_CHILD, ethnicity, hometown
                     )
                 )
         if 0.75 <= shape < 0.9:  # three generations: the head's parents live with them
-            father_age = head_age + rng.randint(22, 35)
+            father_age = head_age + draws.randint(22, 35)
             if father_age <= 95:
                 members.append(
                     self._person(
@@ -261,8 +316,8 @@ class PopulationGenerator:
                         hometown,
                     )
                 )
-                if rng.random() < 0.7:
-                    mother_age = father_age - rng.randint(0, 6)
+                if draws.random() < 0.7:
+                    mother_age = father_age - draws.randint(0, 6)
                     members.append(
                         self._person(
                             "female",
@@ -276,67 +331,54 @@ class PopulationGenerator:
         return members[:room]
 
     def _surname(self) -> str:
-        return pick_surname(self.rng)
+        return pick_surname(self.draws)
 
     def _birth(self, min_age: int, max_age: int) -> date:
-        age = self.rng.randint(min_age, max_age)
-        year = REFERENCE_DATE.year - 1 - age
-        return date(year, 1, 1) + timedelta(days=self.rng.randrange(365))
+        # randint(a, a) still draws (and may reject) bits: kept, or every later draw would shift.
+        age = self.draws.randint(min_age, max_age)
+        return date(REFERENCE_DATE.year - 1 - age, 1, 1) + timedelta(days=self.draws.below(365))
 
     @staticmethod
     def _person(sex: str, birth: date, surname: str, relation: str, ethnicity: str, hometown: str) -> _Person:
-        return _Person(sex, birth, surname, relation, ethnicity, hometown)
+        return _Person(sex, birth, age_on(birth, REFERENCE_DATE), surname, relation, ethnicity, hometown)
 
     def _citizen(
         self, person: _Person, prefix: str, household_code: str, street: str, commune_code: str, religion: str
     ) -> dict[str, Any]:
-        rng = self.rng
-        age = age_on(person.birth, REFERENCE_DATE)
-        personal_id = self._new_id(prefix, person.sex, person.birth.year)
-        issued = None
-        if age >= ACCOUNT_MIN_AGE:
-            earliest = max(date(2021, 1, 1), _birthday(person.birth, ACCOUNT_MIN_AGE))
-            issued = earliest + timedelta(days=rng.randrange(max(1, (REFERENCE_DATE - earliest).days)))
-        died = None
-        if rng.random() < (0.05 if age >= 60 else 0.004):
-            died = REFERENCE_DATE - timedelta(days=rng.randint(1, min(8 * 365, (REFERENCE_DATE - person.birth).days)))
-        temporary = None
-        if died is None and 18 <= age <= 60 and rng.random() < 0.2:
-            pool = self.big_city_communes if rng.random() < 0.6 else self.commune_codes
-            temporary_commune = rng.choice(pool)
-            if temporary_commune != commune_code:
-                temporary = (
-                    f"Số {rng.randint(1, 500)} {rng.choice(self.streets)}",
-                    temporary_commune,
-                    REFERENCE_DATE + timedelta(days=rng.randint(30, 730)),
-                )
-        full_name = compose_name(rng, person.sex, person.birth.year, person.surname)
+        draws = self.draws
+        random = draws.random
+        birth, age = person.birth, person.age
+        personal_id = self._new_id(prefix, person.sex, birth.year)
+        issued = self._card_issued_on(birth) if age >= ACCOUNT_MIN_AGE else None
+        died = self._date_of_death(birth, age)
+        temporary = self._temporary_residence(commune_code) if died is None and 18 <= age <= 60 else None
+        temporary_street, temporary_commune, temporary_until = temporary or (None, None, None)
+        full_name = compose_name(draws, person.sex, birth.year, person.surname)
         adult = age >= 18
+        place_of_birth, birth_province_code = self.birthplaces[prefix]
         return {
             "personal_id": personal_id,
             "full_name": full_name,
             "other_names": None,
             "sex": person.sex,
-            "date_of_birth": person.birth,
-            "place_of_birth": self.catalog.legacy_provinces[prefix].name,
-            "birth_registration_province_code": self.catalog.legacy_provinces[prefix].code,
+            "date_of_birth": birth,
+            "place_of_birth": place_of_birth,
+            "birth_registration_province_code": birth_province_code,
             "hometown": person.hometown,
             "ethnicity_code": person.ethnicity,
             "religion_code": religion,
             "nationality": "VN",
-            "blood_type": self.blood_types.pick(rng) if rng.random() < 0.6 else None,
-            "old_id_number": f"{rng.randrange(10**8, 10**9)}"
-            if person.birth.year <= 2004 and rng.random() < 0.6
-            else None,
+            "blood_type": self.blood_types.pick(draws) if random() < 0.6 else None,
+            "old_id_number": f"{draws.randint(10**8, 10**9 - 1)}" if birth.year <= 2004 and random() < 0.6 else None,
             "id_card_issued_on": issued,
-            "id_card_expires_on": id_card_expiry(person.birth, issued) if issued else None,
+            "id_card_expires_on": id_card_expiry(birth, issued) if issued else None,
             "permanent_street": street,
             "permanent_commune_code": commune_code,
-            "temporary_street": temporary[0] if temporary else None,
-            "temporary_commune_code": temporary[1] if temporary else None,
-            "temporary_until": temporary[2] if temporary else None,
-            "current_street": temporary[0] if temporary else None,
-            "current_commune_code": temporary[1] if temporary else None,
+            "temporary_street": temporary_street,
+            "temporary_commune_code": temporary_commune,
+            "temporary_until": temporary_until,
+            "current_street": temporary_street,
+            "current_commune_code": temporary_commune,
             "residence_file_number": household_code,
             "marital_status": self._marital_status(person.relation, age),
             "household_code": household_code,
@@ -345,30 +387,55 @@ class PopulationGenerator:
             "mother_personal_id": None,
             "spouse_personal_id": None,
             "date_of_death": died,
-            "phone": self._mobile() if adult and rng.random() < 0.9 else None,
-            "email": f"{ascii_fold(full_name).replace(' ', '.')}{rng.randint(1, 999)}@mail.sandbox.test"
-            if adult and rng.random() < 0.3
+            "phone": self._mobile() if adult and random() < 0.9 else None,
+            "email": f"{_mail_name(full_name)}{draws.randint(1, 999)}@mail.sandbox.test"
+            if adult and random() < 0.3
             else None,
         }
 
+    def _card_issued_on(self, birth: date) -> date:
+        """Chip cards date from 2021, or from the 14th birthday for the younger ones."""
+        earliest = max(date(2021, 1, 1), _birthday(birth, ACCOUNT_MIN_AGE))
+        return earliest + timedelta(days=self.draws.below(max(1, (REFERENCE_DATE - earliest).days)))
+
+    def _date_of_death(self, birth: date, age: int) -> date | None:
+        if self.draws.random() >= (0.05 if age >= 60 else 0.004):
+            return None
+        return REFERENCE_DATE - timedelta(days=self.draws.randint(1, min(8 * 365, (REFERENCE_DATE - birth).days)))
+
+    def _temporary_residence(self, commune_code: str) -> tuple[str, str, date] | None:
+        """(street, commune, until) for one in five working-age people, mostly in the big cities."""
+        draws = self.draws
+        if draws.random() >= 0.2:
+            return None
+        pool = self.big_city_communes if draws.random() < 0.6 else self.commune_codes
+        temporary_commune = draws.choice(pool)
+        if temporary_commune == commune_code:
+            return None
+        return (
+            f"Số {draws.randint(1, 500)} {draws.choice(self.streets)}",
+            temporary_commune,
+            REFERENCE_DATE + timedelta(days=draws.randint(30, 730)),
+        )
+
     def _new_id(self, prefix: str, sex: str, birth_year: int) -> str:
         while True:
-            candidate = compose_personal_id(prefix, sex, birth_year, self.rng.randrange(1_000_000))
+            candidate = compose_personal_id(prefix, sex, birth_year, self.draws.below(1_000_000))
             if candidate not in self.used_ids:
                 self.used_ids.add(candidate)
                 return candidate
 
     def _mobile(self) -> str:
-        return f"{self.rng.choice(MOBILE_PREFIXES)}{self.rng.randrange(10**7):07d}"
+        return f"{self.draws.choice(MOBILE_PREFIXES)}{self.draws.below(10**7):07d}"
 
     def _marital_status(self, relation: str, age: int) -> str:
         if relation in (RELATION_SPOUSE, RELATION_PARENT) or (
-            relation == RELATION_HEAD and age >= 24 and self.rng.random() < 0.1
+            relation == RELATION_HEAD and age >= 24 and self.draws.random() < 0.1
         ):
             return "married"
         if age < 18 or relation == RELATION_CHILD:
             return "single"
-        return self.rng.choice(("single", "single", "divorced", "widowed")) if age >= 40 else "single"
+        return self.draws.choice(("single", "single", "divorced", "widowed")) if age >= 40 else "single"
 
     @staticmethod
     def _link_family(members: list[_Person]) -> None:
@@ -380,25 +447,23 @@ class PopulationGenerator:
             head.row["marital_status"] = "married"
         parents = [m for m in members if m.relation == RELATION_PARENT]
         for parent in parents:
-            head.row[f"{'father' if parent.sex == 'male' else 'mother'}_personal_id"] = parent.row["personal_id"]
+            head.row[PARENT_FIELD[parent.sex]] = parent.row["personal_id"]
             parent.row["spouse_personal_id"] = next((p.row["personal_id"] for p in parents if p is not parent), None)
         for child in (m for m in members if m.relation == RELATION_CHILD):
             for parent in (head, spouse):
                 if parent is not None:
-                    child.row[f"{'father' if parent.sex == 'male' else 'mother'}_personal_id"] = parent.row[
-                        "personal_id"
-                    ]
+                    child.row[PARENT_FIELD[parent.sex]] = parent.row["personal_id"]
 
     def _maybe_account(self, person: _Person, generated: GeneratedHousehold) -> None:
-        row = person.row
-        rng = self.rng
-        if age_on(person.birth, REFERENCE_DATE) < ACCOUNT_MIN_AGE or rng.random() >= 0.88:
+        draws = self.draws
+        if person.age < ACCOUNT_MIN_AGE or draws.random() >= 0.88:
             return
+        row = person.row
         dead = row["date_of_death"] is not None
         generated.accounts.append(
             {
                 "personal_id": row["personal_id"],
-                "level": 2 if rng.random() < 0.78 else 1,
+                "level": 2 if draws.random() < 0.78 else 1,
                 "status": "locked" if dead else "active",
                 "lock_reason": "death" if dead else None,
                 "role": "citizen",
@@ -409,24 +474,24 @@ class PopulationGenerator:
         )
 
     def _maybe_conviction(self, person: _Person, generated: GeneratedHousehold) -> None:
-        rng = self.rng
-        if age_on(person.birth, REFERENCE_DATE) < 18 or rng.random() >= 0.012:
+        draws = self.draws
+        if person.age < 18 or draws.random() >= 0.012:
             return
         earliest = _birthday(person.birth, 18)
-        judged = earliest + timedelta(days=rng.randrange(max(1, (REFERENCE_DATE - earliest).days)))
-        offence, article = rng.choice(OFFENCES)
-        completed = judged + timedelta(days=rng.randint(180, 1460))
-        expunged_on = completed + timedelta(days=rng.choice((365, 730, 1095)))
-        expunged = expunged_on < REFERENCE_DATE and rng.random() < 0.8
+        judged = earliest + timedelta(days=draws.below(max(1, (REFERENCE_DATE - earliest).days)))
+        offence, article = draws.choice(OFFENCES)
+        completed = judged + timedelta(days=draws.randint(180, 1460))
+        expunged_on = completed + timedelta(days=draws.choice((365, 730, 1095)))
+        expunged = expunged_on < REFERENCE_DATE and draws.random() < 0.8
         generated.convictions.append(
             {
                 "personal_id": person.row["personal_id"],
-                "judgment_number": f"{rng.randint(1, 450)}/{judged.year}/HS-ST",
+                "judgment_number": f"{draws.randint(1, 450)}/{judged.year}/HS-ST",
                 "judgment_date": judged,
-                "court": f"Tòa án nhân dân {self.catalog.legacy_provinces[person.row['personal_id'][:3]].name}",
+                "court": f"Tòa án nhân dân {self.birthplaces[person.row['personal_id'][:3]][0]}",
                 "offence": offence,
                 "article": article,
-                "sentence": rng.choice(SENTENCES),
+                "sentence": draws.choice(SENTENCES),
                 "sentence_completed_on": completed if completed < REFERENCE_DATE else None,
                 "expunged": expunged,
                 "expunged_on": expunged_on if expunged else None,

@@ -1,12 +1,14 @@
 """Writing the seed state: the fixed personas, then the synthetic population, in bulk batches."""
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Column, Connection, Dialect, Table, delete, insert
 from sqlalchemy.orm import Session
 
 from app.core.passwords import hash_password
@@ -20,11 +22,13 @@ from app.services.population.generator import (
 from app.services.reference import catalog, load_json
 
 BATCH_CITIZENS = 20_000
+SQLITE_SEED_CACHE_KIB = 64 * 1024
 # Accounts of the seed carry a fixed creation time so that a reset gives the same state every time.
 SEEDED_AT = datetime(REFERENCE_DATE.year, 1, 1, tzinfo=UTC)
 SEEDED_TABLES = (AuditEvent, Consent, Conviction, IdentityAccount, Citizen, Household)
 
 Progress = Callable[[int, int], None]
+InsertRows = Callable[[Table, list[dict[str, Any]]], None]
 
 
 @dataclass(frozen=True)
@@ -52,17 +56,18 @@ def seed_population(db: Session, seed: int, population: int, progress: Progress 
     password_hash = hash_password(document["password"])
     personas = _persona_batch(document, password_hash)
     totals = SeedBatch()
-    _write(db, personas, totals)
-    generator = PopulationGenerator(seed, catalog(), {c["personal_id"] for c in personas.citizens}, password_hash)
-    pending = SeedBatch()
-    for household in generator.households(population):
-        pending.add(household)
-        if len(pending.citizens) >= BATCH_CITIZENS:
-            _write(db, pending, totals)
-            pending = SeedBatch()
-            if progress:
-                progress(totals.citizen_count - len(personas.citizens), population)
-    _write(db, pending, totals)
+    with _bulk_inserts(db.connection()) as insert_rows:
+        _write(insert_rows, personas, totals)
+        generator = PopulationGenerator(seed, catalog(), {c["personal_id"] for c in personas.citizens}, password_hash)
+        pending = SeedBatch()
+        for household in generator.households(population):
+            pending.add(household)
+            if len(pending.citizens) >= BATCH_CITIZENS:
+                _write(insert_rows, pending, totals)
+                pending = SeedBatch()
+                if progress:
+                    progress(totals.citizen_count - len(personas.citizens), population)
+        _write(insert_rows, pending, totals)
     if progress:
         progress(population, population)
     return SeedSummary(
@@ -94,7 +99,7 @@ class SeedBatch:
         self.convictions.extend(household.convictions)
 
 
-def _write(db: Session, batch: SeedBatch, totals: SeedBatch) -> None:
+def _write(insert_rows: InsertRows, batch: SeedBatch, totals: SeedBatch) -> None:
     for account in batch.accounts:
         account.setdefault("created_at", SEEDED_AT)
     # Parents before children: households, then citizens, then what hangs off a citizen.
@@ -105,11 +110,107 @@ def _write(db: Session, batch: SeedBatch, totals: SeedBatch) -> None:
         (Conviction, batch.convictions),
     ):
         if rows:
-            db.connection().execute(insert(model.__table__), rows)  # type: ignore[attr-defined]
+            insert_rows(model.__table__, rows)  # type: ignore[arg-type]
     totals.household_count += len(batch.households)
     totals.citizen_count += len(batch.citizens)
     totals.account_count += len(batch.accounts)
     totals.conviction_count += len(batch.convictions)
+
+
+@contextmanager
+def _bulk_inserts(connection: Connection) -> Iterator[InsertRows]:
+    """How the seed inserts rows: SQLAlchemy Core, or on SQLite a leaner path and a larger page cache."""
+    if connection.dialect.name != "sqlite":
+        yield lambda table, rows: connection.execute(insert(table), rows)
+        return
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    # SQLite's default 2 MB cannot hold the indexes of a million citizens: pages would be written out to the
+    # WAL and read back within the transaction. The connection is pooled, so the old size comes back after.
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{SQLITE_SEED_CACHE_KIB}")
+    try:
+        yield _SqliteInserts(connection)
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {previous}")
+
+
+class _SqliteInserts:
+    """Rows straight to sqlite3's executemany, bound as SQLAlchemy would bind them (the stored values are the same).
+
+    Building each row's parameters costs SQLAlchemy more than the insert costs SQLite; here a row becomes one
+    tuple, and only the values of columns with a bind processor (dates) are converted.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.statements: dict[tuple[str, tuple[str, ...]], _SqliteInsert] = {}
+
+    def __call__(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        key = (table.name, tuple(rows[0]))
+        statement = self.statements.get(key)
+        if statement is None:
+            statement = self.statements[key] = _SqliteInsert(table, key[1], self.connection.dialect)
+        self.connection.exec_driver_sql(statement.sql, statement.parameters(rows))
+
+
+class _SqliteInsert:
+    """One INSERT for rows with the same keys: its SQL and how a row becomes its parameters."""
+
+    def __init__(self, table: Table, given: tuple[str, ...], dialect: Dialect) -> None:
+        defaults = _scalar_defaults(table, given, dialect)
+        preparer = dialect.identifier_preparer
+        names = ", ".join(preparer.quote(name) for name in [*given, *defaults])
+        marks = ", ".join("?" * (len(given) + len(defaults)))
+        self.sql = f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({marks})"
+        self.values_of = itemgetter(*given)
+        self.defaults = tuple(defaults.values())
+        self.converters = [
+            (position, _BoundValues(processor))
+            for position, name in enumerate(given)
+            if (processor := _bind_processor(table.c[name], dialect))
+        ]
+
+    def parameters(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        values_of, defaults, converters = self.values_of, self.defaults, self.converters
+        parameters = []
+        for row in rows:
+            values = [*values_of(row), *defaults]
+            for position, bound in converters:
+                values[position] = bound[values[position]]
+            parameters.append(tuple(values))
+        return parameters
+
+
+class _BoundValues(dict[Any, Any]):
+    """Values as a bind processor turns them out, remembered: a million citizens share a few thousand dates.
+
+    Only for columns of hashable values (dates, flags), which are all the seed's converted columns.
+    """
+
+    def __init__(self, processor: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.processor = processor
+
+    def __missing__(self, value: Any) -> Any:
+        bound = self[value] = self.processor(value)
+        return bound
+
+
+def _bind_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _scalar_defaults(table: Table, given: tuple[str, ...], dialect: Dialect) -> dict[str, Any]:
+    """Columns the rows leave out but SQLAlchemy would fill in from a Python-side default, with that default bound."""
+    defaults = {}
+    for column in table.columns:
+        if column.name in given or column.default is None:
+            continue
+        if not column.default.is_scalar:
+            raise ValueError(f"seeded {table.name} rows must give {column.name}: its default is not a constant")
+        value = column.default.arg  # type: ignore[attr-defined]
+        processor = _bind_processor(column, dialect)
+        defaults[column.name] = processor(value) if processor else value
+    return defaults
 
 
 def _persona_batch(document: dict[str, Any], password_hash: str) -> SeedBatch:

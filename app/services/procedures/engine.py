@@ -126,7 +126,7 @@ def transition(
     if move is None or application.status not in move.sources:
         raise InvalidTransition(
             f"cannot {action} an application that is {application.status}",
-            status=application.status,
+            current_status=application.status,
             allowed_actions=allowed_actions(application, role),
         )
     if role not in move.actors:

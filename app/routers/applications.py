@@ -1,0 +1,169 @@
+"""Procedures for citizens: file, follow, consent as owner, supplement, withdraw."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.core.errors import problem_responses
+from app.deps import ClockDep, CurrentCitizen, KeysDep, Level2Citizen, SessionDep, SettingsDep
+from app.schemas.application import ApplicationPage, ApplicationPublic, Note
+from app.schemas.common import Text
+from app.schemas.residence import (
+    AccommodationNoticeRequest,
+    OwnerDecision,
+    TemporaryResidenceAmendment,
+    TemporaryResidenceRequest,
+)
+from app.services.procedures import accommodation_notice, desk, residence_actions, temporary_residence
+from app.services.procedures.engine import APPLICANT, Env
+from app.services.procedures.views import application_view
+
+router = APIRouter(prefix="/v1", tags=["Procedures"])
+ERRORS = problem_responses(401, 403, 404, 409, 422)
+Limit = Annotated[int, Query(ge=1, le=100)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+@router.post(
+    "/applications/temporary-residence",
+    status_code=201,
+    response_model=ApplicationPublic,
+    name="procedures.file_temporary_residence",
+    responses=ERRORS,
+)
+def file_temporary_residence(
+    body: TemporaryResidenceRequest,
+    caller: Level2Citizen,
+    db: SessionDep,
+    clock: ClockDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+) -> ApplicationPublic:
+    """Register a temporary residence (đăng ký tạm trú, form CT01) as a tenant. Level 2 accounts only.
+
+    The address must be outside your permanent-residence commune; the owner must live there and consents
+    next (`POST /v1/applications/{code}/owner-consent` with the owner's token); then the commune police
+    decide within 3 working days. Rule violations are 422 with a `code` naming the rule."""
+    env = Env(db, clock, keys, settings)
+    application = temporary_residence.file(env, caller.personal_id, caller.client.client_id, body.model_dump())
+    return application_view(db, clock, application, APPLICANT)
+
+
+@router.post(
+    "/applications/accommodation-notices",
+    status_code=201,
+    response_model=ApplicationPublic,
+    name="procedures.file_accommodation_notice",
+    responses=ERRORS,
+)
+def file_accommodation_notice(
+    body: AccommodationNoticeRequest,
+    caller: CurrentCitizen,
+    db: SessionDep,
+    clock: ClockDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+) -> ApplicationPublic:
+    """Notify the commune police of a guest's stay (thông báo lưu trú). Level 1 or 2. Recorded at once;
+    `late` is true when sent after 23:00 on the arrival day (08:00 next day for arrivals after 23:00)."""
+    env = Env(db, clock, keys, settings)
+    application = accommodation_notice.file(
+        env, caller.personal_id, caller.client.client_id, body.model_dump(mode="python")
+    )
+    return application_view(db, clock, application, APPLICANT)
+
+
+@router.get(
+    "/applications",
+    response_model=ApplicationPage,
+    name="procedures.list_mine",
+    responses=problem_responses(401, 403, 422),
+)
+def list_my_applications(
+    caller: CurrentCitizen,
+    db: SessionDep,
+    clock: ClockDep,
+    procedure: Annotated[Text | None, Query(max_length=30)] = None,
+    status: Annotated[Text | None, Query(max_length=30)] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> ApplicationPage:
+    """Applications you filed or must consent to as owner, newest first."""
+    items, total = desk.citizen_applications(db, caller.personal_id, procedure, status, limit, offset)
+    views = [
+        application_view(db, clock, a, APPLICANT if a.applicant_personal_id == caller.personal_id else "owner")
+        for a in items
+    ]
+    return ApplicationPage(items=views, total=total, limit=limit, offset=offset)
+
+
+@router.get("/applications/{code}", response_model=ApplicationPublic, name="procedures.get", responses=ERRORS)
+def get_application(
+    code: str, caller: CurrentCitizen, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
+) -> ApplicationPublic:
+    """One of your applications with its full history and the actions open to you."""
+    application, role = desk.citizen_application(Env(db, clock, keys, settings), code, caller.personal_id)
+    return application_view(db, clock, application, role)
+
+
+@router.post(
+    "/applications/{code}/owner-consent",
+    response_model=ApplicationPublic,
+    name="procedures.owner_consent",
+    responses=ERRORS,
+)
+def owner_consent(
+    code: str,
+    body: OwnerDecision,
+    caller: CurrentCitizen,
+    db: SessionDep,
+    clock: ClockDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+) -> ApplicationPublic:
+    """As the owner of the place, approve or decline a tenant's temporary-residence registration."""
+    application = residence_actions.owner_decides(
+        Env(db, clock, keys, settings), code, caller.personal_id, body.decision, body.reason
+    )
+    return application_view(db, clock, application, "owner")
+
+
+@router.post(
+    "/applications/{code}/resubmit", response_model=ApplicationPublic, name="procedures.resubmit", responses=ERRORS
+)
+def resubmit(
+    code: str,
+    body: TemporaryResidenceAmendment,
+    caller: CurrentCitizen,
+    db: SessionDep,
+    clock: ClockDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+) -> ApplicationPublic:
+    """Answer the police's request for supplementation: amend the declaration and send it back for review."""
+    application = residence_actions.resubmit(
+        Env(db, clock, keys, settings), code, caller.personal_id, body.model_dump(exclude_none=True)
+    )
+    return application_view(db, clock, application, APPLICANT)
+
+
+@router.post(
+    "/applications/{code}/withdraw", response_model=ApplicationPublic, name="procedures.withdraw", responses=ERRORS
+)
+def withdraw(
+    code: str, body: Note, caller: CurrentCitizen, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
+) -> ApplicationPublic:
+    """Withdraw your application before a decision (cancel, for an accommodation notice)."""
+    application = residence_actions.withdraw(Env(db, clock, keys, settings), code, caller.personal_id, body.reason)
+    return application_view(db, clock, application, APPLICANT)
+
+
+@router.get(
+    "/me/owner-requests",
+    response_model=list[ApplicationPublic],
+    name="procedures.owner_requests",
+    responses=problem_responses(401, 403),
+)
+def owner_requests(caller: CurrentCitizen, db: SessionDep, clock: ClockDep) -> list[ApplicationPublic]:
+    """Temporary-residence registrations at your place that wait for your consent (the landlord's view)."""
+    return [application_view(db, clock, a, "owner") for a in temporary_residence.owner_requests(db, caller.personal_id)]

@@ -1,0 +1,102 @@
+"""Citizen self-service with the citizen's own token: my record, who read it, my consents, my account."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query
+
+from app.core.errors import problem_responses
+from app.deps import ClockDep, SelfCitizen, SessionDep
+from app.schemas.account import AccountPublic
+from app.schemas.me import AccessLogPage, AccountHistory, ConsentList, HolderLockRequest, Me
+from app.services import selfservice
+from app.services.identity import lifecycle
+from app.services.population.access import Caller
+
+router = APIRouter(prefix="/v1/me", tags=["Citizen self-service"])
+
+TOKEN_ERRORS = (401, 403)
+
+
+def _me(caller: Caller) -> str:
+    return caller.personal_id or ""  # never empty: SelfCitizen refuses tokens without a citizen
+
+
+@router.get("", response_model=Me, name="me.record", responses=problem_responses(*TOKEN_ERRORS))
+def my_record(caller: SelfCitizen, db: SessionDep, clock: ClockDep) -> Any:
+    """The signed-in citizen's own population record, every field, and their VNeID account (`level`, `acr`,
+    `status`, `lock_reason`). Needs a citizen's access token from the login flow (client-credentials tokens get
+    `403 citizen_token_required`). Reading one's own record is free and is not written to the access log."""
+    return selfservice.my_record(db, clock, _me(caller))
+
+
+@router.get(
+    "/access-log", response_model=AccessLogPage, name="me.access_log", responses=problem_responses(*TOKEN_ERRORS, 422)
+)
+def access_log(
+    caller: SelfCitizen,
+    db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100, description="Entries per page.")] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000, description="Skip this many: a `next_offset`.")] = 0,
+) -> AccessLogPage:
+    """Who looked at my data: every read, household read and identity verification of the signed-in citizen by a
+    relying party, newest first, with the client, the fields disclosed, the stated purpose and the fee it paid.
+    Page with `limit` and `offset`; `next_offset` is null on the last page."""
+    page = selfservice.access_log(db, _me(caller), limit=limit, offset=offset)
+    return AccessLogPage.model_validate({"items": page.items, "next_offset": page.next_offset})
+
+
+@router.get("/consents", response_model=ConsentList, name="me.consents", responses=problem_responses(*TOKEN_ERRORS))
+def consents(caller: SelfCitizen, db: SessionDep) -> ConsentList:
+    """The citizen's consents to relying parties, active and revoked, newest first: the client, its purpose and
+    the data scopes it may read."""
+    return ConsentList.model_validate({"items": selfservice.my_consents(db, _me(caller))})
+
+
+@router.delete(
+    "/consents/{consent_id}",
+    status_code=204,
+    name="me.revoke_consent",
+    responses=problem_responses(*TOKEN_ERRORS, 404, 422),
+)
+def revoke_consent(
+    consent_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="`id` from GET /v1/me/consents.")],
+    caller: SelfCitizen,
+    db: SessionDep,
+    clock: ClockDep,
+) -> None:
+    """Revoke a consent: from now on that client reads the citizen's data only with another active consent
+    (otherwise `403 consent_required`), and its next sign-in asks for consent again. Idempotent: revoking a
+    revoked consent is `204` again and keeps the first `revoked_at`. Another citizen's consent (or none) is
+    `404 consent_not_found`."""
+    selfservice.revoke_consent(db, clock, _me(caller), consent_id)
+
+
+@router.post(
+    "/account/lock",
+    response_model=AccountPublic,
+    name="me.lock_account",
+    responses=problem_responses(*TOKEN_ERRORS, 404, 409, 422),
+)
+def lock_account(
+    caller: SelfCitizen,
+    db: SessionDep,
+    clock: ClockDep,
+    body: Annotated[HolderLockRequest | None, Body()] = None,
+) -> AccountPublic:
+    """Lock my own account (reason `holder_request`; an optional free-text `reason` is kept in the history), for
+    a lost phone or suspected misuse. Every token of the account stops working at once, this one included, and
+    sign-in is refused until a police officer unlocks it. `409 already_locked`."""
+    account = lifecycle.lock_own_account(db, clock, _me(caller), body.reason if body else None)
+    return AccountPublic.model_validate(lifecycle.account_summary(account))
+
+
+@router.get(
+    "/account/history",
+    response_model=AccountHistory,
+    name="me.account_history",
+    responses=problem_responses(*TOKEN_ERRORS),
+)
+def account_history(caller: SelfCitizen, db: SessionDep) -> AccountHistory:
+    """The history of my account, oldest first: registration, level upgrade, locks and unlocks, each with who
+    (`holder`, `officer`, `system`, `population_database`) and why."""
+    return AccountHistory.model_validate({"items": selfservice.my_account_history(db, _me(caller))})

@@ -1,0 +1,97 @@
+"""The officer console API: work queues of the officer's jurisdiction, detail, decisions."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.core.errors import problem_responses
+from app.deps import ClockDep, KeysDep, SelfCitizen, SessionDep, SettingsDep
+from app.models import Citizen
+from app.schemas.application import ApplicationPage, ApplicationPublic
+from app.schemas.common import Text
+from app.schemas.officer import OfficerApplication
+from app.schemas.residence import OfficerDecision
+from app.services.population.access import FIELDS_BY_SCOPE
+from app.services.population.lookup import citizen_fields
+from app.services.procedures import desk
+from app.services.procedures.engine import OFFICER, Env, transition
+from app.services.procedures.views import application_view
+
+router = APIRouter(prefix="/v1/officer", tags=["Officer console"])
+ALL_FIELDS = tuple(f for fields in FIELDS_BY_SCOPE.values() for f in fields)
+
+
+@router.get(
+    "/applications", response_model=ApplicationPage, name="officer.queue", responses=problem_responses(401, 403, 422)
+)
+def queue(
+    caller: SelfCitizen,
+    db: SessionDep,
+    clock: ClockDep,
+    procedure: Annotated[Text | None, Query(max_length=30)] = None,
+    status: Annotated[Text | None, Query(max_length=30)] = None,
+    overdue: Annotated[bool | None, Query(description="Only (or no) applications past their deadline.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ApplicationPage:
+    """Your work queue: police officers see residence registrations and accommodation notices of their commune;
+    records officers see criminal-record certificate requests of their province. Earliest deadline first."""
+    officer = desk.officer(db, caller.personal_id)
+    items, total = desk.desk_queue(
+        db, officer, clock.today(), procedure=procedure, status=status, overdue=overdue, limit=limit, offset=offset
+    )
+    return ApplicationPage(
+        items=[application_view(db, clock, a, OFFICER) for a in items], total=total, limit=limit, offset=offset
+    )
+
+
+@router.get(
+    "/applications/{code}",
+    response_model=OfficerApplication,
+    name="officer.get",
+    responses=problem_responses(401, 403, 404),
+)
+def detail(
+    code: str, caller: SelfCitizen, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
+) -> OfficerApplication:
+    """An application of your jurisdiction with the applicant's population record (officers' reads are part of
+    the procedure, not metered)."""
+    application = desk.desk_application(Env(db, clock, keys, settings), desk.officer(db, caller.personal_id), code)
+    applicant = db.get_one(Citizen, application.applicant_personal_id)
+    subject = (
+        db.get(Citizen, application.subject_personal_id)
+        if application.subject_personal_id not in (None, application.applicant_personal_id)
+        else None
+    )
+    return OfficerApplication(
+        application=application_view(db, clock, application, OFFICER),
+        applicant_record=citizen_fields(db, applicant, ALL_FIELDS, clock.today()),
+        subject_record=citizen_fields(db, subject, ALL_FIELDS, clock.today()) if subject else None,
+    )
+
+
+@router.post(
+    "/applications/{code}/decision",
+    response_model=ApplicationPublic,
+    name="officer.decide",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+def decide(
+    code: str,
+    body: OfficerDecision,
+    caller: SelfCitizen,
+    db: SessionDep,
+    clock: ClockDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+) -> ApplicationPublic:
+    """Approve, reject (reason required) or ask for supplementation (reason required). A decision on an
+    application in the wrong state is 409 `invalid_transition`; of two concurrent decisions only one applies."""
+    officer = desk.officer(db, caller.personal_id)
+    env = Env(db, clock, keys, settings)
+    application = desk.desk_application(env, officer, code)
+    desk.check_impartial(officer, application)
+    transition(env, application, body.decision, role=OFFICER, actor_personal_id=officer.personal_id, note=body.reason)
+    if body.decision != "approve":
+        application.decision_reason = body.reason
+    return application_view(db, clock, application, OFFICER)

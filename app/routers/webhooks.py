@@ -1,0 +1,66 @@
+"""Webhook subscriptions of a client, and the delivery attempts it can inspect."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.core.errors import problem_responses
+from app.deps import ClockDep, CurrentCaller, SessionDep
+from app.schemas.webhook import DeliveryPublic, SubscriptionCreate, SubscriptionCreated, SubscriptionPublic
+from app.services import webhooks
+
+router = APIRouter(prefix="/v1/webhooks", tags=["Webhooks"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=SubscriptionCreated,
+    name="webhooks.subscribe",
+    responses=problem_responses(401, 422),
+)
+def subscribe(body: SubscriptionCreate, caller: CurrentCaller, db: SessionDep, clock: ClockDep) -> SubscriptionCreated:
+    """Subscribe your client to events: `application.created`, `application.status_changed` and `document.issued`
+    of applications filed through your client, and `consent.revoked` of consents given to it.
+
+    Each delivery is a POST of `{"id", "type", "occurred_at", "data", "sandbox"}` with headers `VNeID-Event-Id`,
+    `VNeID-Event-Type` and `VNeID-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
+    Verify by recomputing the HMAC over the raw body and rejecting timestamps older than 5 minutes. Any 2xx
+    answer acknowledges; otherwise it is retried after 10 s, 30 s, 2 min, 10 min, 1 h and 6 h."""
+    subscription = webhooks.subscribe(db, clock.now(), caller.client_id, str(body.url), body.events)
+    return SubscriptionCreated.model_validate(subscription, from_attributes=True)
+
+
+@router.get("", response_model=list[SubscriptionPublic], name="webhooks.list", responses=problem_responses(401))
+def list_subscriptions(caller: CurrentCaller, db: SessionDep) -> list[SubscriptionPublic]:
+    """Your client's active subscriptions."""
+    return [
+        SubscriptionPublic.model_validate(s, from_attributes=True) for s in webhooks.subscriptions(db, caller.client_id)
+    ]
+
+
+@router.delete("/{subscription_id}", status_code=204, name="webhooks.delete", responses=problem_responses(401, 404))
+def delete_subscription(subscription_id: str, caller: CurrentCaller, db: SessionDep, clock: ClockDep) -> None:
+    """Stop deliveries to this subscription."""
+    webhooks.own_subscription(db, caller.client_id, subscription_id).deleted_at = clock.now()
+
+
+@router.get(
+    "/{subscription_id}/deliveries",
+    response_model=list[DeliveryPublic],
+    name="webhooks.deliveries",
+    responses=problem_responses(401, 404, 422),
+)
+def deliveries(
+    subscription_id: str,
+    caller: CurrentCaller,
+    db: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[DeliveryPublic]:
+    """Delivery attempts of this subscription, newest first: status, attempts, last HTTP status or error."""
+    subscription = webhooks.own_subscription(db, caller.client_id, subscription_id)
+    return [
+        DeliveryPublic.model_validate(d, from_attributes=True)
+        for d in webhooks.deliveries(db, subscription, limit, offset)
+    ]

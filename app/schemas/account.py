@@ -1,0 +1,104 @@
+"""Shapes of the identity-account API: self-registration, officer actions, and recording a death."""
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from app.schemas.citizen import PersonalId
+from app.schemas.common import Text
+from app.services.identity.registration import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, check_password_policy
+
+Password = Annotated[
+    Text,
+    Field(
+        # Checked by the policy below, whose message says what is missing; documented here for clients.
+        json_schema_extra={"minLength": MIN_PASSWORD_LENGTH, "maxLength": MAX_PASSWORD_LENGTH},
+        examples=["Khoa@2026!"],
+        description="At least 8 characters with an upper-case letter, a lower-case letter, a digit and a symbol.",
+    ),
+    AfterValidator(check_password_policy),
+]
+MobilePhone = Annotated[
+    str,
+    Field(
+        pattern=r"^0[35789][0-9]{8}$",
+        examples=["0935000010"],
+        description="Vietnamese mobile number: 10 digits, 03x, 05x, 07x, 08x or 09x.",
+    ),
+]
+Note = Annotated[Text | None, Field(default=None, min_length=1, max_length=150, description="Free text, recorded.")]
+
+
+class RegistrationStart(BaseModel):
+    """What the VNeID app asks for at self-registration; checked against the population database."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    personal_id: PersonalId
+    full_name: Text = Field(min_length=1, max_length=120, examples=["Ngô Văn Khoa"])
+    date_of_birth: date = Field(examples=["1998-04-17"])
+    phone: MobilePhone
+    password: Password
+
+
+class RegistrationPending(BaseModel):
+    """A level 1 registration waiting for its one-time code."""
+
+    personal_id: str = Field(description="Identifies the registration: one account per citizen.")
+    status: Literal["pending"]
+    level: int
+    otp_sent_to: str = Field(description="The phone the code was sent to, masked.")
+    otp_expires_at: datetime
+    attempts_left: int
+    confirm_url: str
+
+
+class RegistrationConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    personal_id: PersonalId
+    otp: str = Field(pattern=r"^[0-9]{6}$", examples=["123456"], description="The six-digit code sent by SMS.")
+
+
+class AccountPublic(BaseModel):
+    """An identity account's level and state."""
+
+    personal_id: str
+    level: int
+    acr: str = Field(description="The account level as OIDC `acr`: urn:vneid:loa:1 or urn:vneid:loa:2.")
+    status: Literal["pending", "active", "locked"]
+    lock_reason: str | None = Field(
+        description="holder_request, authority_request, breach_of_terms, id_card_revoked, failed_logins or death."
+    )
+
+
+class UpgradeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Note = None
+
+
+class AuthorityLockRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Literal["authority_request", "breach_of_terms", "id_card_revoked"]
+
+
+class UnlockRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Note = None
+
+
+class DeathRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date_of_death: date = Field(examples=["2026-01-05"])
+
+
+class DeathRecorded(BaseModel):
+    personal_id: str
+    life_status: Literal["deceased"]
+    date_of_death: date
+    account: AccountPublic | None = Field(description="The account, now locked for good; null if there was none.")

@@ -1,0 +1,102 @@
+"""Shapes of the criminal-record certificate procedure (Phiếu lý lịch tư pháp): the request and its fee quote."""
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.schemas.citizen import PersonalId
+from app.schemas.common import Text
+
+
+class Purpose(StrEnum):
+    JOB = "job"
+    STUDY_ABROAD = "study_abroad"
+    VISA = "visa"
+    MARRIAGE_WITH_FOREIGNER = "marriage_with_foreigner"
+    OTHER = "other"
+
+
+class FeeCategory(StrEnum):
+    """What the applicant declares about the subject for the fee. Age-based exemptions (children under 16,
+    people of 60 or more) are computed from the population record and need no declaration."""
+
+    STANDARD = "standard"
+    STUDENT = "student"
+    REVOLUTIONARY_MERIT = "revolutionary_merit"
+    MARTYR_RELATIVE = "martyr_relative"
+    DISABLED = "disabled"
+    POOR_HOUSEHOLD = "poor_household"
+    DISADVANTAGED_COMMUNE = "disadvantaged_commune"
+
+
+class CriminalRecordQuoteRequest(BaseModel):
+    """What the fee depends on: whose certificate, how many copies, and the declared fee category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject_personal_id: PersonalId | None = Field(
+        default=None,
+        description="Whose certificate: omit (or your own ID) for yourself, or your child's ID (under 14).",
+    )
+    copies: int = Field(default=1, ge=1, le=10, description="Copies of the certificate (from the 3rd: 5,000 VND each).")
+    fee_category: FeeCategory = Field(
+        default=FeeCategory.STANDARD,
+        description="Declared category: `student`, `revolutionary_merit`, `martyr_relative` pay 100,000 VND; "
+        "`disabled`, `poor_household`, `disadvantaged_commune` are exempt.",
+    )
+
+
+class CriminalRecordRequest(CriminalRecordQuoteRequest):
+    """A request for a criminal-record certificate (Phiếu lý lịch tư pháp) on VNeID."""
+
+    form: Literal[1, 2] = Field(
+        description="1: convictions not expunged (for the citizen or agencies); 2: every conviction, expunged "
+        "ones included (only for the person themself)."
+    )
+    purpose: Purpose
+    purpose_detail: Text | None = Field(
+        default=None, max_length=500, description="Free text; required when `purpose` is `other`."
+    )
+    issuing_province_code: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{2}$",
+        description="2025 province code of the issuing provincial police; default: your permanent-address province.",
+        examples=["01"],
+    )
+    include_bans: bool = Field(
+        default=False,
+        description="Form 1 only: also print bans on holding positions or running businesses. Form 2 always does.",
+    )
+    phone: str | None = Field(default=None, pattern=r"^0[0-9]{9}$", description="Contact phone; default: on record.")
+    email: Text | None = Field(
+        default=None, max_length=120, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Contact e-mail."
+    )
+
+    @model_validator(mode="after")
+    def _detail_for_other(self) -> Self:
+        if self.purpose == Purpose.OTHER and not (self.purpose_detail and self.purpose_detail.strip()):
+            raise ValueError("purpose_detail is required when purpose is `other`")
+        return self
+
+
+class FeeLine(BaseModel):
+    """One line of the fee: a charge (positive) or a reduction, exemption or subsidy (negative)."""
+
+    rule_id: str = Field(description="The fee rule applied (see seed_data/criminal_record_fees.json).")
+    description: str
+    quantity: int
+    amount_vnd: int
+
+
+class FeeQuote(BaseModel):
+    """The fee of a request at the sandbox clock's date, line by line."""
+
+    on_date: date = Field(description="The date whose rules apply (the sandbox clock's).")
+    subject_personal_id: str
+    fee_category: FeeCategory
+    copies: int
+    lines: list[FeeLine]
+    rules_applied: list[str]
+    total_vnd: int = Field(description="What the applicant pays; 0 means nothing to pay.")

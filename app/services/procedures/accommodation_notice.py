@@ -1,0 +1,63 @@
+"""Accommodation notices (thông báo lưu trú, Luật Cư trú art. 30): a host tells the commune police who stays.
+
+A notice is recorded at once, never approved. It is due before 23:00 on the day of arrival, or before
+08:00 the next day for arrivals after 23:00; a later notice is still recorded, with `late` set.
+"""
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+
+from app.core.clock import VIETNAM
+from app.models import Application, Citizen
+from app.services.procedures.engine import APPLICANT, Env, Procedure, create, machine, register
+from app.services.procedures.temporary_residence import ResidenceRuleBroken
+from app.services.reference import catalog
+
+RECORDED, CANCELLED = "recorded", "cancelled"
+LATE_ARRIVAL = time(23, 0)
+NEXT_MORNING = time(8, 0)
+
+PROCEDURE = register(
+    Procedure(
+        name="accommodation_notice",
+        code_prefix="TBLT",
+        initial=RECORDED,
+        transitions=machine(("cancel", {RECORDED}, CANCELLED, {APPLICANT})),
+        terminal=frozenset({RECORDED, CANCELLED}),
+    )
+)
+
+
+def notice_deadline(arrival: datetime) -> datetime:
+    local = arrival.astimezone(VIETNAM)
+    if local.time() < LATE_ARRIVAL:
+        return datetime.combine(local.date(), LATE_ARRIVAL, VIETNAM)
+    return datetime.combine(local.date() + timedelta(days=1), NEXT_MORNING, VIETNAM)
+
+
+def file(env: Env, host_personal_id: str, client_id: str | None, form: dict[str, Any]) -> Application:
+    if form["commune_code"] not in catalog().communes:
+        raise ResidenceRuleBroken("unknown_commune", f"{form['commune_code']} is not a 2025 commune code")
+    guest_id = form.get("guest_personal_id")
+    if guest_id is not None:
+        guest = env.db.get(Citizen, guest_id)
+        if guest is None or guest.date_of_death is not None:
+            raise ResidenceRuleBroken("guest_not_found", "no living citizen has the guest's personal ID")
+        if guest_id == host_personal_id:
+            raise ResidenceRuleBroken("guest_is_host", "hosts do not notify their own stay")
+    if form["departure_on"] < form["arrival_at"].astimezone(VIETNAM).date():
+        raise ResidenceRuleBroken("invalid_period", "departure cannot be before arrival")
+    application = Application(
+        procedure=PROCEDURE.name,
+        applicant_personal_id=host_personal_id,
+        subject_personal_id=guest_id,
+        commune_code=form["commune_code"],
+        province_code=catalog().communes[form["commune_code"]].province_code,
+        client_id=client_id,
+        data=to_jsonable_python(form),
+        fee_vnd=0,
+        late=env.clock.now() > notice_deadline(form["arrival_at"]),
+    )
+    return create(env, application, actor_personal_id=host_personal_id)

@@ -1,0 +1,123 @@
+"""Who sees and acts on which application: applicants and owners on theirs, officers on their jurisdiction's."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import AppError, NotFound
+from app.models import Application, IdentityAccount
+from app.services import payments
+from app.services.procedures.engine import APPLICANT, OWNER, REGISTRY, Env
+
+# Which applications each officer role works on, and the field that must match the officer's jurisdiction.
+OFFICER_DESKS = {
+    "police_officer": ("commune_code", frozenset({"temporary_residence", "accommodation_notice"})),
+    "records_officer": ("province_code", frozenset({"criminal_record"})),
+}
+
+
+class OfficerRoleRequired(AppError):
+    status, code, title = 403, "officer_role_required", "Only officers may do this"
+
+
+class ConflictOfInterest(AppError):
+    status, code, title = 403, "conflict_of_interest", "An officer may not decide this application"
+
+
+@dataclass(frozen=True)
+class Officer:
+    personal_id: str
+    role: str
+    jurisdiction_code: str
+
+    def scope(self, query: Select) -> Select:
+        field, procedures = OFFICER_DESKS[self.role]
+        return query.where(getattr(Application, field) == self.jurisdiction_code, Application.procedure.in_(procedures))
+
+
+def officer(db: Session, personal_id: str) -> Officer:
+    account = db.get(IdentityAccount, personal_id)
+    if account is None or account.role not in OFFICER_DESKS or not account.jurisdiction_code:
+        raise OfficerRoleRequired("this needs a police or records officer's account")
+    return Officer(personal_id, account.role, account.jurisdiction_code)
+
+
+def citizen_application(env: Env, code: str, personal_id: str) -> tuple[Application, str]:
+    """An application the citizen filed or must consent to, with their role in it; 404 for anyone else.
+
+    Loading applies what the clock did meanwhile (an unpaid fee's payment expired), before anything is shown
+    or decided."""
+    application = env.db.scalars(select(Application).where(Application.code == code)).first()
+    if application is not None and personal_id in (
+        application.applicant_personal_id,
+        application.counterparty_personal_id,
+    ):
+        payments.apply_expiry(env, application)
+        return application, APPLICANT if application.applicant_personal_id == personal_id else OWNER
+    raise NotFound(f"no application {code} of yours")
+
+
+def citizen_applications(
+    db: Session, personal_id: str, procedure: str | None, status: str | None, limit: int, offset: int
+) -> tuple[list[Application], int]:
+    query = select(Application).where(
+        or_(Application.applicant_personal_id == personal_id, Application.counterparty_personal_id == personal_id)
+    )
+    return _page(db, _filtered(query, procedure, status), limit, offset)
+
+
+def desk_application(env: Env, desk: Officer, code: str) -> Application:
+    application = env.db.scalars(desk.scope(select(Application).where(Application.code == code))).first()
+    if application is None:
+        raise NotFound(f"no application {code} in your jurisdiction")
+    payments.apply_expiry(env, application)
+    return application
+
+
+def check_impartial(desk: Officer, application: Application) -> None:
+    if desk.personal_id in (application.applicant_personal_id, application.subject_personal_id):
+        raise ConflictOfInterest("officers do not decide their own (or their ward's) applications")
+
+
+def desk_queue(
+    db: Session,
+    desk: Officer,
+    today: date,
+    *,
+    procedure: str | None,
+    status: str | None,
+    overdue: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Application], int]:
+    query = _filtered(desk.scope(select(Application)), procedure, status)
+    if overdue is not None:
+        open_states = {
+            s
+            for p in REGISTRY.values()
+            for s in {t.target for t in p.transitions.values()} | {p.initial}
+            if s not in p.terminal
+        }
+        late = Application.due_on < today
+        query = (
+            query.where(late & Application.status.in_(open_states))
+            if overdue
+            else query.where(or_(Application.due_on.is_(None), ~late, Application.status.not_in(open_states)))
+        )
+    return _page(db, query.order_by(Application.due_on.is_(None), Application.due_on), limit, offset)
+
+
+def _filtered(query: Select, procedure: str | None, status: str | None) -> Select:
+    if procedure:
+        query = query.where(Application.procedure == procedure)
+    if status:
+        query = query.where(Application.status == status)
+    return query
+
+
+def _page(db: Session, query: Select, limit: int, offset: int) -> tuple[list[Application], int]:
+    total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    items = db.scalars(query.order_by(Application.id.desc()).limit(limit).offset(offset)).all()
+    return list(items), total

@@ -1,0 +1,213 @@
+"""Temporary-residence registration for tenants (đăng ký tạm trú, Luật Cư trú 2020 art. 27-28).
+
+Rules: a level 2 applicant; the address is outside the commune of their permanent residence; the owner
+exists, is alive and lives at that address (their household is registered there, which is how the
+sandbox knows who owns or manages a place); the period is at most 2 years; members under 18 moving too
+must be the applicant's children (a parent's consent). Flow: awaiting the owner's consent → in review by
+the commune police of the address → approved (the population record is updated), rejected, or returned
+for supplementation; the applicant may withdraw before a decision.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.core.errors import AppError
+from app.models import Application, Citizen, Household
+from app.services.documents import issue_document
+from app.services.population.generator import age_on
+from app.services.procedures.engine import (
+    APPLICANT,
+    OFFICER,
+    OWNER,
+    Env,
+    Procedure,
+    TransitionContext,
+    create,
+    machine,
+    register,
+)
+from app.services.procedures.working_days import add_working_days
+from app.services.reference import catalog
+
+AWAITING_OWNER, IN_REVIEW, SUPPLEMENT_REQUESTED = "awaiting_owner", "in_review", "supplement_requested"
+APPROVED, REJECTED, OWNER_DECLINED, WITHDRAWN = "approved", "rejected", "owner_declined", "withdrawn"
+MAX_PERIOD = timedelta(days=2 * 365)
+REVIEW_WORKING_DAYS = 3
+PROOF_TYPES = ("ownership_certificate", "lease_contract", "loan_contract", "free_lodging_contract", "other")
+
+
+class ResidenceRuleBroken(AppError):
+    """A rule of the procedure the request breaks; `code` names the rule (documented in the README)."""
+
+    status, title = 422, "The application breaks a rule of temporary-residence registration"
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code  # type: ignore[misc]
+
+
+class ApplicationPending(AppError):
+    status, code, title = 409, "application_pending", "An application of this kind is already open"
+
+
+def _start_review(context: TransitionContext) -> None:
+    context.application.due_on = add_working_days(context.env.clock.today(), REVIEW_WORKING_DAYS)
+
+
+def _record_residence(context: TransitionContext) -> None:
+    """Approval writes the temporary residence to the population record of the applicant and members."""
+    application, env = context.application, context.env
+    data = application.data
+    until = date.fromisoformat(data["end_date"])
+    for personal_id in [application.applicant_personal_id, *data["member_personal_ids"]]:
+        citizen = env.db.get_one(Citizen, personal_id)
+        citizen.temporary_street, citizen.temporary_commune_code = data["street"], data["commune_code"]
+        citizen.temporary_until = until
+        citizen.current_street, citizen.current_commune_code = data["street"], data["commune_code"]
+    address = catalog().address(data["street"], data["commune_code"])
+    applicant = env.db.get_one(Citizen, application.applicant_personal_id)
+    issue_document(
+        env,
+        kind="temporary_residence_confirmation",
+        owner_personal_id=application.applicant_personal_id,
+        application=application,
+        payload={
+            "title": "XÁC NHẬN ĐĂNG KÝ TẠM TRÚ",
+            "title_en": "Confirmation of temporary residence registration",
+            "fields": [
+                {"label": "Họ và tên / Full name", "value": applicant.full_name.upper()},
+                {"label": "Số định danh cá nhân / Personal ID", "value": applicant.personal_id},
+                {"label": "Nơi tạm trú / Temporary residence", "value": address["formatted"]},
+                {"label": "Thời hạn tạm trú đến / Valid until", "value": until.strftime("%d/%m/%Y")},
+                {"label": "Số hồ sơ / Application", "value": application.code},
+            ],
+            "data": {
+                "personal_id": applicant.personal_id,
+                "address": address,
+                "valid_until": until.isoformat(),
+                "members": data["member_personal_ids"],
+                "application_code": application.code,
+            },
+        },
+    )
+
+
+PROCEDURE = register(
+    Procedure(
+        name="temporary_residence",
+        code_prefix="DKTT",
+        initial=AWAITING_OWNER,
+        transitions=machine(
+            ("owner_approve", {AWAITING_OWNER}, IN_REVIEW, {OWNER}),
+            ("owner_decline", {AWAITING_OWNER}, OWNER_DECLINED, {OWNER}),
+            ("approve", {IN_REVIEW}, APPROVED, {OFFICER}),
+            ("reject", {IN_REVIEW}, REJECTED, {OFFICER}),
+            ("request_supplement", {IN_REVIEW}, SUPPLEMENT_REQUESTED, {OFFICER}),
+            ("resubmit", {SUPPLEMENT_REQUESTED}, IN_REVIEW, {APPLICANT}),
+            ("withdraw", {AWAITING_OWNER, IN_REVIEW, SUPPLEMENT_REQUESTED}, WITHDRAWN, {APPLICANT}),
+        ),
+        terminal=frozenset({APPROVED, REJECTED, OWNER_DECLINED, WITHDRAWN}),
+        on_enter={IN_REVIEW: _start_review, APPROVED: _record_residence},
+    )
+)
+
+
+def file(env: Env, applicant_personal_id: str, client_id: str | None, form: dict[str, Any]) -> Application:
+    """Check the rules and file the application; it then waits for the owner's consent."""
+    db, today = env.db, env.clock.today()
+    applicant = db.get_one(Citizen, applicant_personal_id)
+    check_form(db, applicant, form, today)
+    open_one = db.scalar(
+        select(Application.code).where(
+            Application.procedure == PROCEDURE.name,
+            Application.applicant_personal_id == applicant_personal_id,
+            Application.status.not_in(PROCEDURE.terminal),
+        )
+    )
+    if open_one:
+        raise ApplicationPending(f"application {open_one} is still open: withdraw it or wait for the decision")
+    application = Application(
+        procedure=PROCEDURE.name,
+        applicant_personal_id=applicant_personal_id,
+        subject_personal_id=applicant_personal_id,
+        counterparty_personal_id=form["owner_personal_id"],
+        commune_code=form["commune_code"],
+        province_code=catalog().communes[form["commune_code"]].province_code,
+        client_id=client_id,
+        data=to_jsonable_python(form),
+        fee_vnd=0,
+    )
+    return create(env, application, actor_personal_id=applicant_personal_id)
+
+
+def check_form(db: Session, applicant: Citizen, form: dict[str, Any], today: date) -> None:
+    commune = catalog().communes.get(form["commune_code"])
+    if commune is None:
+        raise ResidenceRuleBroken("unknown_commune", f"{form['commune_code']} is not a 2025 commune code")
+    if form["commune_code"] == applicant.permanent_commune_code:
+        raise ResidenceRuleBroken(
+            "same_commune_as_permanent_residence",
+            "temporary residence must be outside the commune of permanent residence",
+        )
+    _check_owner(db, applicant, form)
+    start, end = form["start_date"], form["end_date"]
+    if start < today or end <= start:
+        raise ResidenceRuleBroken("invalid_period", "the period must start today or later and end after it starts")
+    if end - start > MAX_PERIOD:
+        raise ResidenceRuleBroken("period_too_long", "temporary residence is registered for at most 2 years")
+    if form["kind"] == "renewal" and not (
+        applicant.temporary_commune_code == form["commune_code"]
+        and applicant.temporary_until
+        and applicant.temporary_until >= today
+    ):
+        raise ResidenceRuleBroken("nothing_to_renew", "a renewal needs a current temporary residence at this commune")
+    for member_id in form["member_personal_ids"]:
+        _check_member(db, applicant, member_id, today)
+
+
+def _check_owner(db: Session, applicant: Citizen, form: dict[str, Any]) -> None:
+    owner = db.get(Citizen, form["owner_personal_id"])
+    if owner is None:
+        raise ResidenceRuleBroken("owner_not_found", "no citizen has the owner's personal ID")
+    if owner.personal_id == applicant.personal_id:
+        raise ResidenceRuleBroken("owner_is_applicant", "the owner must be someone else; you cannot host yourself")
+    if owner.date_of_death is not None:
+        raise ResidenceRuleBroken("owner_deceased", "the owner has died")
+    household = db.get_one(Household, owner.household_code)
+    if household.commune_code != form["commune_code"] or _fold(household.street) != _fold(form["street"]):
+        raise ResidenceRuleBroken(
+            "owner_not_at_address", "the owner does not own or manage this address (their household is not there)"
+        )
+
+
+def _check_member(db: Session, applicant: Citizen, member_id: str, today: date) -> None:
+    member = db.get(Citizen, member_id)
+    if member is None or member.date_of_death is not None or member_id == applicant.personal_id:
+        raise ResidenceRuleBroken("invalid_member", f"{member_id} cannot move in with the applicant")
+    is_parent = applicant.personal_id in (member.father_personal_id, member.mother_personal_id)
+    if age_on(member.date_of_birth, today) < 18 and not is_parent:
+        raise ResidenceRuleBroken(
+            "guardian_consent_required", f"{member_id} is a minor: only a parent or guardian may declare them"
+        )
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def owner_requests(db: Session, owner_personal_id: str) -> list[Application]:
+    return list(
+        db.scalars(
+            select(Application)
+            .where(
+                Application.procedure == PROCEDURE.name,
+                Application.counterparty_personal_id == owner_personal_id,
+                Application.status == AWAITING_OWNER,
+            )
+            .order_by(Application.id)
+        )
+    )

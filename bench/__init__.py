@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench.seed` and `python -m bench.lookup` print figures and never assert timings."""

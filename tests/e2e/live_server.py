@@ -1,0 +1,60 @@
+"""A real `vneid-sandbox serve` process on a free loopback port, for the end-to-end tests."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+CLI = Path(sys.executable).with_name("vneid-sandbox")
+START_TIMEOUT_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_environment(database_url: str, port: int, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The process environment: ours, without any VNEID_* setting of the caller's shell, plus the given ones.
+
+    VNEID_ADMIN_TOKEN is absent unless given, so the server generates (and prints) one.
+    """
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("VNEID_")}
+    environment |= {"VNEID_DATABASE_URL": database_url, "VNEID_PORT": str(port), "VNEID_POPULATION": "200"}
+    return environment | dict(extra or {})
+
+
+@contextmanager
+def serve(database_url: str, port: int, log: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """Start `vneid-sandbox serve`, wait until /healthz answers, yield its base URL, stop it at the end."""
+    env = server_environment(database_url, port, extra_env)
+    with log.open("w") as out:
+        process = subprocess.Popen([str(CLI), "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_SECONDS
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"server did not start:\n{log.read_text()}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -1,0 +1,172 @@
+"""Procedures against a real server: the tenant story with a real webhook receiver, and racing decisions."""
+
+import hashlib
+import hmac
+import json
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from tests.databases import fresh_database
+from tests.e2e.live_server import free_port, serve
+
+ADMIN = "live-admin-token"
+CUONG, DUNG = "040203000003", "001175000004"
+DUNG_HOME = {"street": "Số 18 ngõ 68 phố Xuân Thủy", "commune_code": "00166"}
+
+
+class Receiver(ThreadingHTTPServer):
+    """A webhook receiver on loopback that keeps every request it gets."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.arrived = threading.Condition()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with receiver.arrived:
+                    receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                    receiver.arrived.notify_all()
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Handler)
+
+    def wait_for(self, count: int, timeout: float = 20) -> list[tuple[dict[str, str], bytes]]:
+        with self.arrived:
+            self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
+            return list(self.received)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("procedures-live")
+    port = free_port()
+    with (
+        fresh_database(folder) as url,
+        serve(
+            url, port, folder / "server.log", {"VNEID_ADMIN_TOKEN": ADMIN, "VNEID_ISSUER": f"http://127.0.0.1:{port}"}
+        ) as base,
+    ):
+        yield base
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def token(base: str, persona: str) -> dict[str, str]:
+    response = httpx.post(
+        f"{base}/sandbox/tokens",
+        headers={"Authorization": f"Bearer {ADMIN}"},
+        # Officers work in the first-party VNeID app; citizens here file through demo-bank.
+        json={"persona": persona, "client_id": "vneid-app" if persona == "police" else "demo-bank", "scope": "openid"},
+    )
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def file_registration(base: str, tenant: dict[str, str]) -> str:
+    today = date.fromisoformat(
+        httpx.get(f"{base}/sandbox/clock", headers={"Authorization": f"Bearer {ADMIN}"}).json()["now"][:10]
+    )
+    response = httpx.post(
+        f"{base}/v1/applications/temporary-residence",
+        headers=tenant,
+        json={
+            **DUNG_HOME,
+            "owner_personal_id": DUNG,
+            "proof_type": "lease_contract",
+            "start_date": today.isoformat(),
+            "end_date": (today + timedelta(days=300)).isoformat(),
+            "reason": "study",
+        },
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["code"]
+
+
+def test_tenant_story_with_signed_webhooks(live: str, receiver: Receiver) -> None:
+    httpx.post(f"{live}/sandbox/reset", headers={"Authorization": f"Bearer {ADMIN}"}).raise_for_status()
+    cuong, dung, police = token(live, "cuong"), token(live, "dung"), token(live, "police")
+    subscription = httpx.post(
+        f"{live}/v1/webhooks",
+        headers=cuong,
+        json={
+            "url": f"http://127.0.0.1:{receiver.server_port}/hooks",
+            "events": ["application.created", "application.status_changed", "document.issued"],
+        },
+    ).json()
+
+    code = file_registration(live, cuong)
+    assert (
+        httpx.post(f"{live}/v1/applications/{code}/owner-consent", headers=dung, json={"decision": "approve"}).json()[
+            "status"
+        ]
+        == "in_review"
+    )
+    approved = httpx.post(
+        f"{live}/v1/officer/applications/{code}/decision", headers=police, json={"decision": "approve"}
+    )
+    assert approved.json()["status"] == "approved", approved.text
+
+    agency = httpx.post(
+        f"{live}/oauth2/token", data={"grant_type": "client_credentials"}, auth=("demo-agency", "demo-agency-secret")
+    ).json()["access_token"]
+    record = httpx.get(
+        f"{live}/v1/citizens/{CUONG}",
+        params={"purpose": "kiem tra cu tru"},
+        headers={"Authorization": f"Bearer {agency}"},
+    ).json()
+    assert record["temporary_address"]["street"] == DUNG_HOME["street"]
+
+    received = receiver.wait_for(4)
+    kinds = [(json.loads(body)["type"], json.loads(body)["data"].get("status")) for _, body in received]
+    assert kinds == [
+        ("application.created", "awaiting_owner"),
+        ("application.status_changed", "in_review"),
+        ("application.status_changed", "approved"),
+        ("document.issued", None),
+    ]
+    for headers, body in received:
+        timestamp, mac = (part.split("=", 1)[1] for part in headers["vneid-signature"].split(","))
+        expected = hmac.new(subscription["secret"].encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+        assert hmac.compare_digest(mac, expected.hexdigest())
+        assert headers["vneid-event-type"] == json.loads(body)["type"]
+
+
+def test_parallel_decisions_leave_exactly_one_transition(live: str) -> None:
+    httpx.post(f"{live}/sandbox/reset", headers={"Authorization": f"Bearer {ADMIN}"}).raise_for_status()
+    cuong, dung, police = token(live, "cuong"), token(live, "dung"), token(live, "police")
+    code = file_registration(live, cuong)
+    httpx.post(f"{live}/v1/applications/{code}/owner-consent", headers=dung, json={"decision": "approve"})
+    decisions = [{"decision": "approve"}, {"decision": "reject", "reason": "Hồ sơ không hợp lệ"}] * 8
+
+    def decide(body: dict[str, str]) -> int:
+        return httpx.post(
+            f"{live}/v1/officer/applications/{code}/decision", headers=police, json=body, timeout=30
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(decide, decisions))
+    assert statuses.count(200) == 1, statuses
+    assert set(statuses) == {200, 409}
+    history = httpx.get(f"{live}/v1/applications/{code}", headers=cuong).json()["history"]
+    assert [e["action"] for e in history][:2] == ["submit", "owner_approve"]
+    assert len([e for e in history if e["action"] in ("approve", "reject")]) == 1
