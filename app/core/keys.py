@@ -119,12 +119,15 @@ class KeyStore:
         return self._load(row)
 
     def published(self, db: Session, now: datetime, retention: timedelta) -> list[LoadedKey]:
-        """Keys in the JWKS: the next key, the active ones, and retired ones younger than `retention`."""
+        """Keys in the JWKS: next and active ones; retired token keys while tokens they signed may live; retired
+        document keys for good, since the documents they signed stay valid for years."""
         rows = db.scalars(select(SigningKey).order_by(SigningKey.created_at)).all()
         return [
             self._load(r)
             for r in rows
-            if r.status != RETIRED or (r.retired_at is not None and r.retired_at + retention > now)
+            if r.status != RETIRED
+            or r.purpose == DOCUMENT_KEYS
+            or (r.retired_at is not None and r.retired_at + retention > now)
         ]
 
     def sign(

@@ -1,5 +1,6 @@
 """Procedures against a real server: the tenant story with a real webhook receiver, and racing decisions."""
 
+import base64
 import hashlib
 import hmac
 import json
@@ -71,12 +72,13 @@ def receiver() -> Iterator[Receiver]:
     server.server_close()
 
 
-def token(base: str, persona: str) -> dict[str, str]:
+def token(base: str, persona: str, client_id: str | None = None) -> dict[str, str]:
+    # Officers work in the first-party VNeID app (so does the wallet); citizens here file through demo-bank.
+    client_id = client_id or ("vneid-app" if persona in ("police", "records") else "demo-bank")
     response = httpx.post(
         f"{base}/sandbox/tokens",
         headers={"Authorization": f"Bearer {ADMIN}"},
-        # Officers work in the first-party VNeID app; citizens here file through demo-bank.
-        json={"persona": persona, "client_id": "vneid-app" if persona == "police" else "demo-bank", "scope": "openid"},
+        json={"persona": persona, "client_id": client_id, "scope": "openid"},
     )
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
@@ -170,3 +172,61 @@ def test_parallel_decisions_leave_exactly_one_transition(live: str) -> None:
     history = httpx.get(f"{live}/v1/applications/{code}", headers=cuong).json()["history"]
     assert [e["action"] for e in history][:2] == ["submit", "owner_approve"]
     assert len([e for e in history if e["action"] in ("approve", "reject")]) == 1
+
+
+def test_criminal_record_certificate_paid_issued_and_verifiable(live: str, receiver: Receiver) -> None:
+    from joserfc import jws
+    from joserfc.jwk import KeySet
+
+    httpx.post(f"{live}/sandbox/reset", headers={"Authorization": f"Bearer {ADMIN}"}).raise_for_status()
+    an, records, wallet = token(live, "an"), token(live, "records"), token(live, "an", "vneid-app")
+    subscription = httpx.post(
+        f"{live}/v1/webhooks",
+        headers=an,
+        json={"url": f"http://127.0.0.1:{receiver.server_port}/hooks", "events": ["document.issued"]},
+    ).json()
+    request = {"form": 2, "purpose": "job"}
+    quote = httpx.post(f"{live}/v1/applications/criminal-record-certificates/quote", headers=an, json={}).json()
+    filed = httpx.post(f"{live}/v1/applications/criminal-record-certificates", headers=an, json=request).json()
+    assert filed["fee_vnd"] == quote["total_vnd"]
+    if filed["status"] == "awaiting_payment":  # no Hà Nội subsidy at this sandbox date: pay the standard fee
+        assert quote["total_vnd"] == 200_000
+        payment = httpx.post(f"{live}/v1/applications/{filed['code']}/payments", headers=an).json()
+        paid = httpx.post(
+            f"{live}/v1/payments/{payment['payment_id']}/complete", headers=an, json={"outcome": "succeed"}
+        )
+        assert paid.json()["status"] == "succeeded", paid.text
+    issued = httpx.post(
+        f"{live}/v1/officer/applications/{filed['code']}/decision", headers=records, json={"decision": "approve"}
+    )
+    assert issued.json()["status"] == "issued", issued.text
+
+    ((headers, body),) = receiver.wait_for(1)
+    assert json.loads(body)["data"]["application_code"] == filed["code"]
+    timestamp, mac = (part.split("=", 1)[1] for part in headers["vneid-signature"].split(","))
+    expected = hmac.new(subscription["secret"].encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    assert hmac.compare_digest(mac, expected.hexdigest())
+
+    summary = httpx.get(f"{live}/v1/me/documents", headers=wallet).json()["items"][0]
+    document = httpx.get(f"{live}/v1/me/documents/{summary['id']}", headers=wallet).json()
+    keys = KeySet.import_key_set(httpx.get(f"{live}/.well-known/jwks.json").json())
+    verified = jws.deserialize_compact(document["jws"], keys.get_by_kid(document["kid"]), algorithms=["RS256"])
+    assert json.loads(verified.payload)["code"] == document["code"]
+
+    head, payload, signature = document["jws"].split(".")
+    claims = json.loads(verified.payload)
+    claims["document"]["fields"][0]["value"] = "NGUYỄN VĂN GIẢ"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    for jws_text, status in ((document["jws"], "valid"), (f"{head}.{forged}.{signature}", "tampered")):
+        answer = httpx.post(f"{live}/v1/documents/verification", json={"jws": jws_text}).json()
+        assert answer["status"] == status
+    assert httpx.get(document["verification_url"]).json()["status"] == "valid"
+
+
+def test_level_1_account_is_refused_a_certificate(live: str) -> None:
+    response = httpx.post(
+        f"{live}/v1/applications/criminal-record-certificates",
+        headers=token(live, "binh"),
+        json={"form": 1, "purpose": "job"},
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "insufficient_account_level")
