@@ -47,6 +47,10 @@ class CitizenTokenRequired(AppError):
     status, code, title = 403, "citizen_token_required", "A citizen's token is required"
 
 
+class OfficerRoleRequired(AppError):
+    status, code, title = 403, "officer_role_required", "Only officers may do this"
+
+
 class FirstPartyClientRequired(AppError):
     status, code, title = 403, "first_party_client_required", "Only the VNeID app may do this"
 

@@ -13,8 +13,10 @@ from sqlalchemy.orm import Session
 from app.core.clock import VIETNAM, Clock
 from app.core.errors import NotFound
 from app.models import AccountEvent, AuditEvent, Citizen, Client, Consent, IdentityAccount
+from app.services import webhooks
 from app.services.identity.accounts import account_history
 from app.services.identity.lifecycle import account_summary
+from app.services.oidc.claims import subject_for
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.lookup import citizen_fields
 
@@ -87,6 +89,19 @@ def revoke_consent(db: Session, clock: Clock, personal_id: str, consent_id: int)
         raise ConsentNotFound(f"you have no consent {consent_id}")
     if consent.revoked_at is None:
         consent.revoked_at = clock.now()
+        # The client learns it at once (outbox, same transaction): it must stop reading this citizen's data.
+        webhooks.emit(
+            db,
+            consent.revoked_at,
+            "consent.revoked",
+            consent.client_id,
+            {
+                "consent_id": consent.id,
+                "subject": subject_for(personal_id),
+                "purpose": consent.purpose,
+                "scopes": consent.scopes,
+            },
+        )
 
 
 def my_account_history(db: Session, personal_id: str) -> list[dict[str, Any]]:

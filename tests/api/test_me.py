@@ -1,13 +1,18 @@
 """Citizen self-service: own record, access log, consents (revocation reaches the population API), history."""
 
+import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core.db import Database
 from app.models import AuditEvent
+from app.services import webhooks
 
 AN, BINH, LINH = "001090000001", "079195000002", "001312000009"
 TokenOf = Callable[[str], dict[str, str]]
@@ -122,7 +127,7 @@ def test_access_log_rejects_bad_paging(client: TestClient, token_of: TokenOf, pa
 def test_revoking_a_consent_shuts_the_bank_out(
     client: TestClient, token_of: TokenOf, admin_headers: dict[str, str], bank_headers: dict[str, str]
 ) -> None:
-    an = token_of("an")  # the sign-in itself records a consent to demo-bank for openid profile
+    an = token_of("an")  # the sign-in itself records a consent to vneid-app for openid profile
     grant_bank_consent(client, admin_headers)
     assert client.get(f"/v1/citizens/{AN}", headers=bank_headers).status_code == 200
     consents = client.get("/v1/me/consents", headers=an).json()["items"]
@@ -214,3 +219,29 @@ def test_third_party_tokens_cannot_use_self_service(client: TestClient, admin_he
     ).json()
     response = client.get("/v1/me", headers={"Authorization": f"Bearer {minted['access_token']}"})
     assert (response.status_code, response.json()["code"]) == (403, "first_party_client_required")
+
+
+def test_revoking_a_consent_notifies_the_client_by_webhook(
+    client: TestClient,
+    token_of: TokenOf,
+    admin_headers: dict[str, str],
+    bank_headers: dict[str, str],
+    database: Database,
+) -> None:
+    client.post(
+        "/v1/webhooks", headers=bank_headers, json={"url": "https://bank.example/hooks", "events": ["consent.revoked"]}
+    )
+    grant_bank_consent(client, admin_headers)
+    an = token_of("an")
+    consent = next(
+        c for c in client.get("/v1/me/consents", headers=an).json()["items"] if c["client_id"] == "demo-bank"
+    )
+    client.delete(f"/v1/me/consents/{consent['id']}", headers=an)
+    received: list[dict] = []
+    with httpx.Client(
+        transport=httpx.MockTransport(lambda r: received.append(json.loads(r.content)) or httpx.Response(200))
+    ) as http:
+        webhooks.deliver_due(database.sessions, datetime.now(UTC) + timedelta(minutes=1), http)
+    assert [(e["type"], e["data"]["consent_id"], e["data"]["scopes"]) for e in received] == [
+        ("consent.revoked", consent["id"], ["citizen.identity"])
+    ]

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
-from app.core.errors import AppError, CitizenNotFound, Conflict, NotFound
+from app.core.errors import AppError, CitizenNotFound, Conflict, NotFound, OfficerRoleRequired
 from app.models import Citizen, Grant, IdentityAccount
 from app.services.identity.accounts import (
     ACR_BY_LEVEL,
@@ -34,10 +34,6 @@ LOCK_HOLDER = "holder_request"
 AUTHORITY_LOCK_REASONS = frozenset({"authority_request", "breach_of_terms", "id_card_revoked"})
 POPULATION_DATABASE = "population_database"
 UPGRADE_REASON = "in_person_biometrics"
-
-
-class OfficerRoleRequired(AppError):
-    status, code, title = 403, "officer_role_required", "Only a police officer may do this"
 
 
 class AccountNotFound(NotFound):

@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.core.errors import AppError, NotFound
+from app.core.errors import AppError, NotFound, OfficerRoleRequired
 from app.models import Application, IdentityAccount
 from app.services import payments
 from app.services.procedures.engine import APPLICANT, OWNER, REGISTRY, Env
@@ -16,10 +16,6 @@ OFFICER_DESKS = {
     "police_officer": ("commune_code", frozenset({"temporary_residence", "accommodation_notice"})),
     "records_officer": ("province_code", frozenset({"criminal_record"})),
 }
-
-
-class OfficerRoleRequired(AppError):
-    status, code, title = 403, "officer_role_required", "Only officers may do this"
 
 
 class ConflictOfInterest(AppError):
