@@ -28,13 +28,37 @@ EXAMPLES_PER_OPERATION = 30
 EXPENSIVE_OPERATIONS = {("POST", "/sandbox/reset"): 3, ("POST", "/sandbox/keys/rotate"): 3}
 
 
+# Each area gets the kind of token its real callers hold, so the schema is exercised beyond 401/403.
+CITIZEN_AREAS = (
+    ("/v1/me", "an", "vneid-app"),
+    ("/v1/officer", "police", "vneid-app"),
+    ("/v1/applications", "an", "demo-bank"),
+    ("/v1/payments", "an", "demo-bank"),
+    ("/oauth2/userinfo", "an", "demo-bank"),
+)
+
+
+def _token_for(client: TestClient, path: str) -> str:
+    if path.startswith("/sandbox"):
+        return ADMIN_TOKEN
+    for prefix, persona, client_id in CITIZEN_AREAS:
+        if path.startswith(prefix):
+            minted = client.post(
+                "/sandbox/tokens",
+                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                json={"persona": persona, "client_id": client_id, "scope": "openid profile"},
+            )
+            return minted.json()["access_token"]
+    return client_token(client, "demo-agency", "demo-agency-secret")
+
+
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_operation_honours_its_schema(
     app: FastAPI, database: Database, client: TestClient, method: str, path: str
 ) -> None:
     app.state.database = database
     operation = schemathesis.openapi.from_asgi("/openapi.json", app)[path][method]
-    token = ADMIN_TOKEN if path.startswith("/sandbox") else client_token(client, "demo-agency", "demo-agency-secret")
+    token = _token_for(client, path)
 
     @given(case=operation.as_strategy())
     @settings(
