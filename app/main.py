@@ -30,6 +30,9 @@ from app.routers import (
     system,
     webhooks,
 )
+from app.routers.web import bank as web_bank
+from app.routers.web import citizen as web_citizen
+from app.routers.web import procedures as web_procedures
 from app.services.webhooks import Dispatcher
 
 WEB = Path(__file__).parent / "web"
@@ -87,6 +90,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         documents.router,
         criminal_record.router,
         payments.router,
+        web_citizen.router,
+        web_procedures.router,
+        web_bank.router,
     ):
         app.include_router(router)
     return app

@@ -14,7 +14,7 @@ from app.schemas.residence import OfficerDecision
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.lookup import citizen_fields
 from app.services.procedures import desk
-from app.services.procedures.engine import OFFICER, Env, transition
+from app.services.procedures.engine import OFFICER, Env
 from app.services.procedures.views import application_view
 
 router = APIRouter(prefix="/v1/officer", tags=["Officer console"])
@@ -88,10 +88,5 @@ def decide(
     """Approve, reject (reason required) or ask for supplementation (reason required). A decision on an
     application in the wrong state is 409 `invalid_transition`; of two concurrent decisions only one applies."""
     officer = desk.officer(db, caller.personal_id)
-    env = Env(db, clock, keys, settings)
-    application = desk.desk_application(env, officer, code)
-    desk.check_impartial(officer, application)
-    transition(env, application, body.decision, role=OFFICER, actor_personal_id=officer.personal_id, note=body.reason)
-    if body.decision != "approve":
-        application.decision_reason = body.reason
+    application = desk.decide(Env(db, clock, keys, settings), officer, code, body.decision, body.reason)
     return application_view(db, clock, application, OFFICER)

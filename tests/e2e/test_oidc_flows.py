@@ -3,9 +3,6 @@ independent libraries. Authlib (httpx integration) plays the relying party; jose
 against the published JWKS. Nothing here uses the provider's own OAuth or JOSE code; its database is opened only
 to read the server's signing key (to forge tokens that differ from genuine ones in one respect) and to register
 one extra client (ES256 client assertions, advertised but used by no seeded client).
-
-A test marked `xfail(strict=True)` with a reason starting "BUG" documents a provider bug still open: it fails
-today and turns red the day the bug is fixed, so that the marker gets removed.
 """
 
 import base64

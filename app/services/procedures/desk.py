@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import AppError, NotFound, OfficerRoleRequired
 from app.models import Application, IdentityAccount
 from app.services import payments
-from app.services.procedures.engine import APPLICANT, OWNER, REGISTRY, Env
+from app.services.procedures.engine import APPLICANT, OFFICER, OWNER, REGISTRY, Env, transition
 
 # Which applications each officer role works on, and the field that must match the officer's jurisdiction.
 OFFICER_DESKS = {
@@ -72,9 +72,15 @@ def desk_application(env: Env, desk: Officer, code: str) -> Application:
     return application
 
 
-def check_impartial(desk: Officer, application: Application) -> None:
+def decide(env: Env, desk: Officer, code: str, decision: str, reason: str | None) -> Application:
+    """An officer's decision (approve, reject, request_supplement) on an application of their jurisdiction."""
+    application = desk_application(env, desk, code)
     if desk.personal_id in (application.applicant_personal_id, application.subject_personal_id):
         raise ConflictOfInterest("officers do not decide their own (or their ward's) applications")
+    transition(env, application, decision, role=OFFICER, actor_personal_id=desk.personal_id, note=reason)
+    if decision != "approve":
+        application.decision_reason = reason
+    return application
 
 
 def desk_queue(

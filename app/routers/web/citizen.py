@@ -1,0 +1,221 @@
+"""The citizen's VNeID web app: OIDC sign-in as the first-party client, the ID card, data, wallet, consents."""
+
+import base64
+import hashlib
+import secrets
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+
+import segno
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from app.core.errors import AppError, OAuthError
+from app.core.keys import TokenInvalid
+from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep
+from app.models import Grant
+from app.routers.login import SESSION_COOKIE
+from app.routers.web.session import (
+    APP_CLIENT_ID,
+    APP_COOKIE,
+    APP_SCOPE,
+    PKCE_COOKIE,
+    PKCE_MAX_AGE,
+    EnvDep,
+    WebUserDep,
+    page,
+    problem,
+    secure_cookies,
+    sign,
+    unsign,
+)
+from app.services import documents, selfservice
+from app.services.oidc import grants, login
+from app.services.oidc.tokens import issue_token
+from app.services.procedures import desk
+from app.services.procedures.engine import APPLICANT
+from app.services.procedures.views import application_view
+
+router = APIRouter(include_in_schema=False)
+FAVICON = Path(__file__).parents[2] / "web" / "static" / "favicon.svg"
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """The sandbox's icon (browsers ask for it on every page)."""
+    return Response(FAVICON.read_bytes(), media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
+
+
+def callback_url(public_url: str) -> str:
+    return f"{public_url}/app/callback"
+
+
+@router.get("/app/login")
+def start_login(
+    request: Request, db: SessionDep, settings: SettingsDep, next: Annotated[str, Query()] = "/app"
+) -> Response:
+    """Authorization code flow with PKCE S256; verifier, state and nonce wait in a signed HttpOnly cookie."""
+    verifier, state, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16), secrets.token_urlsafe(16)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+    params = {
+        "client_id": APP_CLIENT_ID,
+        "redirect_uri": callback_url(settings.public_url),
+        "response_type": "code",
+        "scope": APP_SCOPE,
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    lang = request.cookies.get("vneid_lang") or request.query_params.get("lang")
+    if lang in ("vi", "en"):
+        params["ui_locales"] = lang
+    response = RedirectResponse(f"/oauth2/authorize?{urlencode(params)}", status_code=303)
+    target = next if next.startswith("/app") and "//" not in next else "/app"
+    cookie = sign(db, settings, {"verifier": verifier, "state": state, "next": target})
+    response.set_cookie(
+        PKCE_COOKIE,
+        cookie,
+        max_age=PKCE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        path="/app",
+        secure=secure_cookies(settings),
+    )
+    return response
+
+
+@router.get("/app/callback", response_class=HTMLResponse)
+def callback(
+    request: Request,
+    db: SessionDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+    code: Annotated[str | None, Query(max_length=200)] = None,
+    state: Annotated[str | None, Query(max_length=200)] = None,
+    error: Annotated[str | None, Query(max_length=100)] = None,
+    error_description: Annotated[str | None, Query(max_length=1000)] = None,
+) -> Response:
+    pending = unsign(db, settings, request.cookies.get(PKCE_COOKIE), PKCE_MAX_AGE)
+    if error:
+        return page(request, "app/error.html", message=error_description or error, status_code=400)
+    if pending is None or not code or not state or not secrets.compare_digest(state, pending["state"]):
+        return page(request, "app/error.html", message_key="login_state_mismatch", status_code=400)
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": callback_url(settings.public_url),
+        "code_verifier": pending["verifier"],
+        "client_id": APP_CLIENT_ID,
+    }
+    try:
+        tokens = issue_token(db, keys, settings, None, form)
+        claims = keys.verify(
+            db, tokens["access_token"], audience=settings.api_audience, issuer=settings.public_url, typ="at+jwt"
+        )
+    except (OAuthError, AppError) as refusal:
+        db.commit()  # a replayed code revokes its grant: that must stand
+        return page(request, "app/error.html", message=str(refusal), status_code=400)
+    except TokenInvalid as exc:  # cannot happen with our own fresh token; shown rather than crashing the page
+        return page(request, "app/error.html", message=str(exc), status_code=400)
+    response = RedirectResponse(pending.get("next") or "/app", status_code=303)
+    response.set_cookie(
+        APP_COOKIE,
+        sign(db, settings, {"grant_id": claims["grant_id"]}),
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=secure_cookies(settings),
+    )
+    response.delete_cookie(PKCE_COOKIE, path="/app")
+    return response
+
+
+@router.post("/app/logout")
+def logout(request: Request, db: SessionDep, clock: ClockDep, user: WebUserDep) -> Response:
+    """End the web session: the grant is revoked and the VNeID sign-in session ended, as /oauth2/logout does."""
+    grant = db.get_one(Grant, user.grant_id)
+    grants.revoke_grant(db, clock.now(), grant, "logout")
+    login.end_session(db, clock.now(), session_token=request.cookies.get(SESSION_COOKIE), sid=grant.session_id)
+    response = page(request, "app/signed_out.html")
+    response.delete_cookie(APP_COOKIE, path="/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def qr_svg(text: str) -> Markup:
+    svg = segno.make(text, error="m").svg_inline(scale=4, border=2, dark="#1c1b1f", light="#ffffff")
+    return Markup(svg)  # noqa: S704  (segno's own markup of a 12-digit number)
+
+
+@router.get("/app", response_class=HTMLResponse)
+def home(request: Request, db: SessionDep, clock: ClockDep, user: WebUserDep) -> HTMLResponse:
+    record = selfservice.my_record(db, clock, user.personal_id)
+    wallet = documents.my_documents(db, user.personal_id, limit=50, offset=0).items if user.level >= 2 else []
+    access = selfservice.access_log(db, user.personal_id, limit=20, offset=0).items
+    consents = selfservice.my_consents(db, user.personal_id)
+    items, _ = desk.citizen_applications(db, user.personal_id, None, None, 50, 0)
+    applications = [
+        application_view(db, clock, a, APPLICANT if a.applicant_personal_id == user.personal_id else "owner")
+        for a in items
+    ]
+    return page(
+        request,
+        "app/home.html",
+        user,
+        record=record,
+        qr=qr_svg(user.personal_id),
+        wallet=wallet,
+        access=access,
+        consents=consents,
+        applications=applications,
+        officer=_is_officer(db, user.personal_id),
+    )
+
+
+def _is_officer(db: SessionDep, personal_id: str) -> bool:
+    try:
+        desk.officer(db, personal_id)
+    except AppError:
+        return False
+    return True
+
+
+@router.get("/app/documents/{document_id}/pdf")
+def document_pdf(
+    request: Request, document_id: str, db: SessionDep, settings: SettingsDep, user: WebUserDep
+) -> Response:
+    if user.level < 2:
+        return page(request, "app/error.html", user, message_key="level2_wallet", status_code=403)
+    try:
+        document = documents.my_document(db, user.personal_id, document_id)
+    except AppError as error:
+        return page(request, "app/error.html", user, message=problem(request, db, error), status_code=404)
+    content = documents.render_pdf(document, public_url=settings.public_url, kid=documents.signing_kid(document))
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{document.kind}-{document.code}.pdf"'},
+    )
+
+
+@router.post("/app/consents/{consent_id}/revoke")
+def revoke_consent(request: Request, consent_id: int, db: SessionDep, clock: ClockDep, user: WebUserDep) -> Response:
+    try:
+        selfservice.revoke_consent(db, clock, user.personal_id, consent_id)
+    except AppError as error:
+        return page(request, "app/error.html", user, message=problem(request, db, error), status_code=404)
+    return RedirectResponse("/app#consents", status_code=303)
+
+
+@router.get("/app/applications/{code}", response_class=HTMLResponse)
+def application_detail(request: Request, code: str, env: EnvDep, user: WebUserDep) -> HTMLResponse:
+    db, clock = env.db, env.clock
+    try:
+        application, role = desk.citizen_application(env, code, user.personal_id)
+    except AppError as error:
+        return page(request, "app/error.html", user, message=problem(request, db, error), status_code=404)
+    view = application_view(db, clock, application, role)
+    return page(request, "app/application.html", user, application=view, role=role)

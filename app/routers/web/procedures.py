@@ -1,0 +1,305 @@
+"""Procedures in the browser: temporary residence (tenant and landlord), criminal-record certificates with the
+sandbox payment, and the officer console. Every step calls the same services as the API."""
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from app.core.errors import AppError, InsufficientAccountLevel
+from app.models import Citizen
+from app.routers.web.session import EnvDep, WebUser, WebUserDep, page, problem
+from app.schemas.criminal_record import CriminalRecordRequest, FeeCategory, Purpose
+from app.schemas.residence import OfficerDecision, OwnerDecision, TemporaryResidenceRequest
+from app.services import payments
+from app.services.identity.accounts import ACR_BY_LEVEL
+from app.services.population.access import FIELDS_BY_SCOPE
+from app.services.population.lookup import citizen_fields
+from app.services.procedures import criminal_record, desk, residence_actions, temporary_residence
+from app.services.procedures.engine import OFFICER, Env
+from app.services.procedures.views import application_view
+from app.services.reference import catalog
+from app.web.i18n import language
+
+router = APIRouter(include_in_schema=False)
+ALL_FIELDS = tuple(f for fields in FIELDS_BY_SCOPE.values() for f in fields)
+PROOF_TYPES = ("lease_contract", "ownership_certificate", "loan_contract", "free_lodging_contract", "other")
+OFFICER_DECISIONS = ("approve", "reject", "request_supplement")
+Field = Annotated[str, Form(max_length=200)]
+
+
+def _require_level2(user: WebUser) -> None:
+    """The same refusal the API's Level2Citizen dependency gives a level 1 token."""
+    if user.level < 2:
+        raise InsufficientAccountLevel(ACR_BY_LEVEL[2])
+
+
+def _validation_message(error: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors())
+
+
+def _to_application(code: str) -> RedirectResponse:
+    return RedirectResponse(f"/app/applications/{code}", status_code=303)
+
+
+# --- Temporary residence: the tenant ------------------------------------------------------------------------
+
+
+def _residence_form(request: Request, env: Env, user: WebUser, values: dict[str, Any], error: str | None = None):
+    return page(
+        request,
+        "app/residence_form.html",
+        user,
+        values=values,
+        error=error,
+        proof_types=PROOF_TYPES,
+        reasons=("work", "study", "other"),
+    )
+
+
+@router.get("/app/residence/new", response_class=HTMLResponse)
+def residence_form(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
+    today = env.clock.today()
+    values = {"start_date": today.isoformat(), "end_date": (today + timedelta(days=300)).isoformat()}
+    return _residence_form(request, env, user, values)
+
+
+@router.post("/app/residence", response_class=HTMLResponse)
+def file_residence(
+    request: Request,
+    env: EnvDep,
+    user: WebUserDep,
+    street: Field,
+    commune_code: Field,
+    owner_personal_id: Field,
+    proof_type: Field,
+    start_date: Field,
+    end_date: Field,
+    reason: Field = "work",
+) -> Response:
+    values = {
+        "street": street.strip(),
+        "commune_code": commune_code.strip(),
+        "owner_personal_id": owner_personal_id.strip(),
+        "proof_type": proof_type,
+        "start_date": start_date,
+        "end_date": end_date,
+        "reason": reason,
+    }
+    try:
+        _require_level2(user)
+        body = TemporaryResidenceRequest.model_validate(values)
+        application = temporary_residence.file(env, user.personal_id, "vneid-app", body.model_dump())
+    except ValidationError as error:
+        return _residence_form(request, env, user, values, _validation_message(error))
+    except AppError as error:
+        return _residence_form(request, env, user, values, problem(request, env.db, error))
+    return _to_application(application.code)
+
+
+@router.post("/app/applications/{code}/withdraw")
+def withdraw(request: Request, code: str, env: EnvDep, user: WebUserDep) -> Response:
+    try:
+        residence_actions.withdraw(env, code, user.personal_id, None)
+    except AppError as error:
+        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=409)
+    return _to_application(code)
+
+
+# --- Temporary residence: the landlord ----------------------------------------------------------------------
+
+
+@router.get("/app/owner-requests", response_class=HTMLResponse)
+def owner_requests(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
+    requests = [
+        application_view(env.db, env.clock, a, "owner")
+        for a in temporary_residence.owner_requests(env.db, user.personal_id)
+    ]
+    names = {a.applicant_personal_id: _name(env, a.applicant_personal_id) for a in requests}
+    return page(request, "app/owner_requests.html", user, requests=requests, names=names)
+
+
+@router.post("/app/owner-requests/{code}")
+def owner_decides(
+    request: Request,
+    code: str,
+    env: EnvDep,
+    user: WebUserDep,
+    decision: Annotated[str, Form(max_length=10)],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    try:
+        body = OwnerDecision.model_validate({"decision": decision, "reason": reason.strip() or None})
+        residence_actions.owner_decides(env, code, user.personal_id, body.decision, body.reason)
+    except ValidationError as error:
+        return page(request, "app/error.html", user, message=_validation_message(error), status_code=422)
+    except AppError as error:
+        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=409)
+    return RedirectResponse("/app/owner-requests", status_code=303)
+
+
+def _name(env: Env, personal_id: str | None) -> str:
+    citizen = env.db.get(Citizen, personal_id or "")
+    return citizen.full_name if citizen else ""
+
+
+# --- Criminal-record certificates ---------------------------------------------------------------------------
+
+
+def _record_form(request: Request, user: WebUser, values: dict[str, Any], error: str | None = None, quote=None):
+    return page(
+        request,
+        "app/criminal_record_form.html",
+        user,
+        values=values,
+        error=error,
+        quote=quote,
+        purposes=[p.value for p in Purpose],
+        fee_categories=[c.value for c in FeeCategory],
+        provinces=sorted(catalog().provinces.values(), key=lambda p: p.code),
+    )
+
+
+@router.get("/app/criminal-record/new", response_class=HTMLResponse)
+def record_form(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
+    applicant = env.db.get_one(Citizen, user.personal_id)
+    values = {
+        "form": "1",
+        "purpose": "job",
+        "copies": "1",
+        "fee_category": "standard",
+        "issuing_province_code": criminal_record.permanent_province(applicant),
+    }
+    return _record_form(request, user, values)
+
+
+@router.post("/app/criminal-record", response_class=HTMLResponse)
+def record_submit(
+    request: Request,
+    env: EnvDep,
+    user: WebUserDep,
+    form: Annotated[str, Form(max_length=1)],
+    purpose: Field,
+    copies: Annotated[str, Form(max_length=3)],
+    fee_category: Field,
+    issuing_province_code: Annotated[str, Form(max_length=2)],
+    step: Annotated[str, Form(pattern="^(quote|file)$")],
+    purpose_detail: Field = "",
+) -> Response:
+    """`step=quote` shows the fee (the service's quote at today's rules) before anything is filed;
+    `step=file` files the request at that fee."""
+    values = {
+        "form": form,
+        "purpose": purpose,
+        "purpose_detail": purpose_detail.strip() or None,
+        "copies": copies,
+        "fee_category": fee_category,
+        "issuing_province_code": issuing_province_code,
+    }
+    try:
+        _require_level2(user)
+        body = CriminalRecordRequest.model_validate(
+            {**values, "form": int(form) if form.isdigit() else form}
+        ).model_dump()
+        if step == "quote":
+            _subject, quote = criminal_record.fee_quote(env.db, env.clock.today(), user.personal_id, user.level, body)
+            return _record_form(request, user, values, quote=quote)
+        application = criminal_record.file(env, user.personal_id, "vneid-app", user.level, body)
+    except ValidationError as error:
+        return _record_form(request, user, values, _validation_message(error))
+    except AppError as error:
+        return _record_form(request, user, values, problem(request, env.db, error))
+    return _to_application(application.code)
+
+
+@router.post("/app/applications/{code}/pay")
+def start_payment(request: Request, code: str, env: EnvDep, user: WebUserDep) -> Response:
+    try:
+        payment, _application, _created = payments.start_payment(env, code, user.personal_id)
+    except AppError as error:
+        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=409)
+    return RedirectResponse(f"/app/payments/{payment.id}", status_code=303)
+
+
+@router.get("/app/payments/{payment_id}", response_class=HTMLResponse)
+def payment_page(request: Request, payment_id: str, env: EnvDep, user: WebUserDep) -> HTMLResponse:
+    try:
+        payment, application = payments.read_payment(env, payment_id, user.personal_id)
+    except AppError as error:
+        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=404)
+    return page(request, "app/payment.html", user, payment=payments.payment_view(env.settings, payment, application))
+
+
+@router.post("/app/payments/{payment_id}")
+def complete_payment(
+    request: Request,
+    payment_id: str,
+    env: EnvDep,
+    user: WebUserDep,
+    outcome: Annotated[str, Form(pattern="^(succeed|fail)$")],
+) -> Response:
+    try:
+        payment, application = payments.complete_payment(env, payment_id, user.personal_id, outcome)
+    except AppError as error:
+        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=409)
+    return _to_application(application.code)
+
+
+# --- The officer console ------------------------------------------------------------------------------------
+
+
+@router.get("/app/officer", response_class=HTMLResponse)
+def officer_queue(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
+    try:
+        officer = desk.officer(env.db, user.personal_id)
+    except AppError as error:
+        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=403)
+    items, total = desk.desk_queue(
+        env.db, officer, env.clock.today(), procedure=None, status=None, overdue=None, limit=100, offset=0
+    )
+    queue = [application_view(env.db, env.clock, a, OFFICER) for a in items]
+    names = {a.applicant_personal_id: _name(env, a.applicant_personal_id) for a in queue}
+    return page(request, "app/officer_queue.html", user, queue=queue, total=total, names=names, officer=officer)
+
+
+@router.get("/app/officer/{code}", response_class=HTMLResponse)
+def officer_detail(request: Request, code: str, env: EnvDep, user: WebUserDep, error: str | None = None):
+    try:
+        application = desk.desk_application(env, desk.officer(env.db, user.personal_id), code)
+    except AppError as refusal:
+        return page(request, "app/error.html", user, message=problem(request, env.db, refusal), status_code=404)
+    applicant = env.db.get_one(Citizen, application.applicant_personal_id)
+    view = application_view(env.db, env.clock, application, OFFICER)
+    return page(
+        request,
+        "app/officer_detail.html",
+        user,
+        application=view,
+        record=citizen_fields(env.db, applicant, ALL_FIELDS, env.clock.today()),
+        decisions=[d for d in OFFICER_DECISIONS if d in view.allowed_actions],
+        error=error,
+    )
+
+
+@router.post("/app/officer/{code}/decision", response_class=HTMLResponse)
+def officer_decides(
+    request: Request,
+    code: str,
+    env: EnvDep,
+    user: WebUserDep,
+    decision: Annotated[str, Form(max_length=30)],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """The officer console's decision form: the same service as POST /v1/officer/applications/{code}/decision."""
+    try:
+        body = OfficerDecision.model_validate({"decision": decision, "reason": reason.strip() or None})
+        desk.decide(env, desk.officer(env.db, user.personal_id), code, body.decision, body.reason)
+    except ValidationError:
+        env.db.rollback()
+        message = {"vi": "Cần ghi lý do khi từ chối hoặc yêu cầu bổ sung.", "en": "A reason is required."}
+        return officer_detail(request, code, env, user, error=message[language(request)])
+    except AppError as error:
+        return officer_detail(request, code, env, user, error=problem(request, env.db, error))
+    return RedirectResponse(f"/app/officer/{code}", status_code=303)

@@ -1,0 +1,169 @@
+"""The citizen web app in a real browser, through clicks and form input only: sign-in with VNeID (OIDC, PKCE),
+the tenant story across three personas, a paid criminal-record certificate, and a level 1 refusal."""
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import ARTIFACTS, NO_CHROMIUM, Watched
+
+pytestmark = NO_CHROMIUM
+# The README's screenshots are refreshed only on request (VNEID_UPDATE_SCREENSHOTS=1), so a test run leaves
+# the work tree clean; otherwise they go to the git-ignored artifacts folder.
+SCREENSHOTS = (
+    Path(__file__).parents[2] / "docs" / "screenshots" if os.environ.get("VNEID_UPDATE_SCREENSHOTS") else ARTIFACTS
+)
+DUNG = "001175000004"
+
+
+def sign_in(page: Page, base: str, persona: str, path: str = "/app") -> None:
+    """From a page of the app to the VNeID login pages and back, with the sandbox persona panel."""
+    page.goto(f"{base}{path}")
+    page.wait_for_selector("[data-testid=persona-panel], [data-testid=consent-approve], [data-testid=app-nav]")
+    if page.get_by_test_id("persona-panel").count():  # not signed in to VNeID yet in this browser
+        page.get_by_test_id(f"persona-{persona}").click()
+        page.wait_for_selector("[data-testid=consent-approve], [data-testid=app-nav]")
+    if page.get_by_test_id("consent-approve").count():  # the first sign-in to the app asks for consent
+        page.get_by_test_id("consent-approve").click()
+    expect(page).to_have_url(re.compile(re.escape(f"{base}{path}") + "$"))
+    expect(page.get_by_test_id("app-nav")).to_be_visible()
+    check_accessibility(page)
+
+
+def check_accessibility(page: Page) -> None:
+    """Every visible input and select has a label; headings never skip a level; the SANDBOX banner is there."""
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+             .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.name)"""
+    )
+    assert unlabelled == [], unlabelled
+    levels = page.evaluate("() => [...document.querySelectorAll('h1,h2,h3,h4')].map(h => +h.tagName[1])")
+    assert levels, "no headings"
+    assert levels[0] == 1, levels
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    expect(page.get_by_test_id("sandbox-banner")).to_be_visible()
+
+
+def test_tenant_story_across_three_personas(live: str, open_page: Callable[..., Watched]) -> None:
+    cuong = open_page().page
+    sign_in(cuong, live, "cuong")
+    expect(cuong.get_by_test_id("card-personal-id")).to_have_text("040203000003")
+    expect(cuong.get_by_test_id("level-badge")).to_have_text("Mức 2")
+    expect(cuong.get_by_test_id("card-qr").locator("svg")).to_be_visible()
+    cuong.get_by_test_id("nav-residence").click()
+    check_accessibility(cuong)
+    cuong.get_by_test_id("street-input").fill("Số 18 ngõ 68 phố Xuân Thủy")
+    cuong.get_by_test_id("commune-input").fill("00166")
+    cuong.get_by_test_id("owner-input").fill(DUNG)
+    cuong.get_by_test_id("proof-select").select_option("lease_contract")
+    cuong.get_by_test_id("reason-select").select_option("study")
+    cuong.get_by_test_id("residence-submit").click()
+    expect(cuong.get_by_test_id("application-status")).to_have_text("Chờ chủ nhà đồng ý")
+    code = cuong.get_by_test_id("application-code").inner_text()
+
+    dung = open_page().page
+    sign_in(dung, live, "dung", "/app/owner-requests")
+    expect(dung.get_by_test_id(f"owner-request-{code}").get_by_test_id("tenant-name")).to_contain_text("Lê Minh Cường")
+    dung.get_by_test_id(f"owner-approve-{code}").click()
+    expect(dung.get_by_test_id("owner-empty")).to_be_visible()
+
+    police = open_page().page
+    sign_in(police, live, "police", "/app/officer")
+    police.get_by_test_id(f"queue-link-{code}").click()
+    check_accessibility(police)
+    expect(police.get_by_test_id("applicant-record")).to_contain_text("Lê Minh Cường")
+    police.get_by_test_id("decision-reject").click()  # no reason: refused with a readable message
+    expect(police.get_by_test_id("form-error")).to_contain_text("lý do")
+    police.get_by_test_id("decision-approve").click()
+    expect(police.get_by_test_id("application-status")).to_have_text("Đã phê duyệt")
+    police.goto(f"{live}/app/officer")
+    police.screenshot(path=str(SCREENSHOTS / "officer-console.png"))
+
+    cuong.get_by_test_id("nav-home").click()
+    expect(cuong.get_by_test_id("wallet-item-temporary_residence_confirmation")).to_be_visible()
+    expect(cuong.get_by_test_id("temporary-address")).to_contain_text("Số 18 ngõ 68 phố Xuân Thủy")
+    expect(cuong.get_by_test_id(f"application-{code}").get_by_test_id("status")).to_have_text("Đã phê duyệt")
+    with cuong.expect_download() as download:
+        cuong.locator("[data-testid^=wallet-pdf-]").first.click()
+    assert download.value.suggested_filename.endswith(".pdf")
+    cuong.get_by_test_id("logout-button").click()
+    expect(cuong.get_by_test_id("signed-out")).to_be_visible()
+
+
+def test_criminal_record_certificate_paid_and_issued(live: str, open_page: Callable[..., Watched]) -> None:
+    em = open_page({"width": 390, "height": 844}).page  # a phone
+    sign_in(em, live, "em")
+    em.get_by_test_id("nav-record").click()
+    check_accessibility(em)
+    expect(em.get_by_test_id("file-record-button")).to_have_count(0)  # the fee comes first
+    em.get_by_test_id("province-select").select_option("01")
+    em.get_by_test_id("quote-button").click()
+    expect(em.get_by_test_id("fee-total")).to_have_text("200,000 ₫")
+    em.get_by_test_id("file-record-button").scroll_into_view_if_needed()
+    em.screenshot(path=str(SCREENSHOTS / "criminal-record-fee-phone.png"))
+    em.get_by_test_id("file-record-button").click()
+    expect(em.get_by_test_id("application-status")).to_have_text("Chờ thanh toán")
+    code = em.get_by_test_id("application-code").inner_text()
+    em.get_by_test_id("pay-button").click()
+    expect(em.get_by_test_id("payment-amount")).to_have_text("200,000 ₫")
+    em.get_by_test_id("pay-fail").click()  # a failed payment leaves the request awaiting payment
+    expect(em.get_by_test_id("application-status")).to_have_text("Chờ thanh toán")
+    em.get_by_test_id("pay-button").click()
+    em.get_by_test_id("pay-succeed").click()
+    expect(em.get_by_test_id("application-status")).to_have_text("Đang xác minh")
+
+    records = open_page().page
+    sign_in(records, live, "records", "/app/officer")
+    records.get_by_test_id(f"queue-link-{code}").click()
+    records.get_by_test_id("decision-approve").click()
+    expect(records.get_by_test_id("application-status")).to_have_text("Đã cấp")
+
+    em.get_by_test_id("nav-home").click()
+    expect(em.get_by_test_id("wallet-item-criminal_record_certificate")).to_be_visible()
+    em.set_viewport_size({"width": 1100, "height": 900})
+    em.goto(f"{live}/app?lang=en")
+    expect(em.get_by_test_id("level-badge")).to_have_text("Level 2")
+    em.screenshot(path=str(SCREENSHOTS / "citizen-home.png"))
+
+
+def test_level1_persona_is_refused_with_a_readable_message(live: str, open_page: Callable[..., Watched]) -> None:
+    binh = open_page().page
+    sign_in(binh, live, "binh", "/app/residence/new")
+    binh.get_by_test_id("street-input").fill("Số 18 ngõ 68 phố Xuân Thủy")
+    binh.get_by_test_id("commune-input").fill("00166")
+    binh.get_by_test_id("owner-input").fill(DUNG)
+    binh.get_by_test_id("residence-submit").click()
+    expect(binh.get_by_test_id("form-error")).to_contain_text("tài khoản định danh điện tử mức 2")
+    binh.get_by_test_id("nav-home").click()
+    expect(binh.get_by_test_id("level-badge")).to_have_text("Mức 1")
+    expect(binh.get_by_test_id("wallet-level1")).to_be_visible()
+
+
+def test_bank_demo_login_then_consent_revoked_in_the_app(live: str, open_page: Callable[..., Watched]) -> None:
+    an = open_page().page
+    an.goto(f"{live}/demo/bank")
+    check_accessibility(an)
+    an.get_by_test_id("bank-start").click()
+    an.get_by_test_id("persona-an").click()
+    expect(an.get_by_test_id("client-purpose")).to_be_visible()  # the consent screen names the bank's purpose
+    an.get_by_test_id("consent-approve").click()
+    expect(an.get_by_test_id("bank-done")).to_be_visible()
+    expect(an.get_by_test_id("claim-personal_id")).to_have_text("001090000001")
+    expect(an.get_by_test_id("idt-acr")).to_have_text("urn:vneid:loa:2")
+    expect(an.get_by_test_id("verification-result")).to_contain_text('"match": true')
+
+    sign_in(an, live, "an")  # the same browser: the VNeID session is reused, the app asks for its own consent
+    expect(an.get_by_test_id("access-log").get_by_test_id("access-entry").first).to_contain_text("Ngân hàng Demo")
+    an.get_by_test_id("revoke-consent-demo-bank").click()
+    expect(an.get_by_test_id("consent-demo-bank").get_by_test_id("consent-revoked")).to_be_visible()
+
+
+def test_bank_demo_refuses_a_level1_account(live: str, open_page: Callable[..., Watched]) -> None:
+    binh = open_page().page
+    binh.goto(f"{live}/demo/bank?lang=en")
+    binh.get_by_test_id("bank-start").click()
+    binh.get_by_test_id("persona-binh").click()
+    expect(binh.get_by_test_id("bank-error")).to_contain_text("unmet_authentication_requirements")
