@@ -4,11 +4,12 @@ introspection. (The browser-facing authorize and login pages live in routers/log
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Header
+from fastapi import APIRouter, Depends, Form, Header
 from fastapi.responses import JSONResponse
 
 from app.core.errors import problem_responses
 from app.deps import ClockDep, CurrentCitizen, KeysDep, SessionDep, SettingsDep
+from app.models import Client
 from app.schemas.common import Text
 from app.schemas.oauth import IntrospectionResponse, JsonWebKeySet, OAuthErrorBody, TokenResponse
 from app.services.oidc import claims, discovery, tokens
@@ -73,28 +74,39 @@ def token(
     return JSONResponse(tokens.issue_token(db, keys, settings, authorization, form), headers=NO_STORE)
 
 
-@router.post("/oauth2/revoke", name="oauth.revoke", responses=OAUTH_ERRORS, status_code=200)
-def revoke(
+def authenticated_client(
     db: SessionDep,
-    keys: KeysDep,
     settings: SettingsDep,
-    token: Annotated[Text, Form(min_length=1)],
-    token_type_hint: FormText = None,
     client_id: FormText = None,
     client_secret: FormText = None,
     client_assertion_type: FormText = None,
-    client_assertion: FormText = None,
+    client_assertion: Annotated[Text | None, Form(description="Only with private_key_jwt (RFC 7523).")] = None,
     authorization: BasicAuth = None,
-) -> JSONResponse:
-    """Revoke a refresh token (and every token of its grant) or an access token (RFC 7009). Always 200 for a
-    token that is unknown or not the client's, as the RFC requires."""
+) -> Client:
+    """The client calling revocation or introspection, authenticated like at the token endpoint."""
     form = _form(
         client_id=client_id,
         client_secret=client_secret,
         client_assertion_type=client_assertion_type,
         client_assertion=client_assertion,
     )
-    client = authenticate_client(db, read_client_credentials(authorization, form), settings)
+    return authenticate_client(db, read_client_credentials(authorization, form), settings)
+
+
+AuthenticatedClient = Annotated[Client, Depends(authenticated_client)]
+
+
+@router.post("/oauth2/revoke", name="oauth.revoke", responses=OAUTH_ERRORS, status_code=200)
+def revoke(
+    db: SessionDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+    client: AuthenticatedClient,
+    token: Annotated[Text, Form(min_length=1)],
+    token_type_hint: FormText = None,
+) -> JSONResponse:
+    """Revoke a refresh token (and every token of its grant) or an access token (RFC 7009). Always 200 for a
+    token that is unknown or not the client's, as the RFC requires."""
     tokens.revoke(db, keys, settings, client, token)
     return JSONResponse({}, headers=NO_STORE)
 
@@ -106,22 +118,11 @@ def introspect(
     db: SessionDep,
     keys: KeysDep,
     settings: SettingsDep,
+    client: AuthenticatedClient,
     token: Annotated[Text, Form(min_length=1)],
     token_type_hint: FormText = None,
-    client_id: FormText = None,
-    client_secret: FormText = None,
-    client_assertion_type: FormText = None,
-    client_assertion: FormText = None,
-    authorization: BasicAuth = None,
 ) -> JSONResponse:
     """What a token of the calling client means now (RFC 7662): `active` and its claims, or `active: false`."""
-    form = _form(
-        client_id=client_id,
-        client_secret=client_secret,
-        client_assertion_type=client_assertion_type,
-        client_assertion=client_assertion,
-    )
-    client = authenticate_client(db, read_client_credentials(authorization, form), settings)
     return JSONResponse(tokens.introspect(db, keys, settings, client, token), headers=NO_STORE)
 
 

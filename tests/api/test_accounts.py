@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.models import AccountEvent, Citizen, IdentityAccount, InboxMessage
 from app.services.oidc.grants import pkce_challenge
 from app.services.population.seeding import personas_document
+from tests.api.procedure_helpers import persona_headers
 from tests.conftest import ISSUER
 
 AN, BINH, GIANG, HAI, KHOA, DUNG = (
@@ -45,19 +46,9 @@ TokenOf = Callable[[str], dict[str, str]]
 
 
 @pytest.fixture
-def token_of(client: TestClient, admin_headers: dict[str, str]) -> TokenOf:
+def token_of(client: TestClient) -> TokenOf:
     """Bearer headers for a persona signed in to the VNeID app, without the login pages."""
-
-    def headers(persona: str) -> dict[str, str]:
-        response = client.post(
-            "/sandbox/tokens",
-            headers=admin_headers,
-            json={"persona": persona, "client_id": "vneid-app", "scope": "openid profile"},
-        )
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-    return headers
+    return lambda persona: persona_headers(client, persona, "vneid-app")
 
 
 def latest_code(client: TestClient, admin_headers: dict[str, str], personal_id: str) -> str:

@@ -13,25 +13,16 @@ from sqlalchemy.orm import Session
 from app.core.db import Database
 from app.models import AuditEvent
 from app.services import webhooks
+from tests.api.procedure_helpers import persona_headers
 
 AN, BINH, LINH = "001090000001", "079195000002", "001312000009"
 TokenOf = Callable[[str], dict[str, str]]
 
 
 @pytest.fixture
-def token_of(client: TestClient, admin_headers: dict[str, str]) -> TokenOf:
+def token_of(client: TestClient) -> TokenOf:
     """Bearer headers for a persona signed in to the VNeID app, without the login pages."""
-
-    def headers(persona: str) -> dict[str, str]:
-        response = client.post(
-            "/sandbox/tokens",
-            headers=admin_headers,
-            json={"persona": persona, "client_id": "vneid-app", "scope": "openid profile"},
-        )
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-    return headers
+    return lambda persona: persona_headers(client, persona, "vneid-app")
 
 
 def grant_bank_consent(client: TestClient, admin_headers: dict[str, str], personal_id: str = AN) -> None:

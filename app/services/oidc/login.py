@@ -80,15 +80,19 @@ def start(
             raise AuthorizeError("login_required", "prompt=none but the citizen is not signed in")
     except AuthorizeError as error:
         return _fail(request, error)
+    return Outcome(transaction_id=_new_transaction(db, client, request, PASSWORD).id)
+
+
+def _new_transaction(db: Session, client: Client, request: AuthorizationRequest, stage: str) -> LoginTransaction:
     transaction = LoginTransaction(
         id=secrets.token_urlsafe(32),
         client_id=client.client_id,
         request=request.to_json(),
-        stage=PASSWORD,
+        stage=stage,
         expires_at=datetime.now(UTC) + TRANSACTION_TTL,
     )
     db.add(transaction)
-    return Outcome(transaction_id=transaction.id)
+    return transaction
 
 
 def transaction(db: Session, transaction_id: str, stage: str | None = None) -> LoginTransaction:
@@ -188,15 +192,7 @@ def _after_sign_in(
                 db, clock_now=clock.now(), client=client, scope=request.scope, personal_id=session.personal_id
             )
         else:
-            if transaction is None:
-                transaction = LoginTransaction(
-                    id=secrets.token_urlsafe(32),
-                    client_id=client.client_id,
-                    request=request.to_json(),
-                    stage=CONSENT,
-                    expires_at=datetime.now(UTC) + TRANSACTION_TTL,
-                )
-                db.add(transaction)
+            transaction = transaction or _new_transaction(db, client, request, CONSENT)
             transaction.stage, transaction.personal_id, transaction.session_sid = (
                 CONSENT,
                 session.personal_id,
