@@ -12,7 +12,6 @@ import json
 import ssl
 import time
 import uuid
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,17 +32,8 @@ from sqlalchemy.orm import Session
 from app.core.db import create_db_engine
 from app.models import Client, SigningKey
 from tests.databases import fresh_database
+from tests.e2e.authlib_quiet import OAuth2Client, OAuthError, PrivateKeyJWT, generate_token
 from tests.e2e.live_server import free_port, serve
-
-with warnings.catch_warnings():
-    # Authlib ≥ 1.7 prefers the `httpx2` fork and warns when it falls back to httpx, which this project uses.
-    # Its `deprecate` module forces that warning to "always" when imported, so import it first, then silence it.
-    import authlib.deprecate  # noqa: F401
-
-    warnings.filterwarnings("ignore", "The httpx module is deprecated", DeprecationWarning)
-    from authlib.common.security import generate_token
-    from authlib.integrations.httpx_client import OAuth2Client, OAuthError
-    from authlib.oauth2.rfc7523 import PrivateKeyJWT
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_TOKEN = "e2e-oidc-admin-token"

@@ -1,0 +1,33 @@
+"""The README's "Log in with VNeID in 5 minutes" example runs as printed against a real server."""
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+from tests.databases import fresh_database
+from tests.e2e import authlib_quiet  # noqa: F401  (the example imports Authlib: import it quietly first)
+from tests.e2e.live_server import free_port, serve
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def readme_example() -> str:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Log in with VNeID in 5 minutes") :]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match, "the section has no python example"
+    return match.group(1)
+
+
+def test_login_example_of_the_readme_works(tmp_path: Path) -> None:
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    code = readme_example().replace('ISSUER = "http://127.0.0.1:8000"', f'ISSUER = "{issuer}"')
+    with fresh_database(tmp_path) as url, serve(url, port, tmp_path / "server.log", {"VNEID_ISSUER": issuer}):
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            exec(compile(code, "README.md", "exec"), {})  # noqa: S102  (the point is to run the README's code)
+    printed = output.getvalue().splitlines()
+    assert printed[0] == "urn:vneid:loa:2"
+    assert "'personal_id': '001090000001'" in printed[1]
