@@ -32,6 +32,7 @@ from app.routers import (
 )
 from app.routers.web import bank as web_bank
 from app.routers.web import citizen as web_citizen
+from app.routers.web import panel as web_panel
 from app.routers.web import procedures as web_procedures
 from app.services.webhooks import Dispatcher
 
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         web_citizen.router,
         web_procedures.router,
         web_bank.router,
+        web_panel.router,
     ):
         app.include_router(router)
     return app

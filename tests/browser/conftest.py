@@ -11,6 +11,7 @@ from tests.databases import fresh_database
 from tests.e2e.live_server import free_port, serve
 
 CHROMIUM = Path("/usr/bin/chromium")
+ADMIN_TOKEN = "browser-admin-token"
 ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -39,7 +40,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     with (
         fresh_database(folder) as url,
-        serve(url, port, folder / "server.log", {"VNEID_ISSUER": f"http://127.0.0.1:{port}"}) as base,
+        serve(
+            url,
+            port,
+            folder / "server.log",
+            {"VNEID_ISSUER": f"http://127.0.0.1:{port}", "VNEID_ADMIN_TOKEN": ADMIN_TOKEN},
+        ) as base,
     ):
         yield base
 

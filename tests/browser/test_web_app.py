@@ -6,9 +6,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ARTIFACTS, NO_CHROMIUM, Watched
+from tests.browser.conftest import ADMIN_TOKEN, ARTIFACTS, NO_CHROMIUM, Watched
 
 pytestmark = NO_CHROMIUM
 # The README's screenshots are refreshed only on request (VNEID_UPDATE_SCREENSHOTS=1), so a test run leaves
@@ -167,3 +168,154 @@ def test_bank_demo_refuses_a_level1_account(live: str, open_page: Callable[..., 
     binh.get_by_test_id("bank-start").click()
     binh.get_by_test_id("persona-binh").click()
     expect(binh.get_by_test_id("bank-error")).to_contain_text("unmet_authentication_requirements")
+
+
+def test_one_click_sign_in_from_the_home_page(live: str, open_page: Callable[..., Watched]) -> None:
+    an = open_page().page
+    an.goto(live)
+    check_accessibility(an)
+    an.get_by_test_id("sign-in-as-an").click()
+    an.wait_for_selector("[data-testid=consent-approve], [data-testid=app-nav]")
+    if an.get_by_test_id("consent-approve").count():
+        an.get_by_test_id("consent-approve").click()
+    expect(an.get_by_test_id("card-personal-id")).to_have_text("001090000001")
+
+
+def test_supplementation_requested_then_answered(live: str, open_page: Callable[..., Watched]) -> None:
+    cuong = open_page().page
+    sign_in(cuong, live, "cuong", "/app/residence/new")
+    cuong.get_by_test_id("street-input").fill("Số 18 ngõ 68 phố Xuân Thủy")
+    cuong.get_by_test_id("commune-input").fill("00166")
+    cuong.get_by_test_id("owner-input").fill(DUNG)
+    cuong.get_by_test_id("residence-submit").click()
+    expect(cuong.get_by_test_id("application-status")).to_have_text("Chờ chủ nhà đồng ý")
+    code = cuong.get_by_test_id("application-code").inner_text()
+    expect(cuong.get_by_test_id("withdraw-button")).to_be_visible()  # shown while withdrawing is allowed
+    expect(cuong.get_by_test_id("resubmit-form")).to_have_count(0)
+
+    dung = open_page().page
+    sign_in(dung, live, "dung", "/app/owner-requests")
+    dung.get_by_test_id(f"owner-approve-{code}").click()
+    police = open_page().page
+    sign_in(police, live, "police", f"/app/officer/{code}")
+    police.get_by_test_id("decision-reason-input").fill("Thiếu bản sao hợp đồng thuê nhà có chữ ký")
+    police.get_by_test_id("decision-request_supplement").click()
+    expect(police.get_by_test_id("application-status")).to_have_text("Yêu cầu bổ sung")
+
+    cuong.get_by_test_id("nav-home").click()
+    expect(cuong.get_by_test_id(f"notification-{code}").first).to_contain_text("Yêu cầu bổ sung")
+    cuong.goto(f"{live}/app/applications/{code}")
+    check_accessibility(cuong)
+    expect(cuong.get_by_test_id("decision-reason")).to_contain_text("Thiếu bản sao")
+    cuong.get_by_test_id("resubmit-proof").select_option("ownership_certificate")
+    cuong.get_by_test_id("resubmit-note").fill("Đã bổ sung giấy chứng nhận")
+    cuong.get_by_test_id("resubmit-button").click()
+    expect(cuong.get_by_test_id("application-status")).to_have_text("Đang xét duyệt")
+    expect(cuong.get_by_test_id("history")).to_contain_text("Đã bổ sung giấy chứng nhận")
+    cuong.get_by_test_id("withdraw-reason").fill("Đổi chỗ ở")
+    cuong.get_by_test_id("withdraw-button").click()
+    expect(cuong.get_by_test_id("application-status")).to_have_text("Đã rút")
+
+
+def test_accommodation_notice_filed_in_the_browser(live: str, open_page: Callable[..., Watched]) -> None:
+    dung = open_page().page
+    sign_in(dung, live, "dung", "/app/accommodation/new")
+    check_accessibility(dung)
+    dung.get_by_test_id("guest-input").fill("040203000003")
+    dung.get_by_test_id("notice-street-input").fill("Số 5 phố Huế")
+    dung.get_by_test_id("notice-commune-input").fill("00166")
+    dung.get_by_test_id("notice-reason-input").fill("Thăm người thân")
+    dung.get_by_test_id("notice-submit").click()
+    expect(dung.get_by_test_id("application-status")).to_have_text("Đã ghi nhận")
+    code = dung.get_by_test_id("application-code").inner_text()
+    dung.get_by_test_id("nav-owner").click()
+    expect(dung.get_by_test_id(f"notice-{code}")).to_contain_text("040203000003")
+
+
+def test_sandbox_panel_clock_keys_and_webhook_receiver(live: str, open_page: Callable[..., Watched]) -> None:
+    admin = open_page().page
+    admin.goto(f"{live}/app/sandbox")
+    check_accessibility(admin)
+    admin.get_by_test_id("admin-token-input").fill("not-the-token")
+    admin.get_by_test_id("panel-sign-in").click()
+    expect(admin.get_by_test_id("panel-error")).to_be_visible()
+    admin.get_by_test_id("admin-token-input").fill(ADMIN_TOKEN)
+    admin.get_by_test_id("panel-sign-in").click()
+    check_accessibility(admin)
+    expect(admin.get_by_test_id("clock-offset")).to_have_text("0")
+    before = admin.get_by_test_id("clock-now").inner_text()
+    admin.get_by_test_id("advance-days").fill("3")
+    admin.get_by_test_id("advance-button").click()
+    expect(admin.get_by_test_id("clock-offset")).to_have_text(str(3 * 86400))
+    assert admin.get_by_test_id("clock-now").inner_text() > before
+    admin.get_by_test_id("clock-reset-button").click()
+    expect(admin.get_by_test_id("clock-offset")).to_have_text("0")
+
+    retired = admin.get_by_test_id("key-status-retired").count()
+    active = set(admin.get_by_test_id("key-kid").all_inner_texts())
+    admin.get_by_test_id("rotate-button").click()
+    expect(admin.get_by_test_id("key-status-retired")).to_have_count(retired + 2)  # one per algorithm
+    assert set(admin.get_by_test_id("key-kid").all_inner_texts()) > active
+    expect(admin.get_by_test_id("receiver-hint")).to_contain_text(f"{live}/sandbox/receiver/demo")
+
+    # An integrator (the bank) subscribes its webhook to the built-in receiver; a citizen revokes its consent.
+    with httpx.Client(base_url=live, timeout=10) as http:
+        token = http.post(
+            "/oauth2/token", auth=("demo-bank", "demo-bank-secret"), data={"grant_type": "client_credentials"}
+        ).json()["access_token"]
+        secret = http.post(
+            "/v1/webhooks",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"url": f"{live}/sandbox/receiver/demo", "events": ["consent.revoked"]},
+        ).json()["secret"]
+        granted = http.post(
+            "/sandbox/consents",
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            json={
+                "personal_id": "001090000001",
+                "client_id": "demo-bank",
+                "purpose": "Mở tài khoản",
+                "scopes": ["citizen.identity"],
+            },
+        )
+        assert granted.status_code == 201, granted.text
+    an = open_page().page
+    sign_in(an, live, "an")
+    an.get_by_test_id("revoke-consent-demo-bank").first.click()
+
+    admin.get_by_test_id("receiver-secret").fill(secret)
+    admin.get_by_test_id("receiver-show").click()
+    for _ in range(20):  # the dispatcher delivers within about a second
+        if admin.get_by_test_id("delivery").count():
+            break
+        admin.wait_for_timeout(500)
+        admin.get_by_test_id("receiver-secret").fill(secret)
+        admin.get_by_test_id("receiver-show").click()
+    expect(admin.get_by_test_id("delivery").first).to_contain_text("consent.revoked")
+    expect(admin.get_by_test_id("signature-ok").first).to_be_visible()
+    admin.get_by_test_id("receiver-secret").fill("not-the-secret")
+    admin.get_by_test_id("receiver-show").click()
+    expect(admin.get_by_test_id("signature-bad").first).to_be_visible()
+
+
+def _contrast(page: Page, selector: str) -> float:
+    """WCAG contrast ratio of an element's text colour against its (opaque) background colour."""
+    return page.evaluate(
+        """(selector) => {
+            const style = getComputedStyle(document.querySelector(selector));
+            const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+            const lum = ([r, g, b]) => [r, g, b].map((v) => {
+                v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+            }).reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+            const [a, b] = [lum(rgb(style.color)), lum(rgb(style.backgroundColor))].sort((x, y) => y - x);
+            return (a + 0.05) / (b + 0.05);
+        }""",
+        selector,
+    )
+
+
+def test_main_palette_has_enough_contrast(live: str, open_page: Callable[..., Watched]) -> None:
+    visitor = open_page().page
+    visitor.goto(live)
+    assert _contrast(visitor, "[data-testid=sandbox-banner]") >= 4.5
+    assert _contrast(visitor, "body") >= 4.5

@@ -1,11 +1,14 @@
 """The web app's routes without a browser (these run everywhere, Chromium or not): sign-in via OIDC, the
 session cookie's integrity, and that no HTML route leaks into the OpenAPI schema."""
 
+import time
 from urllib.parse import parse_qs, urlparse
 
 from fastapi.testclient import TestClient
 
 from app.routers.web.session import APP_COOKIE
+from app.services import webhooks
+from tests.conftest import ADMIN_TOKEN
 
 
 def sign_in(client: TestClient, persona: str) -> None:
@@ -67,3 +70,72 @@ def test_level1_filing_shows_the_services_refusal(client: TestClient) -> None:
     page = client.post("/app/residence", data=form)
     assert "mức 2" in page.text
     assert 'data-testid="form-error"' in page.text
+
+
+def test_home_offers_one_click_sign_in_with_a_login_hint(client: TestClient) -> None:
+    home = client.get("/")
+    assert 'href="/app/login?login_hint=001090000001"' in home.text
+    start = client.get("/app/login?login_hint=001090000001", follow_redirects=False)
+    assert parse_qs(urlparse(start.headers["location"]).query)["login_hint"] == ["001090000001"]
+
+
+def test_sandbox_panel_needs_the_admin_token(client: TestClient) -> None:
+    assert 'data-testid="panel-login"' in client.get("/app/sandbox").text
+    assert 'data-testid="panel-error"' in client.post("/app/sandbox/login", data={"admin_token": "wrong"}).text
+    assert 'data-testid="panel-login"' in client.post("/app/sandbox/clock/advance", data={"days": "1"}).text
+    panel = client.post("/app/sandbox/login", data={"admin_token": ADMIN_TOKEN})
+    assert 'data-testid="panel-clock"' in panel.text
+    assert 'data-testid="clock-offset">0<' in panel.text
+    moved = client.post("/app/sandbox/clock/advance", data={"days": "2", "hours": "3"})
+    assert f'data-testid="clock-offset">{(2 * 24 + 3) * 3600}<' in moved.text
+    assert 'data-testid="clock-offset">0<' in client.post("/app/sandbox/clock/reset").text
+    kids = client.get("/.well-known/jwks.json").json()["keys"]
+    rotated = client.post("/app/sandbox/keys/rotate").text
+    assert rotated.count('data-testid="key-row"') > len(kids) - 1
+    assert 'data-testid="key-status-retired"' in rotated
+
+
+def test_the_receiver_keeps_deliveries_and_the_panel_verifies_them(client: TestClient) -> None:
+    body = b'{"id":"e1","type":"consent.revoked","data":{},"sandbox":true}'
+    signed = webhooks.signature("s3cret", int(time.time()), body)
+    headers = {"VNeID-Signature": signed, "VNeID-Event-Type": "consent.revoked", "Content-Type": "application/json"}
+    assert client.post("/sandbox/receiver/route-test", content=body, headers=headers).status_code == 204
+    assert client.post("/sandbox/receiver/route-test", content=b"x" * (64 * 1024 + 1)).status_code == 413
+    assert client.post("/sandbox/receiver/bad name!", content=body).status_code in (404, 422)
+    client.post("/app/sandbox/login", data={"admin_token": ADMIN_TOKEN})
+    good = client.post("/app/sandbox/receiver", data={"name": "route-test", "secret": "s3cret"}).text
+    assert 'data-testid="signature-ok"' in good
+    bad = client.post("/app/sandbox/receiver", data={"name": "route-test", "secret": "other"}).text
+    assert 'data-testid="signature-bad"' in bad
+    assert "/sandbox/receiver/route-test" in bad
+    paths = client.get("/openapi.json").json()["paths"]
+    assert not [p for p in paths if p.startswith("/sandbox/receiver")]
+
+
+def test_accommodation_notice_filed_then_listed_and_notified(client: TestClient) -> None:
+    sign_in(client, "dung")
+    assert 'data-testid="notice-form"' in client.get("/app/accommodation/new").text
+    form = {
+        "guest_personal_id": "040203000003",
+        "street": "Số 5 phố Huế",
+        "commune_code": "00166",
+        "arrival_at": "2026-03-01T20:00",
+        "departure_on": "2026-03-04",
+        "reason": "thăm người thân",
+    }
+    page = client.post("/app/accommodation", data=form)
+    assert 'data-testid="application-status"' in page.text
+    code = page.text.split('data-testid="application-code">')[1].split("<")[0]
+    assert f'data-testid="notice-{code}"' in client.get("/app/owner-requests").text
+    assert f'data-testid="notification-{code}"' in client.get("/app").text
+    refused = client.post("/app/accommodation", data={**form, "commune_code": "99999"})
+    assert 'data-testid="form-error"' in refused.text
+
+
+def test_sandbox_panel_reset_restores_the_seed(client: TestClient) -> None:
+    client.post("/app/sandbox/login", data={"admin_token": ADMIN_TOKEN})
+    client.post("/app/sandbox/clock/advance", data={"days": "5"})
+    page = client.post("/app/sandbox/reset")
+    assert 'data-testid="panel-notice"' in page.text
+    assert 'data-testid="clock-offset">0<' in page.text
+    assert 'data-testid="panel-clock"' in client.get("/app/sandbox").text  # the admin session survives a reset

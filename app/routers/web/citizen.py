@@ -36,9 +36,11 @@ from app.services.oidc import grants, login
 from app.services.oidc.tokens import issue_token
 from app.services.procedures import desk
 from app.services.procedures.engine import APPLICANT
+from app.services.procedures.notifications import latest_status_changes
 from app.services.procedures.views import application_view
 
 router = APIRouter(include_in_schema=False)
+PROOF_TYPES = ("lease_contract", "ownership_certificate", "loan_contract", "free_lodging_contract", "other")
 FAVICON = Path(__file__).parents[2] / "web" / "static" / "favicon.svg"
 
 
@@ -54,9 +56,14 @@ def callback_url(public_url: str) -> str:
 
 @router.get("/app/login")
 def start_login(
-    request: Request, db: SessionDep, settings: SettingsDep, next: Annotated[str, Query()] = "/app"
+    request: Request,
+    db: SessionDep,
+    settings: SettingsDep,
+    next: Annotated[str, Query()] = "/app",
+    login_hint: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    """Authorization code flow with PKCE S256; verifier, state and nonce wait in a signed HttpOnly cookie."""
+    """Authorization code flow with PKCE S256; verifier, state and nonce wait in a signed HttpOnly cookie.
+    `login_hint` (a persona's personal ID, from the home page's one-click buttons) is passed on to authorize."""
     verifier, state, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16), secrets.token_urlsafe(16)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
     params = {
@@ -69,6 +76,8 @@ def start_login(
         "code_challenge": challenge,
         "code_challenge_method": "S256",
     }
+    if login_hint:
+        params["login_hint"] = login_hint
     lang = request.cookies.get("vneid_lang") or request.query_params.get("lang")
     if lang in ("vi", "en"):
         params["ui_locales"] = lang
@@ -171,6 +180,7 @@ def home(request: Request, db: SessionDep, clock: ClockDep, user: WebUserDep) ->
         access=access,
         consents=consents,
         applications=applications,
+        notifications=latest_status_changes(db, user.personal_id),
         officer=_is_officer(db, user.personal_id),
     )
 
@@ -218,4 +228,4 @@ def application_detail(request: Request, code: str, env: EnvDep, user: WebUserDe
     except AppError as error:
         return page(request, "app/error.html", user, message=problem(request, db, error), status_code=404)
     view = application_view(db, clock, application, role)
-    return page(request, "app/application.html", user, application=view, role=role)
+    return page(request, "app/application.html", user, application=view, role=role, proof_types=PROOF_TYPES)

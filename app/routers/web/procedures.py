@@ -8,24 +8,37 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from app.core.clock import VIETNAM
 from app.core.errors import AppError, InsufficientAccountLevel
 from app.models import Citizen
+from app.routers.web.citizen import PROOF_TYPES
 from app.routers.web.session import EnvDep, WebUser, WebUserDep, page, problem
 from app.schemas.criminal_record import CriminalRecordRequest, FeeCategory, Purpose
-from app.schemas.residence import OfficerDecision, OwnerDecision, TemporaryResidenceRequest
+from app.schemas.residence import (
+    AccommodationNoticeRequest,
+    OfficerDecision,
+    OwnerDecision,
+    TemporaryResidenceAmendment,
+    TemporaryResidenceRequest,
+)
 from app.services import payments
 from app.services.identity.accounts import ACR_BY_LEVEL
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.lookup import citizen_fields
-from app.services.procedures import criminal_record, desk, residence_actions, temporary_residence
-from app.services.procedures.engine import OFFICER, Env
+from app.services.procedures import (
+    accommodation_notice,
+    criminal_record,
+    desk,
+    residence_actions,
+    temporary_residence,
+)
+from app.services.procedures.engine import APPLICANT, OFFICER, Env
 from app.services.procedures.views import application_view
 from app.services.reference import catalog
 from app.web.i18n import language
 
 router = APIRouter(include_in_schema=False)
 ALL_FIELDS = tuple(f for fields in FIELDS_BY_SCOPE.values() for f in fields)
-PROOF_TYPES = ("lease_contract", "ownership_certificate", "loan_contract", "free_lodging_contract", "other")
 OFFICER_DECISIONS = ("approve", "reject", "request_supplement")
 Field = Annotated[str, Form(max_length=200)]
 
@@ -100,12 +113,89 @@ def file_residence(
 
 
 @router.post("/app/applications/{code}/withdraw")
-def withdraw(request: Request, code: str, env: EnvDep, user: WebUserDep) -> Response:
+def withdraw(
+    request: Request, code: str, env: EnvDep, user: WebUserDep, reason: Annotated[str, Form(max_length=1000)] = ""
+) -> Response:
     try:
-        residence_actions.withdraw(env, code, user.personal_id, None)
+        residence_actions.withdraw(env, code, user.personal_id, reason.strip() or None)
     except AppError as error:
         return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=409)
     return _to_application(code)
+
+
+@router.post("/app/applications/{code}/resubmit")
+def resubmit(
+    request: Request,
+    code: str,
+    env: EnvDep,
+    user: WebUserDep,
+    street: Annotated[str, Form(max_length=200)] = "",
+    proof_type: Annotated[str, Form(max_length=40)] = "",
+    end_date: Annotated[str, Form(max_length=10)] = "",
+    note: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Answer a request for supplementation: the same service as POST /v1/applications/{code}/resubmit."""
+    values = {"street": street, "proof_type": proof_type, "end_date": end_date, "note": note}
+    try:
+        body = TemporaryResidenceAmendment.model_validate({k: v.strip() for k, v in values.items() if v.strip()})
+        residence_actions.resubmit(env, code, user.personal_id, body.model_dump(exclude_none=True))
+    except ValidationError as error:
+        return page(request, "app/error.html", user, message=_validation_message(error), status_code=422)
+    except AppError as error:
+        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=409)
+    return _to_application(code)
+
+
+# --- Accommodation notices (the host) -----------------------------------------------------------------------
+
+
+def _notice_form(request: Request, user: WebUser, values: dict[str, Any], error: str | None = None):
+    return page(request, "app/accommodation_form.html", user, values=values, error=error)
+
+
+@router.get("/app/accommodation/new", response_class=HTMLResponse)
+def accommodation_form(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
+    now = env.clock.now().astimezone(VIETNAM)
+    values = {
+        "arrival_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "departure_on": (now.date() + timedelta(days=3)).isoformat(),
+    }
+    return _notice_form(request, user, values)
+
+
+@router.post("/app/accommodation", response_class=HTMLResponse)
+def file_accommodation(
+    request: Request,
+    env: EnvDep,
+    user: WebUserDep,
+    guest_personal_id: Field,
+    street: Field,
+    commune_code: Field,
+    arrival_at: Field,
+    departure_on: Field,
+    reason: Field,
+) -> Response:
+    """The same request schema and service as POST /v1/applications/accommodation-notices; the browser's local
+    date and time of arrival is Vietnam time."""
+    values = {
+        "guest_personal_id": guest_personal_id.strip(),
+        "street": street.strip(),
+        "commune_code": commune_code.strip(),
+        "arrival_at": arrival_at.strip(),
+        "departure_on": departure_on.strip(),
+        "reason": reason.strip(),
+    }
+    arrival = values["arrival_at"]
+    if len(arrival) == len("2026-01-01T00:00"):
+        arrival += ":00+07:00"
+    try:
+        body = AccommodationNoticeRequest.model_validate({**values, "arrival_at": arrival})
+        application = accommodation_notice.file(env, user.personal_id, "vneid-app", body.model_dump(mode="python"))
+    except ValidationError as error:
+        return _notice_form(request, user, values, _validation_message(error))
+    except AppError as error:
+        return _notice_form(request, user, values, problem(request, env.db, error))
+    return _to_application(application.code)
 
 
 # --- Temporary residence: the landlord ----------------------------------------------------------------------
@@ -118,7 +208,12 @@ def owner_requests(request: Request, env: EnvDep, user: WebUserDep) -> HTMLRespo
         for a in temporary_residence.owner_requests(env.db, user.personal_id)
     ]
     names = {a.applicant_personal_id: _name(env, a.applicant_personal_id) for a in requests}
-    return page(request, "app/owner_requests.html", user, requests=requests, names=names)
+    sent, _total = desk.citizen_applications(
+        env.db, user.personal_id, accommodation_notice.PROCEDURE.name, None, limit=50, offset=0
+    )
+    notices = [application_view(env.db, env.clock, a, APPLICANT) for a in sent]
+    names |= {a.subject_personal_id: _name(env, a.subject_personal_id) for a in notices if a.subject_personal_id}
+    return page(request, "app/owner_requests.html", user, requests=requests, names=names, notices=notices)
 
 
 @router.post("/app/owner-requests/{code}")

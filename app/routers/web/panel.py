@@ -1,0 +1,250 @@
+"""The sandbox panel (/app/sandbox) for QA and demos, and the built-in webhook test receiver.
+
+The panel asks once for the admin token, keeps it in a signed HttpOnly cookie and checks it on every request
+with the same function as the /sandbox API; its buttons call the same services as that API.
+The receiver (POST /sandbox/receiver/{name}) takes any delivery without authentication and keeps it in the
+sandbox inbox (channel `hook`), so a webhook subscription can point at the sandbox itself.
+"""
+
+import hmac
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from app.core.errors import AppError
+from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep
+from app.models import InboxMessage, SigningKey
+from app.routers.web.session import page, secure_cookies, sign, unsign
+from app.services import payments, sandbox, webhooks
+from app.services.identity import otp
+from app.services.procedures.engine import Env
+from app.web.app_texts import APP_TEXTS
+from app.web.i18n import language
+
+router = APIRouter(include_in_schema=False)
+
+ADMIN_COOKIE = "vneid_sandbox_admin"
+ADMIN_MAX_AGE = 8 * 3600
+PANEL = "/app/sandbox"
+HOOK_CHANNEL = "hook"
+MAX_BODY = 64 * 1024
+RECEIVER_NAME = r"^[A-Za-z0-9_.-]{1,60}$"
+KEPT_HEADERS = ("content-type", "user-agent", "vneid-event-id", "vneid-event-type", "vneid-signature")
+SIGNATURE = re.compile(r"^t=(\d{1,12}),v1=([0-9a-f]{64})$")
+ReceiverName = Annotated[str, Form(pattern=RECEIVER_NAME)]
+
+
+def _admin_token(request: Request, db: SessionDep, settings: SettingsDep) -> str | None:
+    """The admin token of the panel's cookie, if it is still the sandbox's admin token."""
+    payload = unsign(db, settings, request.cookies.get(ADMIN_COOKIE), ADMIN_MAX_AGE)
+    token = payload.get("admin_token") if payload else None
+    try:
+        sandbox.check_admin_token(db, settings, token if isinstance(token, str) else None)
+    except AppError:
+        return None
+    return token
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    at: datetime
+    event_type: str | None
+    event_id: str | None
+    signature: str | None
+    body: str
+    verified: bool | None
+
+
+def _verified(secret: str, signature: str | None, body: str) -> bool | None:
+    if not secret:
+        return None
+    match = SIGNATURE.match(signature or "")
+    if match is None:
+        return False
+    expected = webhooks.signature(secret, int(match.group(1)), body.encode())
+    return hmac.compare_digest(expected, signature or "")
+
+
+def _deliveries(db: SessionDep, name: str, secret: str) -> list[Delivery]:
+    out = []
+    for message in otp.inbox(db, recipient=name):
+        if message.channel != HOOK_CHANNEL:
+            continue
+        stored = json.loads(message.body)
+        headers, body = stored.get("headers", {}), stored.get("body", "")
+        signature = headers.get("vneid-signature")
+        out.append(
+            Delivery(
+                message.id,
+                message.at,
+                headers.get("vneid-event-type"),
+                headers.get("vneid-event-id"),
+                signature,
+                body,
+                _verified(secret, signature, body),
+            )
+        )
+    return out
+
+
+def _keys(db: SessionDep, keys: KeysDep, settings: SettingsDep, clock: ClockDep) -> list[dict[str, Any]]:
+    """The JWKS entries (as GET /.well-known/jwks.json lists them), with each key's status."""
+    published = keys.published(db, clock.now(), timedelta(seconds=settings.access_token_ttl_seconds))
+    rows = {r.kid: r for r in db.scalars(select(SigningKey).where(SigningKey.kid.in_([k.kid for k in published])))}
+    return [
+        {"kid": k.kid, "alg": k.alg, "status": rows[k.kid].status, "purpose": rows[k.kid].purpose} for k in published
+    ]
+
+
+def _panel(
+    request: Request,
+    db: SessionDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    *,
+    name: str = "demo",
+    secret: str = "",
+    notice: str | None = None,
+) -> HTMLResponse:
+    return page(
+        request,
+        "app/sandbox_panel.html",
+        now=clock.now(),
+        offset=int(clock.offset.total_seconds()),
+        keys=_keys(db, keys, settings, clock),
+        name=name,
+        secret_given=bool(secret),
+        deliveries=_deliveries(db, name, secret),
+        issuer=settings.public_url,
+        notice=notice,
+    )
+
+
+def _sign_in_form(request: Request, error: bool = False) -> HTMLResponse:
+    """The token form again, with the refusal as a sentence (like every form of the app, not an error page)."""
+    return page(request, "app/sandbox_login.html", error=error)
+
+
+def _back(anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"{PANEL}{anchor}", status_code=303)
+
+
+@router.get(PANEL, response_class=HTMLResponse)
+def panel(
+    request: Request, db: SessionDep, keys: KeysDep, settings: SettingsDep, clock: ClockDep, name: str = "demo"
+) -> HTMLResponse:
+    if _admin_token(request, db, settings) is None:
+        return _sign_in_form(request)
+    return _panel(request, db, keys, settings, clock, name=name if re.match(RECEIVER_NAME, name) else "demo")
+
+
+@router.post(f"{PANEL}/login")
+def panel_login(
+    request: Request, db: SessionDep, settings: SettingsDep, admin_token: Annotated[str, Form(max_length=200)]
+) -> Response:
+    try:
+        sandbox.check_admin_token(db, settings, admin_token.strip())
+    except AppError:
+        return _sign_in_form(request, error=True)
+    response = _back()
+    response.set_cookie(
+        ADMIN_COOKIE,
+        sign(db, settings, {"admin_token": admin_token.strip()}),
+        max_age=ADMIN_MAX_AGE,
+        httponly=True,
+        samesite="strict",
+        path=PANEL,
+        secure=secure_cookies(settings),
+    )
+    return response
+
+
+@router.post(f"{PANEL}/logout")
+def panel_logout() -> Response:
+    response = _back()
+    response.delete_cookie(ADMIN_COOKIE, path=PANEL)
+    return response
+
+
+@router.post(f"{PANEL}/reset", response_class=HTMLResponse)
+def panel_reset(request: Request, db: SessionDep, keys: KeysDep, settings: SettingsDep) -> Response:
+    """POST /sandbox/reset's service."""
+    if _admin_token(request, db, settings) is None:
+        return _sign_in_form(request, error=True)
+    summary = sandbox.reset(db, settings)
+    done = APP_TEXTS[language(request)]["reset_done"].format(citizens=summary.citizens, accounts=summary.accounts)
+    return _panel(request, db, keys, settings, sandbox.clock_for(db), notice=done)
+
+
+@router.post(f"{PANEL}/clock/advance")
+def panel_advance_clock(
+    request: Request,
+    db: SessionDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+    days: Annotated[int, Form(ge=0, le=3650)] = 0,
+    hours: Annotated[int, Form(ge=0, le=24 * 3650)] = 0,
+) -> Response:
+    """What POST /sandbox/clock/advance does: move the clock, then expire the payments that fell due."""
+    if _admin_token(request, db, settings) is None:
+        return _sign_in_form(request, error=True)
+    clock = sandbox.advance_clock(db, timedelta(days=days, hours=hours))
+    payments.expire_due(Env(db, clock, keys, settings))
+    return _back("#clock")
+
+
+@router.post(f"{PANEL}/clock/reset")
+def panel_reset_clock(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
+    if _admin_token(request, db, settings) is None:
+        return _sign_in_form(request, error=True)
+    sandbox.reset_clock(db)
+    return _back("#clock")
+
+
+@router.post(f"{PANEL}/keys/rotate")
+def panel_rotate_keys(request: Request, db: SessionDep, keys: KeysDep, settings: SettingsDep, clock: ClockDep):
+    if _admin_token(request, db, settings) is None:
+        return _sign_in_form(request, error=True)
+    keys.rotate(db, clock.now())
+    return _back("#keys")
+
+
+@router.post(f"{PANEL}/receiver", response_class=HTMLResponse)
+def panel_receiver(
+    request: Request,
+    db: SessionDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+    name: ReceiverName,
+    secret: Annotated[str, Form(max_length=200)] = "",
+) -> HTMLResponse:
+    """The deliveries a receiver got, each signature checked against the pasted secret (which is not kept)."""
+    if _admin_token(request, db, settings) is None:
+        return _sign_in_form(request, error=True)
+    return _panel(request, db, keys, settings, clock, name=name, secret=secret.strip())
+
+
+@router.post("/sandbox/receiver/{name}", status_code=204)
+async def receive(request: Request, db: SessionDep, name: Annotated[str, Path(pattern=RECEIVER_NAME)]) -> Response:
+    """Keep one delivery (headers of interest and the raw body, up to 64 KiB) in the sandbox inbox."""
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > MAX_BODY:
+        return Response(status_code=413)
+    raw = bytearray()
+    async for chunk in request.stream():
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            return Response(status_code=413)
+    headers = {h: request.headers[h] for h in KEPT_HEADERS if h in request.headers}
+    body = json.dumps({"headers": headers, "body": raw.decode("utf-8", "replace")}, ensure_ascii=False)
+    db.add(InboxMessage(at=datetime.now(UTC), channel=HOOK_CHANNEL, recipient=name, personal_id=None, body=body))
+    return Response(status_code=204)
