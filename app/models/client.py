@@ -19,6 +19,7 @@ class Client(Base):
     redirect_uris: Mapped[list[str]] = mapped_column(JSON)
     scopes: Mapped[list[str]] = mapped_column(JSON)
     jwks: Mapped[dict | None] = mapped_column(JSON)
+    jwks_uri: Mapped[str | None] = mapped_column(String(500))
     # What the client uses citizens' data for: shown on the consent screen and stored with the consent.
     purpose: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Test clients may sign personas in headlessly (login_hint) and follow sandbox scenarios.

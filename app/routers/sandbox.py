@@ -9,6 +9,7 @@ from app.core.clock import Clock
 from app.core.errors import problem_responses
 from app.deps import AdminDep, ClockDep, KeysDep, SessionDep, SettingsDep
 from app.schemas.common import Text
+from app.schemas.oauth import ClientRegistration, RegisteredClient
 from app.schemas.sandbox import (
     ClockAdvance,
     ClockState,
@@ -26,7 +27,7 @@ from app.schemas.sandbox import (
 )
 from app.services import payments, sandbox
 from app.services.identity import otp
-from app.services.oidc import scenarios
+from app.services.oidc import clients, scenarios
 from app.services.procedures.engine import Env
 
 router = APIRouter(prefix="/sandbox", tags=["Sandbox controls"], dependencies=[AdminDep])
@@ -152,3 +153,26 @@ def reset_clock(db: SessionDep) -> ClockState:
 
 def _clock_state(clock: Clock) -> ClockState:
     return ClockState(now=clock.now(), offset_seconds=int(clock.offset.total_seconds()))
+
+
+@router.post(
+    "/clients",
+    response_model=RegisteredClient,
+    status_code=201,
+    name="sandbox.register_client",
+    responses=problem_responses(401, 409, 422),
+)
+def register_client(body: ClientRegistration, db: SessionDep) -> RegisteredClient:
+    """Register a client of your own: secrets (generated, shown once), `private_key_jwt` with your `jwks` or
+    `jwks_uri`, or a public PKCE client. Reset keeps it."""
+    metadata = body.model_dump(mode="json", exclude_none=True)
+    client, secret = clients.register_client(db, {**metadata, "redirect_uris": metadata.get("redirect_uris", [])})
+    return RegisteredClient(
+        client_id=client.client_id,
+        client_secret=secret,
+        kind=client.kind,
+        auth_methods=client.auth_methods,
+        grant_types=client.grant_types,
+        redirect_uris=client.redirect_uris,
+        scopes=client.scopes,
+    )

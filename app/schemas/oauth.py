@@ -1,6 +1,10 @@
 """Shapes of the OAuth 2.0 endpoints (RFC 6749, RFC 7517)."""
 
-from pydantic import BaseModel, ConfigDict
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+from app.schemas.common import Text
 
 
 class TokenResponse(BaseModel):
@@ -34,3 +38,47 @@ class IntrospectionResponse(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     active: bool
+
+
+class ClientRegistration(BaseModel):
+    """A test client of your own (registered clients are test clients: personas, scenarios)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,79}$", examples=["my-rental-app"])]
+    name: Text = Field(min_length=1, max_length=200)
+    kind: Literal["business", "agency", "public"]
+    auth_methods: list[Literal["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]] = Field(
+        min_length=1, max_length=4
+    )
+    grant_types: list[Literal["authorization_code", "refresh_token", "client_credentials"]] = Field(
+        min_length=1, max_length=3
+    )
+    redirect_uris: list[HttpUrl] = Field(default_factory=list, max_length=10)
+    scopes: list[
+        Literal[
+            "openid",
+            "profile",
+            "address",
+            "phone",
+            "citizen.identity",
+            "citizen.residence",
+            "citizen.family",
+            "citizen.contact",
+            "citizen.verify",
+        ]
+    ] = Field(min_length=1, max_length=9)
+    jwks: JsonWebKeySet | None = Field(default=None, description="Public keys for private_key_jwt, inline.")
+    jwks_uri: HttpUrl | None = Field(default=None, description="…or where to fetch them (cached 5 minutes).")
+    purpose: Text = Field(min_length=3, max_length=200, description="Shown on the consent screen.")
+    id_token_alg: Literal["RS256", "ES256"] = "RS256"
+
+
+class RegisteredClient(BaseModel):
+    client_id: str
+    client_secret: str | None = Field(description="Shown only now; null for public and private_key_jwt clients.")
+    kind: str
+    auth_methods: list[str]
+    grant_types: list[str]
+    redirect_uris: list[str]
+    scopes: list[str]

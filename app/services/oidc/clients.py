@@ -4,6 +4,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -13,8 +14,9 @@ import jwt
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
-from app.core.errors import OAuthError
+from app.core.errors import AppError, Conflict, OAuthError
 from app.models import Client, UsedAssertion
+from app.services.oidc.client_keys import client_key
 from app.services.reference import load_json
 
 BUSINESS, AGENCY, PUBLIC, FIRST_PARTY = "business", "agency", "public", "first_party"
@@ -138,7 +140,9 @@ def _verify_assertion(db: Session, client: Client, assertion: str, settings: Set
     """RFC 7523 client authentication: signed by a key of the client's JWKS, for us, fresh, used once."""
     try:
         header = jwt.get_unverified_header(assertion)
-        jwk = next(k for k in (client.jwks or {}).get("keys", []) if k.get("kid") == header.get("kid"))
+        jwk = client_key(client, header.get("kid"))
+        if jwk is None:
+            raise _invalid_client("the assertion's kid is not among the client's keys (jwks or jwks_uri)")
         if header.get("alg") not in ASSERTION_ALGORITHMS or header.get("alg") != jwk.get("alg", header.get("alg")):
             raise _invalid_client(f"assertion algorithm must be one of {ASSERTION_ALGORITHMS} and the key's")
         claims = jwt.decode(
@@ -150,8 +154,6 @@ def _verify_assertion(db: Session, client: Client, assertion: str, settings: Set
             options={"require": ["exp", "iss", "sub", "aud", "jti"]},
             leeway=5,
         )
-    except StopIteration:
-        raise _invalid_client("the assertion's kid is not in the client's registered JWKS") from None
     except jwt.PyJWTError as exc:
         raise _invalid_client(f"client_assertion rejected: {exc}") from exc
     if claims["sub"] != client.client_id:
@@ -183,3 +185,48 @@ def redirect_uri_allowed(client: Client, redirect_uri: str) -> bool:
 def _invalid_client(description: str, *, basic_challenge: bool = False) -> OAuthError:
     headers = {"WWW-Authenticate": 'Basic realm="vneid-sandbox"'} if basic_challenge else None
     return OAuthError("invalid_client", description, status=401, headers=headers)
+
+
+class ClientExists(Conflict):
+    code, title = "client_exists", "A client with this client_id exists"
+
+
+class InvalidClientMetadata(AppError):
+    status, code, title = 422, "invalid_client_metadata", "The client registration is not consistent"
+
+
+SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
+
+
+def register_client(db: Session, metadata: dict[str, Any]) -> tuple[Client, str | None]:
+    """Register a test client; returns it with its secret (shown once) when it authenticates with one."""
+    if db.get(Client, metadata["client_id"]) is not None:
+        raise ClientExists(f"client {metadata['client_id']!r} is already registered")
+    methods = set(metadata["auth_methods"])
+    if ("none" in methods) != (metadata["kind"] == PUBLIC) or ("none" in methods and len(methods) > 1):
+        raise InvalidClientMetadata("public clients authenticate with `none` only, and only they do")
+    if ("private_key_jwt" in methods) != bool(metadata.get("jwks") or metadata.get("jwks_uri")):
+        raise InvalidClientMetadata("give jwks or jwks_uri exactly when private_key_jwt is used")
+    if metadata.get("jwks") and metadata.get("jwks_uri"):
+        raise InvalidClientMetadata("give jwks or jwks_uri, not both")
+    if "authorization_code" in metadata["grant_types"] and not metadata["redirect_uris"]:
+        raise InvalidClientMetadata("the authorization code grant needs at least one redirect URI")
+    secret = secrets.token_urlsafe(32) if methods & SECRET_METHODS else None
+    client = Client(
+        client_id=metadata["client_id"],
+        name=metadata["name"],
+        kind=metadata["kind"],
+        secret_hash=hash_secret(secret) if secret else None,
+        auth_methods=sorted(methods),
+        grant_types=sorted(set(metadata["grant_types"])),
+        redirect_uris=metadata["redirect_uris"],
+        scopes=sorted(set(metadata["scopes"])),
+        jwks=metadata.get("jwks"),
+        jwks_uri=metadata.get("jwks_uri"),
+        purpose=metadata["purpose"],
+        test_client=True,
+        id_token_alg=metadata["id_token_alg"],
+    )
+    db.add(client)
+    db.flush()
+    return client, secret
