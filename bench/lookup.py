@@ -5,11 +5,12 @@
 For each size: seed a fresh SQLite file with `vneid-sandbox seed`, start one uvicorn worker serving the sandbox
 plus a bare route (bench/bare_app.py) on a free loopback port, then measure the bare route and the look-up in
 turn (bearer token and audit trail as in real use), with the same client and concurrency. The load generator is
-a closed loop of threads on keep-alive httpx clients in this process, so it shares the machine with the server:
-its CPU use is printed next to the server's to show which of the two was the limit.
+a closed loop over keep-alive connections in this process, so it shares the machine with the server: its CPU use
+is printed next to the server's to show which of the two was the limit.
 """
 
 import argparse
+import asyncio
 import os
 import random
 import socket
@@ -19,10 +20,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +35,7 @@ from bench.common import load_average, parse_sizes, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_SIZE = 1_000
-SEED_TIMEOUT = 600  # seconds; a million citizens take under one on an idle 2-core machine
+SEED_TIMEOUT = 600  # seconds; a million citizens take under a minute on an idle 2-core machine
 CLIENT_ID, CLIENT_SECRET = "demo-agency", "demo-agency-secret"
 TARGET_RATIO = 0.5  # look-up throughput against the bare route's
 TARGET_P99_GROWTH = 1.5  # p99 at the largest population against the smallest
@@ -70,21 +69,27 @@ def summarise(runs: list[Measurement]) -> dict[str, Any]:
 
 
 class LoadGenerator:
-    """`concurrency` threads, each with its own keep-alive connection, sending one request after another."""
+    """`concurrency` keep-alive HTTP/1.1 connections, each sending one request after another (a closed loop).
 
-    def __init__(self, base_url: str, headers: dict[str, str], concurrency: int, server_pid: int) -> None:
-        self.clients = [httpx.Client(base_url=base_url, headers=headers, timeout=30) for _ in range(concurrency)]
-        self.server_pid = server_pid
+    Plain asyncio streams in one thread, not an HTTP client library: the load generator shares the two CPUs with
+    the server, and httpx in threads spent about as much CPU per request as the bare route does, capping that
+    route at half its rate, which flattered the look-up / bare ratio.
+    """
+
+    def __init__(self, port: int, headers: dict[str, str], concurrency: int, server_pid: int) -> None:
+        self.port, self.headers, self.server_pid = port, headers, server_pid
+        self.runner = asyncio.Runner()  # one event loop, so the connections live from one run to the next
+        self.connections = [self.runner.run(asyncio.open_connection("127.0.0.1", port)) for _ in range(concurrency)]
 
     def close(self) -> None:
-        for client in self.clients:
-            client.close()
+        for _, writer in self.connections:
+            writer.close()
+        self.runner.close()
 
     def run(self, paths: Sequence[str], seconds: float) -> Measurement:
-        rngs = [random.Random(index) for index in range(len(self.clients))]
+        requests = [_request(path, self.headers) for path in paths]
         server_cpu, client_cpu, started = _cpu_seconds(self.server_pid), time.process_time(), time.perf_counter()
-        with ThreadPoolExecutor(len(self.clients)) as pool:
-            results = list(pool.map(_requests_until, self.clients, repeat(paths), repeat(started + seconds), rngs))
+        results = self.runner.run(self._all(requests, started + seconds))
         elapsed = time.perf_counter() - started
         server_after = _cpu_seconds(self.server_pid)
         return Measurement(
@@ -95,20 +100,48 @@ class LoadGenerator:
             None if server_cpu is None or server_after is None else server_after - server_cpu,
         )
 
+    async def _all(self, requests: list[bytes], deadline: float) -> list[tuple[list[float], int]]:
+        loops = (
+            _requests_until(reader, writer, requests, deadline, random.Random(index))
+            for index, (reader, writer) in enumerate(self.connections)
+        )
+        return await asyncio.gather(*loops)
 
-def _requests_until(
-    client: httpx.Client, paths: Sequence[str], deadline: float, rng: random.Random
+
+async def _requests_until(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    requests: list[bytes],
+    deadline: float,
+    rng: random.Random,
 ) -> tuple[list[float], int]:
     """Latencies of the successful requests, and how many failed."""
     latencies: list[float] = []
     failures = 0
     while (started := time.perf_counter()) < deadline:
-        response = client.get(rng.choice(paths))
-        if response.status_code == 200:
+        writer.write(rng.choice(requests))
+        if await _response_status(reader) == 200:
             latencies.append(time.perf_counter() - started)
         else:
             failures += 1
     return latencies, failures
+
+
+def _request(path: str, headers: dict[str, str]) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", *(f"{name}: {value}" for name, value in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+async def _response_status(reader: asyncio.StreamReader) -> int:
+    """Read one response off the connection; the app always sends Content-Length."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    status_line, *header_lines = head.split(b"\r\n")
+    for line in header_lines:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            await reader.readexactly(int(value))
+            return int(status_line.split()[1])
+    raise RuntimeError(f"a response without Content-Length: {status_line!r}")
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -211,7 +244,7 @@ def measure_size(population: int, args: argparse.Namespace, directory: Path) -> 
     with server(environment, directory / f"server-{population}.log") as process:
         base_url = f"http://127.0.0.1:{environment['VNEID_PORT']}"
         headers = {"Authorization": f"Bearer {access_token(base_url)}", "X-Purpose": "benchmark"}
-        load = LoadGenerator(base_url, headers, args.concurrency, process.pid)
+        load = LoadGenerator(int(environment["VNEID_PORT"]), headers, args.concurrency, process.pid)
         try:
             for paths in targets.values():  # warm-up: connections, caches, the thread pool
                 load.run(paths, 1)
