@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint bench clean
+.PHONY: run test bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=python3.11)")'
@@ -18,13 +18,14 @@ run: $(STAMP)
 	$(BIN)/vneid-sandbox serve
 
 test: $(STAMP)
-	$(BIN)/ruff check app tests seed_data alembic
-	$(BIN)/ruff format --check app tests seed_data alembic
+	$(BIN)/ruff check app tests seed_data alembic bench
+	$(BIN)/ruff format --check app tests seed_data alembic bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.seed
 	$(BIN)/python -m bench.lookup
+	$(BIN)/python -m bench.login
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
