@@ -168,11 +168,23 @@ def _mail_name(full_name: str) -> str:
 def id_card_expiry(birth: date, issued: date) -> date | None:
     """A card issued within two years before a renewal age stays valid until the next one."""
     renewable_after = issued + timedelta(days=730)
-    for age in ID_CARD_MILESTONES:
-        milestone = _birthday(birth, age)
+    for milestone in _renewal_birthdays(birth):
         if milestone > renewable_after:
             return milestone
     return None
+
+
+# Dates that follow from a birth date alone are cached: a million people share some 36,000 birthdays.
+@cache
+def _renewal_birthdays(birth: date) -> tuple[date, ...]:
+    return tuple(_birthday(birth, age) for age in ID_CARD_MILESTONES)
+
+
+@cache
+def _card_window(birth: date) -> tuple[date, int]:
+    """The first day a chip card can date from (2021, or the 14th birthday), and the days from then to now."""
+    earliest = max(date(2021, 1, 1), _birthday(birth, ACCOUNT_MIN_AGE))
+    return earliest, max(1, (REFERENCE_DATE - earliest).days)
 
 
 def _birthday(birth: date, age: int) -> date:
@@ -394,9 +406,8 @@ class PopulationGenerator:
         }
 
     def _card_issued_on(self, birth: date) -> date:
-        """Chip cards date from 2021, or from the 14th birthday for the younger ones."""
-        earliest = max(date(2021, 1, 1), _birthday(birth, ACCOUNT_MIN_AGE))
-        return earliest + timedelta(days=self.draws.below(max(1, (REFERENCE_DATE - earliest).days)))
+        earliest, days = _card_window(birth)
+        return earliest + timedelta(days=self.draws.below(days))
 
     def _date_of_death(self, birth: date, age: int) -> date | None:
         if self.draws.random() >= (0.05 if age >= 60 else 0.004):
