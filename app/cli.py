@@ -3,6 +3,7 @@
 import argparse
 import os
 import sys
+import uuid
 from collections.abc import Sequence
 
 import uvicorn
@@ -49,7 +50,14 @@ def prepare(settings: Settings) -> sandbox.Bootstrap:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
-    settings = settings.model_copy(update={"host": args.host or settings.host, "port": args.port or settings.port})
+    settings = settings.model_copy(
+        update={
+            "host": args.host or settings.host,
+            "port": args.port or settings.port,
+            "workers": args.workers or settings.workers,
+        }
+    )
+    workers = settings.worker_count
     ready = prepare(settings)
     if ready.seeded:
         _print(_summary(ready.seeded))
@@ -59,15 +67,22 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
   API docs:     {settings.public_url}/docs
   Admin token:  {ready.admin_token}
   Database:     {settings.database_url}
+  Workers:      {workers}
 """)
-    # Workers re-read settings from the environment; carry the command-line overrides there.
-    os.environ["VNEID_HOST"], os.environ["VNEID_PORT"] = settings.host, str(settings.port)
+    # Workers re-read settings from the environment; carry the command-line overrides there, and this instance's
+    # id, under which each worker's heartbeat tells /healthz that it serves.
+    os.environ |= {
+        "VNEID_HOST": settings.host,
+        "VNEID_PORT": str(settings.port),
+        "VNEID_WORKERS": str(workers),
+        "VNEID_INSTANCE_ID": uuid.uuid4().hex,
+    }
     uvicorn.run(
         "app.main:create_app",
         factory=True,
         host=settings.host,
         port=settings.port,
-        workers=args.workers,
+        workers=workers,
         access_log=False,
         log_level="warning",
     )
@@ -86,7 +101,10 @@ def cmd_seed(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def cmd_reset(settings: Settings, _args: argparse.Namespace) -> None:
-    prepare(settings)
+    ready = prepare(settings)
+    if ready.seeded:  # a new database: the first-start seeding just made the seed state, so seed only once
+        _print(_summary(ready.seeded))
+        return
     database = Database.from_url(settings.database_url)
     with database.sessions.begin() as db:
         _print(_summary(sandbox.reset(db, settings)))
@@ -99,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="migrate, seed on first start, and serve")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--workers", type=int, help="worker processes (default: VNEID_WORKERS, else one per core)")
     commands.add_parser("migrate", help="upgrade the database schema to the latest migration")
     commands.add_parser("seed", help="migrate and seed the population if the database is new")
     commands.add_parser("reset", help="restore the seed state (same VNEID_SEED, same citizens)")

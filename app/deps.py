@@ -1,7 +1,7 @@
 """FastAPI dependencies as Annotated aliases: the session, the sandbox's services, the authenticated caller."""
 
 from collections.abc import Callable, Iterator
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -9,18 +9,41 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.config import Settings
+from app.core.db import Mode
 from app.core.errors import CitizenTokenRequired, FirstPartyClientRequired, InsufficientAccountLevel, InvalidToken
 from app.core.keys import KeyStore, TokenInvalid
-from app.models import Client, Grant
 from app.services import sandbox
 from app.services.identity.accounts import ACR_BY_LEVEL, LEVEL_BY_ACR
-from app.services.oidc.clients import FIRST_PARTY
-from app.services.oidc.tokens import ACCESS_TOKEN_TYPE, access_token_live
+from app.services.oidc.clients import FIRST_PARTY, find_client
+from app.services.oidc.tokens import ACCESS_TOKEN_TYPE, live_token
 from app.services.population.access import Caller
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+_MODE = "__vneid_transaction_mode__"
+
+
+def writes(endpoint: Endpoint) -> Endpoint:
+    """Declare a GET (or HEAD) route that changes state: its request gets a write session."""
+    setattr(endpoint, _MODE, Mode.WRITE)
+    return endpoint
+
+
+def only_reads(endpoint: Endpoint) -> Endpoint:
+    """Declare a POST route that only reads (and audits): it runs beside writers instead of queueing for the lock."""
+    setattr(endpoint, _MODE, Mode.READ)
+    return endpoint
+
+
+def transaction_mode(request: Request) -> Mode:
+    """Reads by default for GET and HEAD, writes for every other method, unless the endpoint declares otherwise."""
+    declared = getattr(request.scope.get("endpoint"), _MODE, None)
+    if declared is not None:
+        return declared
+    return Mode.READ if request.method in ("GET", "HEAD") else Mode.WRITE
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    yield from request.app.state.database.session()
+    yield from request.app.state.database.session(transaction_mode(request))
 
 
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
@@ -73,17 +96,17 @@ def current_caller(
         )
     except TokenInvalid as exc:
         raise InvalidToken(f"invalid access token: {exc}") from exc
-    client = db.get(Client, claims.get("client_id", ""))
+    client = find_client(db, claims.get("client_id", ""))
     if client is None:
         raise InvalidToken("the token's client is no longer registered")
-    if not access_token_live(db, claims):
+    live = live_token(db, claims)
+    if live is None:
         raise InvalidToken("the access token was revoked")
-    grant = db.get(Grant, claims["grant_id"]) if "grant_id" in claims else None
     return Caller(
         client=client,
         scopes=frozenset(str(claims.get("scope", "")).split()),
         subject=str(claims["sub"]),
-        personal_id=grant.personal_id if grant else None,
+        personal_id=live.personal_id,
         acr=claims.get("acr"),
     )
 

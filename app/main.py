@@ -2,14 +2,15 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import swagger_ui_bundle
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.core.admission import AdmissionMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers
@@ -34,7 +35,7 @@ from app.routers.web import bank as web_bank
 from app.routers.web import citizen as web_citizen
 from app.routers.web import panel as web_panel
 from app.routers.web import procedures as web_procedures
-from app.services.webhooks import Dispatcher
+from app.worker import SPARE_THREADS, background_loops
 
 WEB = Path(__file__).parent / "web"
 
@@ -53,12 +54,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        dispatcher = Dispatcher(app.state.database.sessions, lambda: datetime.now(UTC))
-        if settings.webhook_dispatcher:
-            dispatcher.start()
+        to_thread.current_default_thread_limiter().total_tokens = settings.max_concurrency + SPARE_THREADS
+        loops = background_loops(settings, app.state.database)
+        for loop in loops:
+            loop.start()
         yield
-        if settings.webhook_dispatcher:
-            dispatcher.stop()
+        for loop in loops:
+            loop.stop()
         if database is None:  # ours to close; a database handed in belongs to the caller
             app.state.database.dispose()
 
@@ -71,9 +73,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.database = database or Database.from_url(settings.database_url)
+    app.state.database = database or Database.from_url(settings.database_url, settings.max_concurrency)
     app.state.keys = KeyStore()
     install_error_handlers(app)
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=settings.max_concurrency,
+        queue_seconds=settings.queue_seconds,
+        exempt_paths=frozenset({"/healthz"}),
+    )
     app.add_middleware(RequestLogMiddleware)
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")

@@ -1,5 +1,6 @@
 """The sandbox's settings: one pydantic-settings class read from `VNEID_*` environment variables."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,16 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
     webhook_dispatcher: bool = Field(default=True, description="Deliver webhooks from a background thread.")
+    workers: int | None = Field(default=None, ge=1, le=64, description="Worker processes; default one per core.")
+    max_concurrency: int = Field(
+        default=16, ge=1, le=256, description="Requests a worker runs at once; the others wait in line."
+    )
+    queue_seconds: float = Field(
+        default=10, gt=0, le=300, description="Longest wait in line before 503 with Retry-After."
+    )
+    instance_id: str | None = Field(
+        default=None, description="Set by `serve` for its workers: their heartbeats make /healthz ready."
+    )
 
     @property
     def public_url(self) -> str:
@@ -35,6 +46,13 @@ class Settings(BaseSettings):
             return self.issuer.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
         return f"http://{host}:{self.port}"
+
+    @property
+    def worker_count(self) -> int:
+        """Worker processes to start: as configured, else one per core this process may use (1 in memory)."""
+        if ":memory:" in self.database_url or self.database_url.rstrip("/").endswith("sqlite:"):
+            return 1
+        return self.workers or len(os.sched_getaffinity(0))
 
     @property
     def api_audience(self) -> str:

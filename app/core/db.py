@@ -1,13 +1,46 @@
-"""Engines and sessions for SQLite (the embedded default) and PostgreSQL."""
+"""Engines and sessions for SQLite (the embedded default) and PostgreSQL, and the read/write transaction model.
 
-from collections.abc import Iterator
+Every request runs in one of two kinds of session:
+- a **read session**: a plain deferred transaction. On SQLite (WAL) any number of them run at once and never
+  wait for a writer; a read session refuses to write (a programming error, caught by the tests);
+- a **write session**: on SQLite it takes the single write lock at its first statement (`BEGIN IMMEDIATE`), after
+  queueing on a per-database *write gate* (a thread lock plus an advisory file lock shared by every process on the
+  file), so writers wake in turn instead of polling SQLite's busy handler, whose sleeps grow to 100 ms.
+Per-request bookkeeping (audit rows) of a read goes through `record_later()`: written in its own short write
+transaction after the read ends and before the response is sent, so an acknowledged read is always audited.
+"""
+
+import fcntl
+import os
+import threading
+from collections.abc import Callable, Iterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+
+from app.core.errors import DatabaseBusy
+
+# Connections per process beyond the admitted requests: the webhook dispatcher and the worker heartbeat.
+BACKGROUND_CONNECTIONS = 2
+POOL_TIMEOUT_SECONDS = 10
+WRITE_GATE_TIMEOUT_SECONDS = 10
+_READ_ONLY = "vneid_read_only"
+_LATER = "vneid_record_later"
+_HOLDS_GATE = "vneid_holds_gate"
+
+
+class Mode(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A read session tried to write: the route must be declared as writing (`deps.writes`)."""
 
 
 def normalise_url(url: str) -> str:
@@ -17,71 +50,145 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def create_db_engine(url: str) -> Engine:
+def create_db_engine(url: str, pool_size: int = 16) -> Engine:
+    """An engine whose pool holds a connection for each admitted request plus the background threads."""
     url = normalise_url(url)
+    size = pool_size + BACKGROUND_CONNECTIONS
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(url, pool_pre_ping=True, pool_size=size, max_overflow=0, pool_timeout=POOL_TIMEOUT_SECONDS)
     database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # One connection per process: SQLite has a single writer anyway, and threads queueing on the pool
-    # wake at once, whereas SQLite's own busy handler sleeps in steps of up to 100 ms (bad p99).
+    in_memory = not database or database == ":memory:"
+    if not in_memory:
+        Path(database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": WRITE_GATE_TIMEOUT_SECONDS},
         poolclass=QueuePool,
-        pool_size=1,
+        # An in-memory database exists once per connection: one connection, so every session sees the same data.
+        pool_size=1 if in_memory else size,
         max_overflow=0,
-        pool_timeout=60,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
     )
-    _configure_sqlite(engine)
+    _configure_sqlite(engine, WriteGate(None if in_memory else f"{database}.write-lock"))
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+class WriteGate:
+    """SQLite's one writer, queued fairly: a thread lock in this process, then an advisory lock on a file beside
+    the database for the other processes (workers, a second `serve`, the CLI). The kernel drops the file lock of
+    a process that dies, so a crash never leaves the gate shut."""
+
+    def __init__(self, lock_path: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._lock_path = lock_path
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        if not self._thread_lock.acquire(timeout=WRITE_GATE_TIMEOUT_SECONDS):
+            raise DatabaseBusy("the database is busy with other writes; try again in a moment")
+        try:
+            if self._lock_path is not None:
+                if self._fd is None:
+                    self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                fcntl.flock(self._fd, fcntl.LOCK_EX)  # holders are short transactions; blocks without the GIL
+        except BaseException:
+            self._thread_lock.release()
+            raise
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._thread_lock.release()
+
+
+def _configure_sqlite(engine: Engine, gate: WriteGate) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy's "begin" event issue BEGIN itself (the pysqlite driver would defer it).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=30000", "synchronous=NORMAL"):
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
             cursor.execute(f"PRAGMA {pragma}")
+        cursor.execute(f"PRAGMA busy_timeout={WRITE_GATE_TIMEOUT_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-        # Take the write lock up front: a read that later writes can never fail with "database is locked".
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(_READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # a snapshot; WAL readers never wait for the writer
+            return
+        record = connection.connection.info
+        if not record.get(_HOLDS_GATE):
+            gate.acquire()
+            record[_HOLDS_GATE] = True
+        # Take the write lock up front: a transaction that read first can never fail with "database is locked".
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record) -> None:  # type: ignore[no-untyped-def]
+        # Back in the pool means committed or rolled back: the next writer may go.
+        if record.info.pop(_HOLDS_GATE, False):
+            gate.release()
 
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+def record_later(db: Session, write: Callable[[Session], None]) -> None:
+    """Per-request bookkeeping (an audit row): written now in a write session; after a read session ends, in a
+    short write transaction of its own before the response is sent. Dropped if the request fails."""
+    if db.info.get(_READ_ONLY):
+        db.info.setdefault(_LATER, []).append(write)
+    else:
+        write(db)
+
+
+def _refuse_writes_in_read_sessions(sessions: sessionmaker[Session]) -> None:
+    @event.listens_for(sessions, "before_flush")
+    def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+        if session.info.get(_READ_ONLY) and (session.new or session.dirty or session.deleted):
+            raise ReadOnlySessionError("a read session cannot write: declare the route with @writes")
+
+    @event.listens_for(sessions, "do_orm_execute")
+    def _do_orm_execute(state: ORMExecuteState) -> None:
+        if state.session.info.get(_READ_ONLY) and (state.is_insert or state.is_update or state.is_delete):
+            raise ReadOnlySessionError("a read session cannot write: declare the route with @writes")
+
+
 class Database:
-    """The session factory the app runs on: over an engine, or over one connection (tests roll it back)."""
+    """The session factories the app runs on: over an engine, or over one connection (tests roll it back)."""
 
     def __init__(self, bind: Engine | Connection, **session_options: Any) -> None:
         self.bind = bind
         self.sessions = sessionmaker(bind, expire_on_commit=False, **session_options)
+        read_bind = bind.execution_options(**{_READ_ONLY: True}) if isinstance(bind, Engine) else bind
+        self.read_sessions = sessionmaker(read_bind, expire_on_commit=False, info={_READ_ONLY: True}, **session_options)
+        _refuse_writes_in_read_sessions(self.read_sessions)
 
     @classmethod
-    def from_url(cls, url: str) -> "Database":
-        return cls(create_db_engine(url))
+    def from_url(cls, url: str, pool_size: int = 16) -> "Database":
+        return cls(create_db_engine(url, pool_size))
 
-    def session(self) -> Iterator[Session]:
-        """A request's session, committed before the response is sent so a failed commit is an error."""
-        with self.sessions() as session:
+    def session(self, mode: Mode = Mode.WRITE) -> Iterator[Session]:
+        """A request's session, committed before the response is sent so a failed commit is an error.
+
+        Whatever is not committed is rolled back when the request fails, and the connection goes back to the pool
+        at once, whether the request succeeded, failed or its client went away.
+        """
+        factory = self.read_sessions if mode is Mode.READ else self.sessions
+        with factory() as session:
             try:
                 yield session
                 session.commit()
-            except BaseException as exc:
-                # Some refusals must leave a trace (a replayed code revokes its tokens, a one-shot fault is used up).
-                if getattr(exc, "keep_changes", False):
-                    session.commit()
-                else:
-                    session.rollback()
+            except BaseException:
+                session.rollback()
                 raise
+            later: list[Callable[[Session], None]] = session.info.pop(_LATER, [])
+        if later:
+            with self.sessions() as writer, writer.begin():
+                for write in later:
+                    write(writer)
 
     def dispose(self) -> None:
         if isinstance(self.bind, Engine):

@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.schemas.problem import Problem
@@ -99,6 +100,26 @@ class Conflict(AppError):
     status, code, title = 409, "conflict", "Conflict"
 
 
+RETRY_AFTER_SECONDS = 1
+
+
+class ServiceUnavailable(AppError):
+    """Overload, never a freeze: the client is told when to try again (RFC 9110 Retry-After)."""
+
+    status, code, title = 503, "service_unavailable", "The sandbox is overloaded"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}, **extra)
+
+
+class DatabaseBusy(ServiceUnavailable):
+    code, title = "database_busy", "The database is busy"
+
+
+class ServerBusy(ServiceUnavailable):
+    code, title = "server_busy", "Too many requests in progress"
+
+
 def problem(status: int, code: str, title: str, detail: str, instance: str, **extra: Any) -> dict[str, Any]:
     return {
         "type": PROBLEM_BASE + code,
@@ -142,6 +163,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
         return _problem_response(request, exc.status, exc.code, exc.title, exc.detail, exc.headers, **exc.extra)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_timeout(request: Request, _exc: PoolTimeout) -> JSONResponse:
+        return await _app_error(request, DatabaseBusy("no database connection became free in time; try again"))
 
     @app.exception_handler(OAuthError)
     async def _oauth_error(_request: Request, exc: OAuthError) -> JSONResponse:
@@ -188,12 +213,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 class OAuthError(Exception):
-    """An OAuth 2.0 error, rendered in the RFC 6749 shape that OAuth client libraries expect.
-
-    `keep_changes`, when set, commits what the request did before failing (see Database.session).
-    """
-
-    keep_changes = False
+    """An OAuth 2.0 error, rendered in the RFC 6749 shape that OAuth client libraries expect."""
 
     def __init__(
         self, error: str, description: str, *, status: int = 400, headers: dict[str, str] | None = None

@@ -21,6 +21,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.versions import Area, VersionedCache, bump
 from app.models import SigningKey
 
 TOKEN_KEYS = "token"
@@ -69,18 +70,36 @@ def _thumbprint(jwk: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(hashlib.sha256(canonical.encode()).digest()).rstrip(b"=").decode()
 
 
-class KeyStore:
-    def __init__(self) -> None:
-        self._cache: dict[str, LoadedKey] = {}
-        self._lock = threading.Lock()
+@dataclass(frozen=True)
+class KeyRecord:
+    """A signing key row as the cache keeps it: parsed once per process."""
 
-    def _load(self, row: SigningKey) -> LoadedKey:
+    key: LoadedKey
+    purpose: str
+    status: str
+    created_at: datetime
+    retired_at: datetime | None
+
+
+class KeyStore:
+    """The sandbox's keys, read through a per-process cache that every rotation (in any process) invalidates."""
+
+    def __init__(self) -> None:
+        self._parsed: dict[str, LoadedKey] = {}
+        self._lock = threading.Lock()
+        self._records = VersionedCache(Area.KEYS, self._load_records)
+
+    def _parse(self, row: SigningKey) -> LoadedKey:
         with self._lock:
-            loaded = self._cache.get(row.kid)
+            loaded = self._parsed.get(row.kid)
             if loaded is None:
                 private = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
-                loaded = self._cache[row.kid] = LoadedKey(row.kid, row.alg, private)
+                loaded = self._parsed[row.kid] = LoadedKey(row.kid, row.alg, private)
             return loaded
+
+    def _load_records(self, db: Session) -> dict[str, KeyRecord]:
+        rows = db.scalars(select(SigningKey).order_by(SigningKey.created_at)).all()
+        return {r.kid: KeyRecord(self._parse(r), r.purpose, r.status, r.created_at, r.retired_at) for r in rows}
 
     def ensure_keys(
         self, db: Session, now: datetime, purpose: str = TOKEN_KEYS, algorithms: tuple[str, ...] = TOKEN_ALGORITHMS
@@ -90,7 +109,8 @@ class KeyStore:
             for status in (ACTIVE, NEXT):
                 if self._row(db, purpose, alg, status) is None:
                     db.add(_generate(purpose, alg, now, status))
-        db.flush()
+                    db.flush()
+                    bump(db, Area.KEYS)
 
     def rotate(self, db: Session, now: datetime, purpose: str = TOKEN_KEYS) -> list[str]:
         """Sign with the published next key, retire the old one (still published), publish a new next key."""
@@ -102,6 +122,7 @@ class KeyStore:
             new.status = ACTIVE
             db.add(_generate(purpose, alg, now, NEXT))
             db.flush()
+        bump(db, Area.KEYS)
         return [self.active(db, alg, purpose).kid for alg in TOKEN_ALGORITHMS]
 
     @staticmethod
@@ -113,18 +134,17 @@ class KeyStore:
         ).first()
 
     def active(self, db: Session, alg: str = "RS256", purpose: str = TOKEN_KEYS) -> LoadedKey:
-        row = self._row(db, purpose, alg, ACTIVE)
-        if row is None:
-            raise RuntimeError(f"no active {purpose} {alg} key: run `vneid-sandbox migrate` and start once")
-        return self._load(row)
+        for record in reversed(self._records.get(db).values()):  # newest first
+            if record.purpose == purpose and record.key.alg == alg and record.status == ACTIVE:
+                return record.key
+        raise RuntimeError(f"no active {purpose} {alg} key: run `vneid-sandbox migrate` and start once")
 
     def published(self, db: Session, now: datetime, retention: timedelta) -> list[LoadedKey]:
         """Keys in the JWKS: next and active ones; retired token keys while tokens they signed may live; retired
         document keys for good, since the documents they signed stay valid for years."""
-        rows = db.scalars(select(SigningKey).order_by(SigningKey.created_at)).all()
         return [
-            self._load(r)
-            for r in rows
+            r.key
+            for r in self._records.get(db).values()
             if r.status != RETIRED
             or r.purpose == DOCUMENT_KEYS
             or (r.retired_at is not None and r.retired_at + retention > now)
@@ -153,10 +173,8 @@ class KeyStore:
         except jwt.PyJWTError as exc:
             raise TokenInvalid(f"not a JWS: {exc}") from exc
         kid = header.get("kid")
-        key = self._cache.get(kid) if isinstance(kid, str) else None
-        if key is None and isinstance(kid, str):
-            row = db.get(SigningKey, kid)
-            key = self._load(row) if row is not None else None
+        record = self._records.get(db).get(kid) if isinstance(kid, str) else None
+        key = record.key if record is not None else None
         if key is None:
             raise TokenInvalid("unknown signing key (kid)")
         if header.get("alg") != key.alg:

@@ -18,6 +18,7 @@ from app.models.oauth import (
     Scenario,
     UsedAssertion,
 )
+from app.models.runtime import CacheVersion, ServerWorker
 from app.models.sandbox_setting import SandboxSetting
 from app.models.signing_key import SigningKey
 from app.models.webhook import WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -29,6 +30,7 @@ __all__ = [
     "AuditEvent",
     "AuthorizationCode",
     "Base",
+    "CacheVersion",
     "Citizen",
     "Client",
     "Consent",
@@ -45,6 +47,7 @@ __all__ = [
     "RevokedToken",
     "SandboxSetting",
     "Scenario",
+    "ServerWorker",
     "SigningKey",
     "UsedAssertion",
     "WebhookDelivery",

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Cookie, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep
+from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Client
 from app.schemas.common import Text
 from app.schemas.oauth import OAuthErrorBody
 from app.services.oidc import authorize, login
-from app.services.oidc.clients import redirect_uri_allowed
+from app.services.oidc.clients import find_client, redirect_uri_allowed
 from app.services.population.seeding import personas_document
 from app.web.i18n import preferred_language
 from app.web.pages import message, render
@@ -53,6 +53,7 @@ def _follow(outcome: login.Outcome, request: Request, settings_url: str, lang: s
         400: {"description": "Unknown client or unregistered redirect_uri (never redirected)"},
     },
 )
+@writes
 def authorize_endpoint(
     request: Request, db: SessionDep, clock: ClockDep, settings: SettingsDep, session_token: SessionCookie = None
 ) -> Response:
@@ -79,7 +80,7 @@ def login_page(
         row = login.transaction(db, transaction_id)
     except login.TransactionGone as gone:
         return message(request, "error_title", gone.detail, status_code=404)
-    client = db.get_one(Client, row.client_id)
+    client = find_client(db, row.client_id)
     scopes = authorize.AuthorizationRequest.from_json(row.request).scope.split()
     context = {
         "txn": row.id,
@@ -154,6 +155,7 @@ LOGOUT_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 @router.get("/oauth2/logout", name="oauth.end_session", response_class=HTMLResponse, responses=LOGOUT_RESPONSES)
 @router.post("/oauth2/logout", name="oauth.end_session_post", response_class=HTMLResponse, responses=LOGOUT_RESPONSES)
+@writes
 def end_session(
     request: Request,
     db: SessionDep,
@@ -170,7 +172,7 @@ def end_session(
     named by `client_id` or by the `id_token_hint`."""
     hint = login.id_token_hint_claims(db, keys, settings, id_token_hint)
     login.end_session(db, datetime.now(UTC), session_token=session_token, sid=hint.get("sid"))
-    client = db.get(Client, client_id or hint.get("aud") or "")
+    client = find_client(db, client_id or hint.get("aud") or "")
     if post_logout_redirect_uri and client and redirect_uri_allowed(client, post_logout_redirect_uri):
         separator = "&" if "?" in post_logout_redirect_uri else "?"
         target = post_logout_redirect_uri + (f"{separator}{urlencode({'state': state})}" if state else "")
@@ -182,7 +184,7 @@ def end_session(
 
 
 def _client_of(db: Session, transaction_id: str) -> Client:
-    return db.get_one(Client, login.transaction(db, transaction_id).client_id)
+    return find_client(db, login.transaction(db, transaction_id).client_id)
 
 
 _KNOWN_ERRORS = {

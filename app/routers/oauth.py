@@ -4,9 +4,10 @@ introspection. (The browser-facing authorize and login pages live in routers/log
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Header
+from fastapi import APIRouter, Depends, Form, Header, Request
 from fastapi.responses import JSONResponse
 
+from app.core.admission import respond_after
 from app.core.errors import problem_responses
 from app.deps import ClockDep, CurrentCitizen, KeysDep, SessionDep, SettingsDep
 from app.models import Client
@@ -29,6 +30,7 @@ def _form(**fields: str | None) -> dict[str, Any]:
 
 @router.post("/oauth2/token", response_model=TokenResponse, name="oauth.token", responses=OAUTH_ERRORS)
 def token(
+    request: Request,
     db: SessionDep,
     keys: KeysDep,
     settings: SettingsDep,
@@ -71,7 +73,9 @@ def token(
         client_assertion_type=client_assertion_type,
         client_assertion=client_assertion,
     )
-    return JSONResponse(tokens.issue_token(db, keys, settings, authorization, form), headers=NO_STORE)
+    issued = tokens.issue_token(db, keys, settings, authorization, form)
+    respond_after(request.state, issued.delay_seconds)
+    return JSONResponse(issued.body, headers=NO_STORE)
 
 
 def authenticated_client(

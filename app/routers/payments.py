@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from app.core.errors import problem_responses
-from app.deps import ClockDep, CurrentCitizen, KeysDep, SessionDep, SettingsDep
+from app.deps import ClockDep, CurrentCitizen, KeysDep, SessionDep, SettingsDep, writes
 from app.schemas.payment import PaymentCompletion, PaymentPublic
 from app.services import payments
 from app.services.procedures.engine import Env
@@ -61,6 +61,7 @@ def start_payment(
     name="payments.get",
     responses=problem_responses(401, 403, 404, 422),
 )
+@writes
 def get_payment(
     payment_id: PaymentId, caller: CurrentCitizen, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
 ) -> PaymentPublic:

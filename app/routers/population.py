@@ -6,7 +6,7 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Header, Path, Query
 
 from app.core.errors import problem_responses
-from app.deps import ClockDep, CurrentCaller, RequestId, SessionDep
+from app.deps import ClockDep, CurrentCaller, RequestId, SessionDep, only_reads
 from app.schemas.citizen import (
     CitizenRecord,
     ClaimedIdentity,
@@ -105,6 +105,7 @@ def get_household(
     name="population.verify",
     responses=problem_responses(401, 403, 422),
 )
+@only_reads
 def verify(
     body: ClaimedIdentity | VerificationBatch,
     caller: CurrentCaller,

@@ -1,23 +1,44 @@
 """Health, the API docs served without any CDN, and the home page."""
 
-from fastapi import APIRouter, Request
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request, Response
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from sqlalchemy import text
 
-from app.deps import SessionDep
+from app.deps import SessionDep, SettingsDep
 from app.schemas.sandbox import Health
+from app.services import workers
 from app.services.population.seeding import personas_document
 from app.web.pages import render
 
 router = APIRouter(tags=["System"])
 
 
-@router.get("/healthz", response_model=Health, name="system.health")
-def health(db: SessionDep) -> Health:
-    """Liveness and database reachability."""
+@router.get(
+    "/healthz",
+    response_model=Health,
+    name="system.health",
+    responses={503: {"model": Health, "description": "Not every worker serves yet (starting, or one died)."}},
+)
+def health(db: SessionDep, settings: SettingsDep, response: Response) -> Health:
+    """Readiness: the database answers and, under `vneid-sandbox serve`, every worker process of this instance
+    serves (each proves it with a heartbeat every 2 s). 503 until then, so a load balancer waits for all of them."""
     db.execute(text("SELECT 1"))
-    return Health(status="ok", database="ok", sandbox=True)
+    if settings.instance_id is None:  # embedded (tests, a custom ASGI server): this process is the whole server
+        return Health(status="ok", database="ok", sandbox=True, workers=1, workers_serving=1)
+    readiness = workers.readiness(db, datetime.now(UTC), settings.instance_id, settings.worker_count)
+    if not readiness.ready:
+        response.status_code = 503
+        response.headers["Retry-After"] = "1"
+    return Health(
+        status="ok" if readiness.ready else "starting",
+        database="ok",
+        sandbox=True,
+        workers=readiness.expected,
+        workers_serving=readiness.serving,
+    )
 
 
 @router.get("/docs", include_in_schema=False)

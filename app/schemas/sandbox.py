@@ -49,9 +49,11 @@ class ConsentPublic(BaseModel):
 
 
 class Health(BaseModel):
-    status: str
+    status: str = Field(description="`ok` when ready; `starting` while not every worker serves.")
     database: str
     sandbox: bool
+    workers: int = Field(description="Worker processes this instance runs.")
+    workers_serving: int = Field(description="Workers whose heartbeat is fresh.")
 
 
 class TokenMint(BaseModel):

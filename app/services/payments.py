@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.errors import AppError, NotFound
-from app.models import Application, Client, Payment
+from app.models import Application, Payment
 from app.schemas.payment import PaymentPublic
 from app.services.oidc import scenarios
+from app.services.oidc.clients import find_client
 from app.services.procedures.engine import (
     APPLICANT,
     REGISTRY,
@@ -197,5 +198,5 @@ def _pending(db: Session, application: Application) -> ScalarResult[Payment]:
 
 def _failure_forced(db: Session, application: Application) -> bool:
     """The `payment_fails` scenario, for applications filed through a test client."""
-    client = db.get(Client, application.client_id) if application.client_id else None
+    client = find_client(db, application.client_id) if application.client_id else None
     return bool(client and client.test_client and scenarios.take(db, client.client_id, FAILURE_SCENARIO))

@@ -13,13 +13,13 @@ from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.errors import AppError, CitizenNotFound, NotFound
 from app.core.keys import DOCUMENT_KEYS, KeyStore
+from app.core.versions import Area, VersionedCache, bump
 from app.models import (
     AccountEvent,
     Application,
     ApplicationEvent,
     AuthorizationCode,
     Citizen,
-    Client,
     Consent,
     Document,
     Grant,
@@ -38,7 +38,7 @@ from app.models import (
 )
 from app.services.identity.accounts import ACR_BY_LEVEL, usable_account
 from app.services.oidc import grants, login, tokens
-from app.services.oidc.clients import seed_clients
+from app.services.oidc.clients import find_client, seed_clients
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.seeding import SeedSummary, clear_population, personas_document, seed_population
 
@@ -116,6 +116,7 @@ def reset(db: Session, settings: Settings) -> SeedSummary:
     seed_clients(db, settings.public_url)
     _put_setting(db, SEEDED, f"seed={settings.seed} population={settings.population}")
     reset_clock(db)
+    bump(db, *Area)
     return summary
 
 
@@ -163,7 +164,7 @@ def grant_consent(
     """Record a citizen's consent directly, as the login flow's consent screen will."""
     if db.get(Citizen, personal_id) is None:
         raise CitizenNotFound(f"no citizen has the personal ID {personal_id}")
-    if db.get(Client, client_id) is None:
+    if find_client(db, client_id) is None:
         raise NotFound(f"no client {client_id!r}")
     unknown = sorted(set(scopes) - set(FIELDS_BY_SCOPE))
     if unknown:
@@ -187,7 +188,7 @@ def mint_tokens(
     personal_id = login.persona_id(persona)
     if personal_id is None:
         raise NotFound(f"no persona {persona!r}; see GET /sandbox/personas")
-    client = db.get(Client, client_id)
+    client = find_client(db, client_id)
     if client is None:
         raise NotFound(f"no client {client_id!r}")
     requested = (scope or "openid profile").split()
@@ -212,18 +213,27 @@ def mint_tokens(
     return tokens.token_response(db, keys, settings, client, grant, nonce=None, claims_request=None)
 
 
-def clock_for(db: Session) -> Clock:
-    """The sandbox clock: real time moved by the offset QA set with /sandbox/clock (shared by all workers)."""
+def _load_clock(db: Session) -> Clock:
     offset = _setting(db, CLOCK_OFFSET)
     return Clock(timedelta(seconds=int(offset))) if offset else Clock()
+
+
+_clock = VersionedCache(Area.CLOCK, _load_clock)
+
+
+def clock_for(db: Session) -> Clock:
+    """The sandbox clock: real time moved by the offset QA set with /sandbox/clock (shared by all workers)."""
+    return _clock.get(db)
 
 
 def advance_clock(db: Session, by: timedelta) -> Clock:
     current = clock_for(db).offset
     _put_setting(db, CLOCK_OFFSET, str(int((current + by).total_seconds())))
+    bump(db, Area.CLOCK)
     return clock_for(db)
 
 
 def reset_clock(db: Session) -> Clock:
     _put_setting(db, CLOCK_OFFSET, "0")
+    bump(db, Area.CLOCK)
     return Clock()

@@ -8,9 +8,7 @@ Signature: header `VNeID-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret,
 import hashlib
 import hmac
 import json
-import logging
 import secrets
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -38,8 +36,6 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 LEASE = timedelta(minutes=1)
 SIGNATURE_HEADER = "VNeID-Signature"
 TIMEOUT_SECONDS = 5
-
-logger = logging.getLogger("vneid.webhooks")
 
 
 class UnknownEventType(AppError):
@@ -189,27 +185,3 @@ def _record(delivery: WebhookDelivery, now: datetime, status_code: int | None, e
         delivery.status = FAILED
     else:
         delivery.next_attempt_at = now + RETRY_DELAYS[delivery.attempts - 1]
-
-
-class Dispatcher:
-    """A daemon thread that delivers due webhooks every second, each batch in its own transaction."""
-
-    def __init__(self, sessions: Callable[[], Session], now: Callable[[], datetime]) -> None:
-        self._sessions, self._now = sessions, now
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="webhook-dispatcher", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        with httpx.Client(timeout=TIMEOUT_SECONDS) as http:
-            while not self._stop.wait(1.0):
-                try:
-                    deliver_due(self._sessions, self._now(), http)
-                except Exception:  # keep delivering whatever one batch did wrong
-                    logger.exception("webhook delivery batch failed")

@@ -75,7 +75,13 @@ def test_consent_grant_rejects_bad_input(
 
 
 def test_health(client: TestClient) -> None:
-    assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "sandbox": True}
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "database": "ok",
+        "sandbox": True,
+        "workers": 1,
+        "workers_serving": 1,
+    }
 
 
 def test_docs_are_served_without_any_cdn(client: TestClient) -> None:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from app.core.errors import AppError, OAuthError
 from app.core.keys import TokenInvalid
-from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep
+from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Grant
 from app.routers.login import SESSION_COOKIE
 from app.routers.web.session import (
@@ -97,6 +97,7 @@ def start_login(
 
 
 @router.get("/app/callback", response_class=HTMLResponse)
+@writes
 def callback(
     request: Request,
     db: SessionDep,
@@ -120,7 +121,7 @@ def callback(
         "client_id": APP_CLIENT_ID,
     }
     try:
-        tokens = issue_token(db, keys, settings, None, form)
+        tokens = issue_token(db, keys, settings, None, form).body
         claims = keys.verify(
             db, tokens["access_token"], audience=settings.api_audience, issuer=settings.public_url, typ="at+jwt"
         )

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from app.core.clock import VIETNAM
 from app.core.errors import AppError, InsufficientAccountLevel
+from app.deps import writes
 from app.models import Citizen
 from app.routers.web.citizen import PROOF_TYPES
 from app.routers.web.session import EnvDep, WebUser, WebUserDep, page, problem
@@ -319,6 +320,7 @@ def start_payment(request: Request, code: str, env: EnvDep, user: WebUserDep) ->
 
 
 @router.get("/app/payments/{payment_id}", response_class=HTMLResponse)
+@writes
 def payment_page(request: Request, payment_id: str, env: EnvDep, user: WebUserDep) -> HTMLResponse:
     try:
         payment, application = payments.read_payment(env, payment_id, user.personal_id)

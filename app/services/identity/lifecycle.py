@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.errors import AppError, CitizenNotFound, Conflict, NotFound, OfficerRoleRequired
-from app.models import Citizen, Grant, IdentityAccount
+from app.models import Citizen, IdentityAccount
 from app.services.identity.accounts import (
     ACR_BY_LEVEL,
     ACTIVE,
@@ -28,6 +27,7 @@ from app.services.identity.accounts import (
     record_event,
     usable_account,
 )
+from app.services.oidc import grants
 
 POLICE_OFFICER = "police_officer"
 LOCK_HOLDER = "holder_request"
@@ -188,11 +188,7 @@ def _lock(
 
 
 def _revoke_grants(db: Session, now: datetime, personal_id: str, reason: str) -> None:
-    db.execute(
-        update(Grant)
-        .where(Grant.personal_id == personal_id, Grant.revoked_at.is_(None))
-        .values(revoked_at=now, revoke_reason=f"account_locked:{reason}")
-    )
+    grants.revoke_citizen_grants(db, now, personal_id, f"account_locked:{reason}")
 
 
 def _with_note(code: str, note: str | None) -> str:

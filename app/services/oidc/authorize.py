@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from app.models import Client
 from app.services.identity.accounts import ACR_BY_LEVEL, LEVEL_BY_ACR
 from app.services.oidc.claims import OIDC_SCOPES
-from app.services.oidc.clients import PUBLIC, redirect_uri_allowed
+from app.services.oidc.clients import PUBLIC, find_client, redirect_uri_allowed
 from app.services.oidc.tokens import API_SCOPES
 
 PROMPTS = frozenset({"none", "login", "consent"})
@@ -71,7 +71,7 @@ class AuthorizationRequest:
 def parse_request(db: Session, params: dict[str, str]) -> tuple[Client, AuthorizationRequest]:
     """Validate an authorization request. Raises UntrustedRedirect before the redirect URI is known good,
     AuthorizeError (with the request, to redirect) after."""
-    client = db.get(Client, params.get("client_id") or "")
+    client = find_client(db, params.get("client_id") or "")
     if client is None:
         raise UntrustedRedirect("unknown client_id")
     redirect_uri = params.get("redirect_uri") or ""

@@ -11,10 +11,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import jwt
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.errors import AppError, Conflict, OAuthError
+from app.core.versions import Area, VersionedCache, bump
 from app.models import Client, UsedAssertion
 from app.services.oidc.client_keys import client_key
 from app.services.reference import load_json
@@ -25,6 +27,19 @@ BUSINESS, AGENCY, PUBLIC, FIRST_PARTY = "business", "agency", "public", "first_p
 def hash_secret(secret: str) -> str:
     # Client secrets are long random strings, so a plain SHA-256 is enough (no brute-force stretching).
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _load_clients(db: Session) -> dict[str, Client]:
+    # Detached copies, never the session's own instances: the cache is shared by every request of the process.
+    return {row.client_id: Client(**row._asdict()) for row in db.execute(select(*Client.__table__.columns))}
+
+
+_clients = VersionedCache(Area.CLIENTS, _load_clients)
+
+
+def find_client(db: Session, client_id: str) -> Client | None:
+    """A registered client, from the per-process cache (read-only: change clients through this module)."""
+    return _clients.get(db).get(client_id)
 
 
 def seed_clients(db: Session, issuer: str) -> int:
@@ -50,6 +65,7 @@ def seed_clients(db: Session, issuer: str) -> int:
             )
         )
     db.flush()
+    bump(db, Area.CLIENTS)
     return len(document["clients"])
 
 
@@ -118,7 +134,7 @@ def _assertion(form: dict[str, Any]) -> ClientCredentials:
 
 
 def authenticate_client(db: Session, credentials: ClientCredentials, settings: Settings) -> Client:
-    client = db.get(Client, credentials.client_id)
+    client = find_client(db, credentials.client_id)
     if client is None:
         raise _invalid_client("unknown client", basic_challenge=credentials.method == "client_secret_basic")
     if credentials.method not in client.auth_methods:
@@ -200,7 +216,7 @@ SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
 
 def register_client(db: Session, metadata: dict[str, Any]) -> tuple[Client, str | None]:
     """Register a test client; returns it with its secret (shown once) when it authenticates with one."""
-    if db.get(Client, metadata["client_id"]) is not None:
+    if find_client(db, metadata["client_id"]) is not None:
         raise ClientExists(f"client {metadata['client_id']!r} is already registered")
     methods = set(metadata["auth_methods"])
     if ("none" in methods) != (metadata["kind"] == PUBLIC) or ("none" in methods and len(methods) > 1):
@@ -229,4 +245,5 @@ def register_client(db: Session, metadata: dict[str, Any]) -> tuple[Client, str 
     )
     db.add(client)
     db.flush()
+    bump(db, Area.CLIENTS)
     return client, secret

@@ -5,10 +5,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from app.core.errors import OAuthError
+from app.core.versions import Area, bump
 from app.models import AuthorizationCode, Client, Grant, RefreshToken
 
 CODE_TTL = timedelta(seconds=60)
@@ -147,11 +148,17 @@ def find_refresh_grant(db: Session, token: str) -> Grant | None:
 def revoke_grant(db: Session, now: datetime, grant: Grant, reason: str) -> None:
     if grant.revoked_at is None:
         grant.revoked_at, grant.revoke_reason = now, reason
+        bump(db, Area.REVOCATIONS)
 
 
 def revoke_session_grants(db: Session, now: datetime, session_id: str, reason: str) -> None:
-    db.execute(
-        update(Grant)
-        .where(Grant.session_id == session_id, Grant.revoked_at.is_(None))
-        .values(revoked_at=now, revoke_reason=reason)
-    )
+    _revoke_where(db, now, Grant.session_id == session_id, reason)
+
+
+def revoke_citizen_grants(db: Session, now: datetime, personal_id: str, reason: str) -> None:
+    _revoke_where(db, now, Grant.personal_id == personal_id, reason)
+
+
+def _revoke_where(db: Session, now: datetime, which: ColumnElement[bool], reason: str) -> None:
+    db.execute(update(Grant).where(which, Grant.revoked_at.is_(None)).values(revoked_at=now, revoke_reason=reason))
+    bump(db, Area.REVOCATIONS)

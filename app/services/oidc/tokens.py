@@ -4,6 +4,7 @@ import base64
 import hashlib
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,8 +12,9 @@ import jwt
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
-from app.core.errors import OAuthError
+from app.core.errors import RETRY_AFTER_SECONDS, OAuthError
 from app.core.keys import KeyStore, TokenInvalid
+from app.core.versions import Area, bump, changed_here, versions
 from app.models import Client, Grant, RevokedToken
 from app.services.oidc import grants, scenarios
 from app.services.oidc.claims import citizen_claims, claim_names, subject_for
@@ -25,32 +27,42 @@ ID_TOKEN_FAULTS = frozenset(n for n in scenarios.CATALOGUE if n.startswith("id_t
 TOKEN_FAULTS = frozenset({"token_unavailable", "token_slow"})
 
 
+@dataclass(frozen=True)
+class IssuedTokens:
+    body: dict[str, Any]
+    # The token_slow scenario: answer this much later, once the transaction is over (see core.admission).
+    delay_seconds: float = 0
+
+
 def issue_token(
     db: Session, keys: KeyStore, settings: Settings, authorization: str | None, form: dict[str, Any]
-) -> dict[str, Any]:
+) -> IssuedTokens:
     client = authenticate_client(db, read_client_credentials(authorization, form), settings)
     try:
         return _grant(db, keys, settings, client, form)
-    except OAuthError as refusal:
+    except OAuthError:
         # What happened before the refusal stands: a spent client assertion, a used-up scenario, a grant revoked
         # for code replay or refresh-token reuse. Grants validate everything before they write anything else.
-        refusal.keep_changes = True
+        db.commit()
         raise
 
 
-def _grant(db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]) -> dict[str, Any]:
+def _grant(db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]) -> IssuedTokens:
     grant_type = form["grant_type"]
     if grant_type not in GRANTS:
         raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
     if grant_type not in client.grant_types:
         raise OAuthError("unauthorized_client", f"this client may not use the {grant_type} grant")
-    if client.test_client:
-        fault = scenarios.take(db, client.client_id, TOKEN_FAULTS)
-        if fault == "token_unavailable":
-            raise OAuthError("temporarily_unavailable", "sandbox scenario: the token service is down", status=503)
-        if fault == "token_slow":
-            time.sleep(scenarios.SLOW_SECONDS)
-    return GRANTS[grant_type](db, keys, settings, client, form)
+    fault = scenarios.take(db, client.client_id, TOKEN_FAULTS) if client.test_client else None
+    if fault == "token_unavailable":
+        raise OAuthError(
+            "temporarily_unavailable",
+            "sandbox scenario: the token service is down",
+            status=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    delay = scenarios.SLOW_SECONDS if fault == "token_slow" else 0
+    return IssuedTokens(GRANTS[grant_type](db, keys, settings, client, form), delay)
 
 
 def _client_credentials(
@@ -216,6 +228,7 @@ def revoke(db: Session, keys: KeyStore, settings: Settings, client: Client, toke
     claims = _our_access_token(db, keys, settings, token)
     if claims is not None and claims["client_id"] == client.client_id and db.get(RevokedToken, claims["jti"]) is None:
         db.add(RevokedToken(jti=claims["jti"], expires_at=datetime.fromtimestamp(claims["exp"], UTC)))
+        bump(db, Area.REVOCATIONS)
 
 
 def introspect(db: Session, keys: KeyStore, settings: Settings, client: Client, token: str) -> dict[str, Any]:
@@ -236,20 +249,39 @@ def introspect(db: Session, keys: KeyStore, settings: Settings, client: Client, 
             "iss": settings.public_url,
         }
     claims = _our_access_token(db, keys, settings, token)
-    if claims is None or claims["client_id"] != client.client_id or not access_token_live(db, claims):
+    if claims is None or claims["client_id"] != client.client_id or live_token(db, claims) is None:
         return {"active": False}
     return {"active": True, "token_type": "Bearer", **claims}
 
 
-def access_token_live(db: Session, claims: dict[str, Any]) -> bool:
-    """Not revoked by itself nor through its grant."""
-    if db.get(RevokedToken, claims["jti"]) is not None:
-        return False
-    grant_id = claims.get("grant_id")
-    if grant_id is None:
-        return True
-    grant = db.get(Grant, grant_id)
-    return grant is not None and grant.revoked_at is None
+@dataclass(frozen=True)
+class LiveToken:
+    """An access token revoked neither by itself nor through its grant, and the citizen it acts for (if any)."""
+
+    personal_id: str | None
+
+
+# jti → (revocation version it was checked at, what it was found to be). Nothing revoked since: no query.
+_checked: dict[str, tuple[int, LiveToken]] = {}
+_CHECKED_LIMIT = 100_000
+
+
+def live_token(db: Session, claims: dict[str, Any]) -> LiveToken | None:
+    jti = claims["jti"]
+    version = versions(db).get(Area.REVOCATIONS, 0)
+    checked = _checked.get(jti)
+    if checked is not None and checked[0] == version and not changed_here(db, Area.REVOCATIONS):
+        return checked[1]
+    if db.get(RevokedToken, jti) is not None:
+        return None
+    grant = db.get(Grant, claims["grant_id"]) if "grant_id" in claims else None
+    if "grant_id" in claims and (grant is None or grant.revoked_at is not None):
+        return None
+    live = LiveToken(grant.personal_id if grant else None)
+    if len(_checked) >= _CHECKED_LIMIT:
+        _checked.clear()
+    _checked[jti] = (version, live)
+    return live
 
 
 def _our_access_token(db: Session, keys: KeyStore, settings: Settings, token: str) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from app.core.db import record_later
 from app.models import AuditEvent
 from app.services.reference import catalog
 
@@ -29,20 +30,21 @@ def record_accesses(
     request_id: str | None,
     entries: list[tuple[str, list[str], int]],
 ) -> None:
-    """One audit event per citizen touched: (personal_id, fields, fee) — what the citizen later sees."""
-    db.execute(
-        insert(AuditEvent),
-        [
-            {
-                "at": at,
-                "client_id": client_id,
-                "personal_id": personal_id,
-                "action": action,
-                "fields": fields,
-                "purpose": purpose,
-                "request_id": request_id,
-                "fee_vnd": fee,
-            }
-            for personal_id, fields, fee in entries
-        ],
-    )
+    """One audit event per citizen touched: (personal_id, fields, fee) — what the citizen later sees.
+
+    Written before the response is sent, after the read itself (see `record_later`): reads never queue for the
+    write lock, and an answered read is always on record."""
+    rows = [
+        {
+            "at": at,
+            "client_id": client_id,
+            "personal_id": personal_id,
+            "action": action,
+            "fields": fields,
+            "purpose": purpose,
+            "request_id": request_id,
+            "fee_vnd": fee,
+        }
+        for personal_id, fields, fee in entries
+    ]
+    record_later(db, lambda writer: writer.execute(insert(AuditEvent), rows))

@@ -1,0 +1,39 @@
+"""A worker process's own life beside its requests: its thread budget and its background loops."""
+
+from datetime import UTC, datetime
+
+import httpx
+
+from app.core.background import Periodic
+from app.core.config import Settings
+from app.core.db import Database
+from app.services import sandbox, webhooks, workers
+
+# Threads beyond the admitted requests: every admitted request can always get one (see core.admission).
+SPARE_THREADS = 8
+
+
+def background_loops(settings: Settings, database: Database) -> list[Periodic]:
+    """The worker's loops: webhook delivery on the sandbox clock, and the heartbeat that makes /healthz ready."""
+    loops = []
+    if settings.webhook_dispatcher:
+        http = httpx.Client(timeout=webhooks.TIMEOUT_SECONDS)
+
+        def deliver() -> None:
+            webhooks.deliver_due(database.sessions, sandbox_now(database), http)
+
+        loops.append(Periodic("webhook-dispatcher", 1.0, deliver))
+    instance_id = settings.instance_id
+    if instance_id is not None:
+
+        def beat() -> None:
+            with database.sessions.begin() as db:
+                workers.beat(db, datetime.now(UTC), instance_id, settings.worker_count)
+
+        loops.append(Periodic("heartbeat", workers.HEARTBEAT_SECONDS, beat))
+    return loops
+
+
+def sandbox_now(database: Database) -> datetime:
+    with database.read_sessions() as db:
+        return sandbox.clock_for(db).now()
