@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.seed
 	$(BIN)/python -m bench.lookup
 	$(BIN)/python -m bench.login
+	$(BIN)/python -m bench.scale
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,21 +1,24 @@
-"""The app under benchmark: the sandbox's own `create_app()` plus one bare route to measure the stack against.
+"""The bare routes every benchmark server carries: constant JSON, to measure the sandbox's own routes against.
 
-The bare route is a plain `def`, like the look-up, so both pay the same middleware and thread-pool hop.
+bench/hook/sitecustomize.py adds them to the app that `vneid-sandbox serve` builds, so they run behind the same
+middleware, server and workers as the sandbox's routes. Two of them, since the cheapest route the stack can serve
+depends on its concurrency model: a plain `def` (run in the thread pool, like the sandbox's routes today) and an
+`async def` (run on the event loop). The benchmarks compare against the faster of the two.
 """
 
 from fastapi import FastAPI
 
-from app.main import create_app as create_sandbox_app
-
 BARE_PATH = "/bench/bare"
+BARE_ASYNC_PATH = "/bench/bare-async"
 BARE_BODY = {"status": "ok"}
 
 
-def create_app() -> FastAPI:
-    app = create_sandbox_app()
-
-    @app.get(BARE_PATH, include_in_schema=False)
+def add_bare_routes(app: FastAPI) -> None:
     def bare() -> dict[str, str]:
         return BARE_BODY
 
-    return app
+    async def bare_async() -> dict[str, str]:
+        return BARE_BODY
+
+    app.add_api_route(BARE_PATH, bare, methods=["GET"], include_in_schema=False)
+    app.add_api_route(BARE_ASYNC_PATH, bare_async, methods=["GET"], include_in_schema=False)

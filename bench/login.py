@@ -1,312 +1,161 @@
-"""Login throughput: the full OpenID Connect code flow and client_credentials, next to a bare route.
+"""Logins per second: full OpenID Connect code flows against the sandbox and against mockpass, in one run.
 
-    python -m bench.login [--seconds 10] [--concurrency 4] [--population 1000]
+    python -m bench.login [--seconds 10] [--warmup 3] [--connections 16] [--threads 1] [--workers 1]
+                          [--population 1000]
 
-Seeds a fresh SQLite file in a temporary directory, starts one uvicorn worker serving the sandbox plus a bare
-route (bench/bare_app.py: a plain `def` returning constant JSON, behind the same middleware) on a free loopback
-port, with the settings `vneid-sandbox serve` uses, then measures in turn, with the same clients and concurrency:
+Installs what it needs first: wrk (apt-get) and mockpass (npm ci from bench/peers/package-lock.json). Then, with
+the same wrk settings for every row (16 keep-alive connections, one wrk thread, 10 s after a 3 s warm-up), each
+flow being authorize → code → token (→ userinfo), sent by bench/lua/codeflow.lua:
 
-- bare: GET /bench/bare;
-- login: the full code flow of a relying party, each iteration one login: GET /oauth2/authorize with PKCE S256
-  and a headless `login_hint` (a test client signs the persona in at once) → 303 with the code; POST
-  /oauth2/token (authorization_code, client_secret_basic, code_verifier) → access, ID and refresh tokens;
-  GET /oauth2/userinfo;
-- client_credentials: POST /oauth2/token (client_credentials, client_secret_basic).
+- sandbox, demo-bank: `vneid-sandbox serve` (SQLite, one worker) on a freshly seeded database; GET
+  /oauth2/authorize with PKCE S256 and a level 2 persona's `login_hint` (a test client is signed in at once)
+  → 303 with the code; POST /oauth2/token (authorization_code, code_verifier, client_secret_basic) → tokens;
+- the same with GET /oauth2/userinfo added to each flow;
+- sandbox, demo-pkjwt: the same token request authenticated with private_key_jwt (RS256 client assertions
+  signed before the run, one per token request: the sandbox refuses a replayed jti), as mockpass's clients do;
+- mockpass (bench/peers.py, its Singpass v2 endpoints, started on a free port as shipped): GET
+  /singpass/v2/authorize (headless) → 302 with the code; POST /singpass/v2/token with private_key_jwt (ES512
+  assertions with its shipped test relying-party key, signed before the run) → 200 with an encrypted ID token.
 
-The load generator is a closed loop of threads on keep-alive httpx clients in this process, so it shares the
-machine with the server: its CPU use is printed next to the server's. Figures are printed and written to
-bench/results/login.json; nothing is asserted.
+Prints flows/s, HTTP requests/s, wrk's per-request p50/p99 latency (all the requests of the flows), server and
+wrk CPU, and the one-minute load average after each run; then sandbox flows/s ÷ mockpass flows/s. Writes
+bench/results/login.json. Nothing is asserted.
 """
 
 import argparse
-import base64
-import hashlib
+import math
 import os
-import secrets
-import socket
-import statistics
-import subprocess
-import sys
-import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-import httpx
+from bench import peers, wrk
+from bench.common import load_average, write_results
+from bench.server import sandbox
+from bench.workloads import mockpass_codeflow, sandbox_codeflow
 
-from bench.bare_app import BARE_PATH
-from bench.common import write_results
-
-ROOT = Path(__file__).resolve().parents[1]
-LOGIN_CLIENT = ("demo-bank", "demo-bank-secret")  # confidential, authorization code + PKCE, client_secret_basic
-MACHINE_CLIENT = ("demo-agency", "demo-agency-secret")
-# Level-2 personas with an active account, signed in round robin (a login is the same work for any of them).
-PERSONAS = ("001090000001", "040203000003", "001175000004", "031088000005", "048185000006")
-LOGIN_SCOPE = "openid profile"
-
-# One unit of work: True when it succeeded. `index` numbers the calls of one worker.
-Operation = Callable[[httpx.Client, int], bool]
-
-
-@dataclass
-class Measurement:
-    operations: int
-    failures: int
-    seconds: float
-    latencies: list[float]
-    client_cpu: float
-    server_cpu: float | None
-
-    def summary(self, requests_per_operation: int) -> dict[str, Any]:
-        percentiles = statistics.quantiles(self.latencies, n=100, method="inclusive") if self.latencies else [0] * 99
-        rate = self.operations / self.seconds
-        return {
-            "operations": self.operations,
-            "failures": self.failures,
-            "per_second": round(rate, 1),
-            "http_requests_per_operation": requests_per_operation,
-            "http_requests_per_second": round(rate * requests_per_operation, 1),
-            "p50_ms": round(percentiles[49] * 1000, 2),
-            "p99_ms": round(percentiles[98] * 1000, 2),
-            "client_cpu_percent": round(100 * self.client_cpu / self.seconds),
-            "server_cpu_percent": None if self.server_cpu is None else round(100 * self.server_cpu / self.seconds),
-        }
+TARGET_RATIO = 1.7  # sandbox code flows per second against mockpass's
+MOCKPASS_ASSERTIONS_PER_SECOND = 2_000  # enough for its rate here; it does not check jti, so reuse would not show
+ASSERTION_MARGIN = 3  # private_key_jwt assertions signed per flow/s the demo-bank flow reached, for demo-pkjwt
+ROWS = {
+    "sandbox_token": ("sandbox  demo-bank  authorize + token", 2),
+    "sandbox_userinfo": ("sandbox  demo-bank  authorize + token + userinfo", 3),
+    "sandbox_pkjwt_token": ("sandbox  demo-pkjwt authorize + token (private_key_jwt)", 2),
+    "mockpass_token": ("mockpass singpass   authorize + token (private_key_jwt)", 2),
+}
+RATIOS = {
+    "sandbox_token/mockpass_token": ("sandbox_token", "mockpass_token"),
+    "sandbox_pkjwt_token/mockpass_token": ("sandbox_pkjwt_token", "mockpass_token"),
+}
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process, from /proc (None where there is no /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def flows(result: dict[str, Any], requests_per_flow: int) -> dict[str, Any]:
+    return {**result, "requests_per_flow": requests_per_flow}
 
 
-def run(clients: list[httpx.Client], operation: Operation, seconds: float, server_pid: int) -> Measurement:
-    """Each client in its own thread calls `operation` back to back until the deadline."""
-    results: list[tuple[list[float], int]] = [([], 0)] * len(clients)
-    deadline = time.perf_counter() + seconds
+def measure_sandbox(args: argparse.Namespace, settings: wrk.Settings, directory: Path) -> dict[str, dict[str, Any]]:
+    results: dict[str, dict[str, Any]] = {}
+    with sandbox(args.population, workers=args.workers) as deployment:
+        print(f"sandbox: {deployment.seeded}; {deployment.workers} worker(s) at {deployment.servers[0].url}")
+        _print_header()
+        url, issuer, groups = deployment.servers[0].url, deployment.issuer, deployment.process_groups
 
-    def work(worker: int) -> None:
-        latencies: list[float] = []
-        failures = 0
-        index = worker * 1_000_000
-        while (started := time.perf_counter()) < deadline:
-            try:
-                ok = operation(clients[worker], index)
-            except httpx.HTTPError:
-                ok = False
-            index += 1
-            if ok:
-                latencies.append(time.perf_counter() - started)
-            else:
-                failures += 1
-        results[worker] = (latencies, failures)
+        def run(name: str, data_for: Any) -> None:
+            result = wrk.measure(
+                url, "codeflow.lua", data_for, settings, warmup=args.warmup, directory=directory, process_groups=groups
+            )
+            results[name] = flows(result, ROWS[name][1])
+            _print_row(name, results[name])
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(clients))]
-    server_before, client_before, started = _cpu_seconds(server_pid), time.process_time(), time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    server_after = _cpu_seconds(server_pid)
-    return Measurement(
-        operations=sum(len(latencies) for latencies, _ in results),
-        failures=sum(failures for _, failures in results),
-        seconds=elapsed,
-        latencies=[latency for latencies, _ in results for latency in latencies],
-        client_cpu=time.process_time() - client_before,
-        server_cpu=None if server_before is None or server_after is None else server_after - server_before,
-    )
-
-
-def bare(client: httpx.Client, _index: int) -> bool:
-    return client.get(BARE_PATH).status_code == 200
-
-
-def login(client: httpx.Client, index: int, *, redirect_uri: str) -> bool:
-    """One relying-party login: authorize (headless) → code → token (PKCE, client_secret_basic) → userinfo."""
-    client_id, secret = LOGIN_CLIENT
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    state = secrets.token_urlsafe(16)
-    authorize = client.get(
-        "/oauth2/authorize",
-        params={
-            "client_id": client_id,
-            "redirect_uri": redirect_uri,
-            "response_type": "code",
-            "scope": LOGIN_SCOPE,
-            "state": state,
-            "nonce": secrets.token_urlsafe(16),
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-            "login_hint": PERSONAS[index % len(PERSONAS)],
-        },
-    )
-    if authorize.status_code != 303:
-        return False
-    query = parse_qs(urlsplit(authorize.headers["location"]).query)
-    if query.get("state") != [state] or "code" not in query:
-        return False
-    token = client.post(
-        "/oauth2/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": query["code"][0],
-            "redirect_uri": redirect_uri,
-            "code_verifier": verifier,
-        },
-        auth=(client_id, secret),
-    )
-    if token.status_code != 200 or "id_token" not in token.json():
-        return False
-    userinfo = client.get("/oauth2/userinfo", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
-    return userinfo.status_code == 200
-
-
-def client_credentials(client: httpx.Client, _index: int) -> bool:
-    response = client.post("/oauth2/token", data={"grant_type": "client_credentials"}, auth=MACHINE_CLIENT)
-    return response.status_code == 200
-
-
-def targets(issuer: str) -> dict[str, tuple[str, int, Operation]]:
-    """name → (what, HTTP requests per operation, the operation)."""
-    redirect_uri = f"{issuer}/demo/bank/callback"  # demo-bank's registered redirect URI
-    return {
-        "bare": (f"GET {BARE_PATH} (constant JSON)", 1, bare),
-        "login": ("full login: authorize + token + userinfo", 3, partial(login, redirect_uri=redirect_uri)),
-        "client_credentials": ("POST /oauth2/token client_credentials", 1, client_credentials),
-    }
-
-
-LABELS = {name: label for name, (label, _, _) in targets("").items()}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _environment(database: Path, population: int, port: int) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("VNEID_")}
-    return {
-        **environment,
-        "VNEID_DATABASE_URL": f"sqlite:///{database}",
-        "VNEID_POPULATION": str(population),
-        "VNEID_SEED": "6",
-        "VNEID_ADMIN_TOKEN": "bench-admin-token",
-        "VNEID_HOST": "127.0.0.1",
-        "VNEID_PORT": str(port),
-        "VNEID_ISSUER": f"http://127.0.0.1:{port}",  # the demo clients' redirect URIs are under the issuer
-        "VNEID_LOG_LEVEL": "WARNING",
-    }
-
-
-@contextmanager
-def server(environment: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`vneid-sandbox seed`, then one uvicorn worker serving the sandbox plus the bare route, until the block ends."""
-    seeded = subprocess.run(
-        [sys.executable, "-m", "app.cli", "seed"], env=environment, cwd=ROOT, capture_output=True, text=True
-    )
-    if seeded.returncode:
-        raise RuntimeError(f"vneid-sandbox seed failed:\n{seeded.stderr}")
-    print(seeded.stdout.strip(), flush=True)
-    command = [sys.executable, "-m", "uvicorn", "bench.bare_app:create_app", "--factory", "--workers", "1"]
-    command += ["--host", "127.0.0.1", "--port", environment["VNEID_PORT"], "--no-access-log", "--log-level", "warning"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
-    try:
-        base_url = environment["VNEID_ISSUER"]
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited with {process.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer within 60 s:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _print_table(results: dict[str, dict[str, Any]]) -> None:
-    header = f"{'per second':>16} {'HTTP req/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'ok':>7} {'failed':>6}  CPU"
-    print(f"\n  {'':<44} {header}")
-    units = {"bare": "req", "login": "logins", "client_credentials": "tokens"}
-    for name, label in LABELS.items():
-        m = results[name]
-        server_cpu = "n/a" if m["server_cpu_percent"] is None else f"{m['server_cpu_percent']}%"
-        print(
-            f"  {label:<44} {m['per_second']:>9,.1f} {units[name]:<6} {m['http_requests_per_second']:>11,.1f} "
-            f"{m['p50_ms']:>8.2f} {m['p99_ms']:>8.2f} {m['operations']:>7,} {m['failures']:>6}  "
-            f"server {server_cpu}, client {m['client_cpu_percent']}%"
+        run("sandbox_token", lambda _seconds: sandbox_codeflow(issuer, client="bank"))
+        run("sandbox_userinfo", lambda _seconds: sandbox_codeflow(issuer, client="bank", userinfo=True))
+        rate = max(results["sandbox_token"]["flows_per_second"], 50) * ASSERTION_MARGIN
+        run(
+            "sandbox_pkjwt_token",
+            lambda seconds: sandbox_codeflow(issuer, client="pkjwt", assertions=math.ceil(rate * (seconds + 1))),
         )
+    return results
+
+
+def measure_mockpass(args: argparse.Namespace, settings: wrk.Settings, directory: Path) -> dict[str, Any]:
+    with peers.mockpass() as server:
+        print(f"mockpass {peers.version()} (node) at {server.url}")
+        result = wrk.measure(
+            server.url,
+            "codeflow.lua",
+            lambda seconds: mockpass_codeflow(
+                server.url, assertions=math.ceil(MOCKPASS_ASSERTIONS_PER_SECOND * (seconds + 1))
+            ),
+            settings,
+            warmup=args.warmup,
+            directory=directory,
+            process_groups=[server.pid],
+        )
+    result = flows(result, ROWS["mockpass_token"][1])
+    _print_row("mockpass_token", result)
+    return result
+
+
+def _print_header() -> None:
+    print(
+        f"\n  {'':<58} {'flows/s':>8} {'HTTP req/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'flows':>7} {'failed':>6}"
+        f" {'server CPU':>10} {'wrk CPU':>7} {'load':>5}"
+    )
+
+
+def _print_row(name: str, r: dict[str, Any]) -> None:
+    server_cpu = "n/a" if r["server_cpu_percent"] is None else f"{r['server_cpu_percent']}%"
+    print(
+        f"  {ROWS[name][0]:<58} {r['flows_per_second']:>8,.1f} {r['requests_per_second']:>10,.1f} "
+        f"{r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} {r['flows']:>7,} {r['failures']:>6,} {server_cpu:>10} "
+        f"{r['wrk_cpu_percent']:>6}% {r['load_average']:>5}",
+        flush=True,
+    )
+    if r["failures"]:
+        print(f"    last failure: {r['last_failure']}")
+    if r["socket_errors"]:
+        print(f"    socket errors: {r['socket_errors']}")
+    if r.get("assertions_reused"):
+        print(f"    {r['assertions_reused']} client assertions were reused: too few were signed before the run")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.login", description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10, help="length of each measurement")
-    parser.add_argument("--concurrency", type=int, default=4, help="requests in flight (threads)")
+    parser.add_argument("--seconds", type=int, default=10, help="seconds of each measured run")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of the unreported run before each measured one")
+    parser.add_argument("--connections", type=int, default=16, help="wrk keep-alive connections")
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads (-t)")
+    parser.add_argument("--workers", type=int, default=1, help="vneid-sandbox serve --workers")
     parser.add_argument("--population", type=int, default=1000, help="synthetic citizens besides the personas")
     args = parser.parse_args()
+    settings = wrk.Settings(connections=args.connections, threads=args.threads, seconds=args.seconds)
+    wrk.ensure_wrk()
+    peers.ensure_mockpass()
     print(
-        f"{args.concurrency} concurrent keep-alive connections, {args.seconds:g} s per measurement, "
-        f"one uvicorn worker, SQLite, {os.cpu_count()} CPUs"
+        f"wrk -t{settings.threads} -c{settings.connections} -d{settings.seconds:g}s (after {args.warmup:g} s warm-up), "
+        f"{os.cpu_count()} CPUs, load average {load_average()} at the start"
     )
-    with tempfile.TemporaryDirectory(prefix="vneid-bench-login-") as directory:
-        environment = _environment(Path(directory) / "login.db", args.population, _free_port())
-        with server(environment, Path(directory) / "server.log") as process:
-            clients = [
-                httpx.Client(base_url=environment["VNEID_ISSUER"], timeout=30, follow_redirects=False)
-                for _ in range(args.concurrency)
-            ]
-            try:
-                results: dict[str, dict[str, Any]] = {}
-                for name, (_, requests_per_operation, operation) in targets(environment["VNEID_ISSUER"]).items():
-                    run(clients, operation, 1, process.pid)  # warm-up: connections, caches, the thread pool
-                    measured = run(clients, operation, args.seconds, process.pid)
-                    results[name] = measured.summary(requests_per_operation)
-            finally:
-                for client in clients:
-                    client.close()
-    bare_rate = results["bare"]["per_second"]
+    print("latencies: per HTTP request, every request of the flows; load: one-minute load average after the run")
+    with wrk.temporary_directory() as directory:
+        results = measure_sandbox(args, settings, Path(directory))
+        results["mockpass_token"] = measure_mockpass(args, settings, Path(directory))
     ratios = {
-        "logins_per_bare_request": round(results["login"]["per_second"] / bare_rate, 4),
-        "login_http_requests_per_bare_request": round(results["login"]["http_requests_per_second"] / bare_rate, 4),
-        "client_credentials_per_bare_request": round(results["client_credentials"]["per_second"] / bare_rate, 4),
+        name: round(results[a]["flows_per_second"] / results[b]["flows_per_second"], 3)
+        if results[b]["flows_per_second"]
+        else None
+        for name, (a, b) in RATIOS.items()
     }
-    _print_table(results)
-    print(
-        f"\n  logins/s ÷ bare req/s: {ratios['logins_per_bare_request']:.1%}   "
-        f"(login HTTP requests/s ÷ bare: {ratios['login_http_requests_per_bare_request']:.1%})   "
-        f"client_credentials/s ÷ bare req/s: {ratios['client_credentials_per_bare_request']:.1%}"
-    )
+    print()
+    for name, ratio in ratios.items():
+        verdict = "n/a" if ratio is None else ("meets" if ratio >= TARGET_RATIO else "misses")
+        print(f"  {name} flows/s: {ratio} ({verdict} the target of ≥ {TARGET_RATIO})")
     summary = {
-        "concurrency": args.concurrency,
-        "seconds": args.seconds,
-        "population": args.population,
-        "cpus": os.cpu_count(),
-        **results,
+        "wrk": {"threads": settings.threads, "connections": settings.connections, "seconds": settings.seconds},
+        "warmup_seconds": args.warmup,
+        "sandbox": {"workers": args.workers, "population": args.population, "database": "sqlite"},
+        "mockpass_version": peers.version(),
+        "results": results,
         "ratios": ratios,
+        "target_ratio": TARGET_RATIO,
     }
     print(f"results: {write_results('login', summary)}")
 

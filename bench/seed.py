@@ -1,6 +1,10 @@
 """Seeding rate: synthetic citizens into a fresh SQLite file, through the code path `vneid-sandbox seed` uses.
 
-python -m bench.seed [--sizes 100000,1000000]
+    python -m bench.seed [--sizes 100000,1000000]
+
+For each size: migrate an empty SQLite file in a temporary directory, then time `seed_population` (seed 6, the
+default) in one transaction, commit included, in this process. Prints seconds (wall and CPU), citizens per second,
+what was made and the one-minute load average after each size; writes bench/results/seed.json. No HTTP, so no wrk.
 """
 
 import argparse
