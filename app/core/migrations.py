@@ -7,11 +7,25 @@ from sqlalchemy import Engine
 
 from alembic import command
 
-ALEMBIC_INI = Path(__file__).resolve().parents[2] / "alembic.ini"
+APP = Path(__file__).resolve().parents[1]
+# An installed wheel carries the migration scripts inside the package (see [tool.setuptools.package-dir] in
+# pyproject.toml); a checkout keeps them in the top-level alembic/ folder, which alembic.ini also names. The
+# packaged place comes first: beside an installed `app` sits the Alembic library itself, not our scripts.
+SCRIPT_LOCATIONS = (APP / "migrations", APP.parent / "alembic")
+
+
+def script_location() -> Path:
+    for location in SCRIPT_LOCATIONS:
+        if (location / "env.py").is_file():
+            return location
+    raise RuntimeError(f"no Alembic migration scripts in {' or '.join(map(str, SCRIPT_LOCATIONS))}")
 
 
 def alembic_config() -> Config:
-    return Config(str(ALEMBIC_INI))
+    """The configuration the CLI and tests migrate with, built in code so that it needs no alembic.ini."""
+    config = Config()
+    config.set_main_option("script_location", str(script_location()).replace("%", "%%"))
+    return config
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

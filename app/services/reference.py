@@ -7,7 +7,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-SEED_DATA = Path(__file__).resolve().parents[2] / "seed_data"
+APP = Path(__file__).resolve().parents[1]
+# An installed wheel carries seed_data/ inside the package (pyproject.toml); a checkout keeps it at the top.
+SEED_DATA = next((p for p in (APP / "seed_data", APP.parent / "seed_data") if p.is_dir()), APP.parent / "seed_data")
 
 
 @dataclass(frozen=True, slots=True)
