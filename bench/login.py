@@ -1,15 +1,16 @@
 """Logins per second: full OpenID Connect code flows against the sandbox and against mockpass, in one run.
 
-    python -m bench.login [--seconds 10] [--warmup 3] [--connections 16] [--threads 1] [--workers 1]
+    python -m bench.login [--seconds 10] [--warmup 3] [--connections 16] [--threads 1] [--workers N]
                           [--population 1000]
 
 Installs what it needs first: wrk (apt-get) and mockpass (npm ci from bench/peers/package-lock.json). Then, with
 the same wrk settings for every row (16 keep-alive connections, one wrk thread, 10 s after a 3 s warm-up), each
 flow being authorize → code → token (→ userinfo), sent by bench/lua/codeflow.lua:
 
-- sandbox, demo-bank: `vneid-sandbox serve` (SQLite, one worker) on a freshly seeded database; GET
-  /oauth2/authorize with PKCE S256 and a level 2 persona's `login_hint` (a test client is signed in at once)
-  → 303 with the code; POST /oauth2/token (authorization_code, code_verifier, client_secret_basic) → tokens;
+- sandbox, demo-bank: `vneid-sandbox serve` (SQLite; the CLI's default workers, one per core, unless `--workers`)
+  on a freshly seeded database of 1,000 citizens; GET /oauth2/authorize with PKCE S256 and a level 2 persona's
+  `login_hint` (a test client is signed in at once) → 303 with the code; POST /oauth2/token (authorization_code,
+  code_verifier, client_secret_basic) → tokens;
 - the same with GET /oauth2/userinfo added to each flow;
 - sandbox, demo-pkjwt: the same token request authenticated with private_key_jwt (RS256 client assertions
   signed before the run, one per token request: the sandbox refuses a replayed jti), as mockpass's clients do;
@@ -52,7 +53,10 @@ def flows(result: dict[str, Any], requests_per_flow: int) -> dict[str, Any]:
     return {**result, "requests_per_flow": requests_per_flow}
 
 
-def measure_sandbox(args: argparse.Namespace, settings: wrk.Settings, directory: Path) -> dict[str, dict[str, Any]]:
+def measure_sandbox(
+    args: argparse.Namespace, settings: wrk.Settings, directory: Path
+) -> tuple[dict[str, dict[str, Any]], int | None]:
+    """The three sandbox rows, and the number of workers the sandbox ran with."""
     results: dict[str, dict[str, Any]] = {}
     with sandbox(args.population, workers=args.workers) as deployment:
         print(f"sandbox: {deployment.seeded}; {deployment.workers} worker(s) at {deployment.servers[0].url}")
@@ -73,7 +77,7 @@ def measure_sandbox(args: argparse.Namespace, settings: wrk.Settings, directory:
             "sandbox_pkjwt_token",
             lambda seconds: sandbox_codeflow(issuer, client="pkjwt", assertions=math.ceil(rate * (seconds + 1))),
         )
-    return results
+    return results, deployment.workers
 
 
 def measure_mockpass(args: argparse.Namespace, settings: wrk.Settings, directory: Path) -> dict[str, Any]:
@@ -124,7 +128,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of the unreported run before each measured one")
     parser.add_argument("--connections", type=int, default=16, help="wrk keep-alive connections")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (-t)")
-    parser.add_argument("--workers", type=int, default=1, help="vneid-sandbox serve --workers")
+    parser.add_argument("--workers", type=int, help="vneid-sandbox serve --workers (default: the CLI's default)")
     parser.add_argument("--population", type=int, default=1000, help="synthetic citizens besides the personas")
     args = parser.parse_args()
     settings = wrk.Settings(connections=args.connections, threads=args.threads, seconds=args.seconds)
@@ -136,7 +140,7 @@ def main() -> None:
     )
     print("latencies: per HTTP request, every request of the flows; load: one-minute load average after the run")
     with wrk.temporary_directory() as directory:
-        results = measure_sandbox(args, settings, Path(directory))
+        results, workers = measure_sandbox(args, settings, Path(directory))
         results["mockpass_token"] = measure_mockpass(args, settings, Path(directory))
     ratios = {
         name: round(results[a]["flows_per_second"] / results[b]["flows_per_second"], 3)
@@ -151,7 +155,7 @@ def main() -> None:
     summary = {
         "wrk": {"threads": settings.threads, "connections": settings.connections, "seconds": settings.seconds},
         "warmup_seconds": args.warmup,
-        "sandbox": {"workers": args.workers, "population": args.population, "database": "sqlite"},
+        "sandbox": {"workers": workers, "population": args.population, "database": "sqlite"},
         "mockpass_version": peers.version(),
         "results": results,
         "ratios": ratios,

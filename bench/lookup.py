@@ -1,12 +1,13 @@
 """Look-ups per second of GET /v1/citizens/{personal_id} next to bare constant-JSON routes, at two population sizes.
 
     python -m bench.lookup [--sizes 10000,1000000] [--seconds 10] [--warmup 3] [--connections 16] [--threads 1]
-                           [--workers 1]
+                           [--workers N]
 
 Installs wrk first when missing (apt-get). For each size: `vneid-sandbox seed` into a fresh SQLite file, then
-`vneid-sandbox serve` (one worker) on a free loopback port, its app carrying the bare routes of
-bench/bare_app.py (same server, middleware and workers; a `def` route and an `async def` one). wrk (16 keep-alive
-connections, one thread, 10 s after a 3 s warm-up each; bench/lua/paths.lua) then measures in turn:
+`vneid-sandbox serve` (the CLI's default workers, one per core, unless `--workers`) on a free loopback port, its
+app carrying the bare routes of bench/bare_app.py (same server, middleware and workers; a `def` route and an
+`async def` one). wrk (16 keep-alive connections, one thread, 10 s after a 3 s warm-up each; bench/lua/paths.lua)
+then measures in turn:
 
 - GET /bench/bare and GET /bench/bare-async: constant JSON, the most this server configuration can serve;
 - GET /v1/citizens/{personal_id} as demo-agency (a client-credentials token, `X-Purpose` stated), over a random
@@ -93,7 +94,7 @@ def measure_size(population: int, args: argparse.Namespace, settings: wrk.Settin
         print(f"  {deployment.seeded}; {deployment.workers} worker(s) at {deployment.servers[0].url}", flush=True)
         results = measure_lookups(deployment, settings, warmup=args.warmup, directory=directory)
     print_rows(results)
-    result = {"population": population, **results, "ratio": ratio(results)}
+    result = {"population": population, "workers": deployment.workers, **results, "ratio": ratio(results)}
     verdict = "n/a" if result["ratio"] is None else ("meets" if result["ratio"] >= TARGET_RATIO else "misses")
     print(f"    look-up / bare: {result['ratio']} ({verdict} the target of ≥ {TARGET_RATIO})")
     return result
@@ -106,20 +107,19 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of the unreported run before each measured one")
     parser.add_argument("--connections", type=int, default=16, help="wrk keep-alive connections")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (-t)")
-    parser.add_argument("--workers", type=int, default=1, help="vneid-sandbox serve --workers")
+    parser.add_argument("--workers", type=int, help="vneid-sandbox serve --workers (default: the CLI's default)")
     args = parser.parse_args()
     settings = wrk.Settings(connections=args.connections, threads=args.threads, seconds=args.seconds)
     wrk.ensure_wrk()
     print(
         f"wrk -t{settings.threads} -c{settings.connections} -d{settings.seconds:g}s (after {args.warmup:g} s warm-up), "
-        f"SQLite, {args.workers} worker(s), {os.cpu_count()} CPUs, load average {load_average()} at the start"
+        f"SQLite, {os.cpu_count()} CPUs, load average {load_average()} at the start"
     )
     with wrk.temporary_directory() as directory:
         runs = [measure_size(size, args, settings, Path(directory)) for size in args.sizes]
     summary: dict[str, Any] = {
         "wrk": {"threads": settings.threads, "connections": settings.connections, "seconds": settings.seconds},
         "warmup_seconds": args.warmup,
-        "workers": args.workers,
         "database": "sqlite",
         "sample_size": workloads.SAMPLE_SIZE,
         "target_ratio": TARGET_RATIO,

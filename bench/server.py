@@ -7,6 +7,7 @@ group of its own, so stopping it stops its workers too. `running()` does the sam
 """
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -44,7 +45,7 @@ class Deployment:
     database_url: str
     issuer: str  # the public URL every instance is configured with
     population: int
-    workers: int
+    workers: int | None  # per instance, as the CLI reported it (None: it did not say)
     seeded: str  # what `vneid-sandbox seed` said
     servers: list[Server]
 
@@ -146,9 +147,11 @@ def running(command: list[str], *, env: dict, health_url: str, log: Path, cwd: P
 
 @contextmanager
 def sandbox(
-    population: int, *, workers: int = 1, instances: int = 1, database_url: str | None = None
+    population: int, *, workers: int | None = None, instances: int = 1, database_url: str | None = None
 ) -> Iterator[Deployment]:
-    """A seeded database and `instances` × `vneid-sandbox serve --workers N` on it, with the bare routes.
+    """A seeded database and `instances` × `vneid-sandbox serve [--workers N]` on it, with the bare routes.
+
+    Without `workers`, the CLI's own default (one worker per core since the concurrency rewrite).
 
     Without `database_url`, a SQLite file in a temporary directory; a given database is seeded if new and left as
     it is afterwards (its owner drops it). Server logs go to the temporary directory and are shown on failure.
@@ -162,10 +165,17 @@ def sandbox(
         for index, port in enumerate(ports):  # one after the other: the first start migrates, the next find it done
             env = environment(url, population, port=port, issuer=issuer)
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HOOK), str(ROOT), env.get("PYTHONPATH")]))
-            command = [cli(), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+            command = [cli(), "serve", "--host", "127.0.0.1", "--port", str(port)]
+            command += [] if workers is None else ["--workers", str(workers)]
             log = Path(directory) / f"server-{index}.log"
             servers.append(stack.enter_context(running(command, env=env, health_url=f"{_url(port)}/healthz", log=log)))
-        yield Deployment(url, issuer, population, workers, seeded, servers)
+        yield Deployment(url, issuer, population, _workers_reported(servers[0].log) or workers, seeded, servers)
+
+
+def _workers_reported(log: Path) -> int | None:
+    """The worker count in `serve`'s start-up banner ("Workers: N"), if it prints one."""
+    found = re.search(r"^\s*Workers:\s*(\d+)\s*$", log.read_text(errors="replace"), re.MULTILINE)
+    return int(found.group(1)) if found else None
 
 
 def _url(port: int) -> str:
