@@ -1,6 +1,7 @@
 """FastAPI dependencies as Annotated aliases: the session, the sandbox's services, the authenticated caller."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.config import Settings
+from app.core.context import Env
 from app.core.db import Mode
 from app.core.errors import CitizenTokenRequired, FirstPartyClientRequired, InsufficientAccountLevel, InvalidToken
 from app.core.keys import KeyStore, TokenInvalid
@@ -42,26 +44,44 @@ def transaction_mode(request: Request) -> Mode:
     return Mode.READ if request.method in ("GET", "HEAD") else Mode.WRITE
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    yield from request.app.state.database.session(transaction_mode(request))
+# Dependencies that do no I/O are `async def`: they run on the event loop instead of costing a trip to a thread.
+
+
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    async with request.app.state.database.request_session(transaction_mode(request)) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_keys(request: Request) -> KeyStore:
+async def get_keys(request: Request) -> KeyStore:
     return request.app.state.keys
 
 
-def get_clock(db: SessionDep) -> Clock:
-    return sandbox.clock_for(db)
+class RequestClock(Clock):
+    """The sandbox clock of a request, read from the cache (or the database) when first asked for the time."""
+
+    def __init__(self, db: Session) -> None:
+        self._db = db
+        self._clock: Clock | None = None
+
+    @property
+    def offset(self) -> timedelta:
+        if self._clock is None:
+            self._clock = sandbox.clock_for(self._db)
+        return self._clock.offset
 
 
-def get_request_id(request: Request) -> str | None:
+async def get_clock(db: SessionDep) -> Clock:
+    return RequestClock(db)
+
+
+async def get_request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
@@ -69,6 +89,13 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 KeysDep = Annotated[KeyStore, Depends(get_keys)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 RequestId = Annotated[str | None, Depends(get_request_id)]
+
+
+async def get_env(db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep) -> Env:
+    return Env(db, clock, keys, settings)
+
+
+EnvDep = Annotated[Env, Depends(get_env)]
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from POST /oauth2/token.")
 _admin_bearer = HTTPBearer(

@@ -10,7 +10,11 @@ class Clock:
     """Wall-clock time shifted by an offset; times are returned in Vietnam's zone (ICT, UTC+7)."""
 
     def __init__(self, offset: timedelta = timedelta(0)) -> None:
-        self.offset = offset
+        self._offset = offset
+
+    @property
+    def offset(self) -> timedelta:
+        return self._offset
 
     def now(self) -> datetime:
         return (datetime.now(UTC) + self.offset).astimezone(VIETNAM)

@@ -13,11 +13,14 @@ transaction after the read ends and before the response is sent, so an acknowled
 import fcntl
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -156,6 +159,57 @@ def _refuse_writes_in_read_sessions(sessions: sessionmaker[Session]) -> None:
             raise ReadOnlySessionError("a read session cannot write: declare the route with @writes")
 
 
+def _close(session: Session) -> None:
+    session.rollback()
+    session.close()
+
+
+class GroupCommit:
+    """Bookkeeping rows of concurrent requests, written together: each request hands its writes in and waits;
+    whoever finds no batch in progress writes everything handed in so far in one transaction, then wakes the
+    others. Under load, one commit serves many requests; alone, a request writes at once."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+        self._changed = threading.Condition()
+        self._pending: list[_Handed] = []
+        self._writing = False
+
+    def write(self, writes: list[Callable[[Session], None]]) -> None:
+        mine = _Handed(writes)
+        with self._changed:
+            self._pending.append(mine)
+            while not mine.done and self._writing:
+                self._changed.wait()
+            if mine.done:
+                if mine.error is not None:
+                    raise mine.error
+                return
+            self._writing, batch, self._pending = True, self._pending, []
+        error: BaseException | None = None
+        try:
+            with self._sessions() as writer, writer.begin():
+                for handed in batch:
+                    for write in handed.writes:
+                        write(writer)
+        except BaseException as exc:
+            error = exc
+        with self._changed:
+            for handed in batch:
+                handed.done, handed.error = True, error
+            self._writing = False
+            self._changed.notify_all()
+        if error is not None:
+            raise error
+
+
+@dataclass
+class _Handed:
+    writes: list[Callable[[Session], None]]
+    done: bool = False
+    error: BaseException | None = None
+
+
 class Database:
     """The session factories the app runs on: over an engine, or over one connection (tests roll it back)."""
 
@@ -165,30 +219,36 @@ class Database:
         read_bind = bind.execution_options(**{_READ_ONLY: True}) if isinstance(bind, Engine) else bind
         self.read_sessions = sessionmaker(read_bind, expire_on_commit=False, info={_READ_ONLY: True}, **session_options)
         _refuse_writes_in_read_sessions(self.read_sessions)
+        self._bookkeeping = GroupCommit(self.sessions)
 
     @classmethod
     def from_url(cls, url: str, pool_size: int = 16) -> "Database":
         return cls(create_db_engine(url, pool_size))
 
-    def session(self, mode: Mode = Mode.WRITE) -> Iterator[Session]:
+    @asynccontextmanager
+    async def request_session(self, mode: Mode) -> AsyncIterator[Session]:
         """A request's session, committed before the response is sent so a failed commit is an error.
 
         Whatever is not committed is rolled back when the request fails, and the connection goes back to the pool
-        at once, whether the request succeeded, failed or its client went away.
+        at once, whether the request succeeded, failed or its client went away. Opening a session does no I/O, so
+        it happens on the event loop; finishing it takes one trip to a worker thread.
         """
-        factory = self.read_sessions if mode is Mode.READ else self.sessions
-        with factory() as session:
-            try:
-                yield session
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
-            later: list[Callable[[Session], None]] = session.info.pop(_LATER, [])
+        session = (self.read_sessions if mode is Mode.READ else self.sessions)()
+        try:
+            yield session
+        except BaseException:
+            await to_thread.run_sync(_close, session)
+            raise
+        await to_thread.run_sync(self._finish, session)
+
+    def _finish(self, session: Session) -> None:
+        try:
+            session.commit()
+        finally:
+            _close(session)
+        later: list[Callable[[Session], None]] = session.info.pop(_LATER, [])
         if later:
-            with self.sessions() as writer, writer.begin():
-                for write in later:
-                    write(writer)
+            self._bookkeeping.write(later)
 
     def dispose(self) -> None:
         if isinstance(self.bind, Engine):

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.core.context import Env
 from app.core.errors import problem_responses
 from app.deps import ClockDep, CurrentCitizen, KeysDep, Level2Citizen, SessionDep, SettingsDep
 from app.schemas.application import ApplicationPage, ApplicationPublic, Note
@@ -15,7 +16,7 @@ from app.schemas.residence import (
     TemporaryResidenceRequest,
 )
 from app.services.procedures import accommodation_notice, desk, residence_actions, temporary_residence
-from app.services.procedures.engine import APPLICANT, Env
+from app.services.procedures.engine import APPLICANT
 from app.services.procedures.views import application_view
 
 router = APIRouter(prefix="/v1", tags=["Procedures"])

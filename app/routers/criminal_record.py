@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from app.core.context import Env
 from app.core.errors import problem_responses
 from app.deps import ClockDep, KeysDep, Level2Citizen, SessionDep, SettingsDep
 from app.schemas.application import ApplicationPublic
@@ -9,7 +10,7 @@ from app.schemas.criminal_record import CriminalRecordQuoteRequest, CriminalReco
 from app.services.identity.accounts import LEVEL_BY_ACR
 from app.services.population.access import Caller
 from app.services.procedures import criminal_record
-from app.services.procedures.engine import APPLICANT, Env
+from app.services.procedures.engine import APPLICANT
 from app.services.procedures.views import application_view
 
 router = APIRouter(prefix="/v1/applications/criminal-record-certificates", tags=["Criminal-record certificates"])

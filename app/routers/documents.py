@@ -2,10 +2,10 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from app.core.errors import problem_responses
-from app.deps import AdminDep, ClockDep, KeysDep, Level2SelfCitizen, SessionDep, SettingsDep
+from app.deps import AdminDep, EnvDep, Level2SelfCitizen, SessionDep, SettingsDep
 from app.models import Document
 from app.schemas.common import Text
 from app.schemas.document import (
@@ -21,7 +21,6 @@ from app.schemas.document import (
 from app.services import documents
 from app.services.documents import Verification
 from app.services.population.access import Caller
-from app.services.procedures.engine import Env
 
 router = APIRouter(tags=["Documents"])
 
@@ -41,13 +40,6 @@ WALLET_ERRORS = (401, 403)
 PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The document as an A4 PDF."}
 }
-
-
-def get_env(db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep) -> Env:
-    return Env(db, clock, keys, settings)
-
-
-EnvDep = Annotated[Env, Depends(get_env)]
 
 
 def _me(caller: Caller) -> str:

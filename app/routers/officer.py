@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app.core.context import Env
 from app.core.errors import problem_responses
 from app.deps import ClockDep, KeysDep, SelfCitizen, SessionDep, SettingsDep
 from app.models import Citizen
@@ -14,7 +15,7 @@ from app.schemas.residence import OfficerDecision
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.lookup import citizen_fields
 from app.services.procedures import desk
-from app.services.procedures.engine import OFFICER, Env
+from app.services.procedures.engine import OFFICER
 from app.services.procedures.views import application_view
 
 router = APIRouter(prefix="/v1/officer", tags=["Officer console"])

@@ -4,11 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
+from app.core.context import Env
 from app.core.errors import problem_responses
 from app.deps import ClockDep, CurrentCitizen, KeysDep, SessionDep, SettingsDep, writes
 from app.schemas.payment import PaymentCompletion, PaymentPublic
 from app.services import payments
-from app.services.procedures.engine import Env
 
 router = APIRouter(prefix="/v1", tags=["Payments"])
 

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.clock import Clock
+from app.core.context import Env
 from app.core.errors import problem_responses
 from app.deps import AdminDep, ClockDep, KeysDep, SessionDep, SettingsDep
 from app.schemas.common import Text
@@ -28,7 +29,6 @@ from app.schemas.sandbox import (
 from app.services import payments, sandbox
 from app.services.identity import otp
 from app.services.oidc import clients, scenarios
-from app.services.procedures.engine import Env
 
 router = APIRouter(prefix="/sandbox", tags=["Sandbox controls"], dependencies=[AdminDep])
 

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import VIETNAM
 from app.core.config import Settings
+from app.core.context import Env
 from app.models import Application, Citizen, Document
 from app.services import sandbox
 from app.services.procedures.criminal_record import FeeFacts, quote
-from app.services.procedures.engine import APPLICANT, Env, InvalidTransition, NotYourTurn, transition
+from app.services.procedures.engine import APPLICANT, InvalidTransition, NotYourTurn, transition
 from app.services.procedures.working_days import add_working_days
 from tests.api.procedure_helpers import persona_headers
 from tests.conftest import ADMIN_TOKEN, ISSUER

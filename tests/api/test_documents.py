@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.config import Settings
+from app.core.context import Env
 from app.core.keys import KeyStore
 from app.models import Application, Document, WebhookEvent
 from app.services import sandbox
 from app.services.documents import issue_document
-from app.services.procedures.engine import Env
 from tests.conftest import ADMIN_TOKEN
 
 AN, DUNG = "001090000001", "001175000004"

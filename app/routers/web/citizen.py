@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from app.core.errors import AppError, OAuthError
 from app.core.keys import TokenInvalid
-from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
+from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Grant
 from app.routers.login import SESSION_COOKIE
 from app.routers.web.session import (
@@ -23,7 +23,6 @@ from app.routers.web.session import (
     APP_SCOPE,
     PKCE_COOKIE,
     PKCE_MAX_AGE,
-    EnvDep,
     WebUserDep,
     page,
     problem,

@@ -17,13 +17,13 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from app.core.context import Env
 from app.core.errors import AppError
 from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep
 from app.models import InboxMessage, SigningKey
 from app.routers.web.session import page, secure_cookies, sign, unsign
 from app.services import payments, sandbox, webhooks
 from app.services.identity import otp
-from app.services.procedures.engine import Env
 from app.web.app_texts import APP_TEXTS
 from app.web.i18n import language
 

@@ -9,11 +9,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.core.clock import VIETNAM
+from app.core.context import Env
 from app.core.errors import AppError, InsufficientAccountLevel
-from app.deps import writes
+from app.deps import EnvDep, writes
 from app.models import Citizen
 from app.routers.web.citizen import PROOF_TYPES
-from app.routers.web.session import EnvDep, WebUser, WebUserDep, page, problem
+from app.routers.web.session import WebUser, WebUserDep, page, problem
 from app.schemas.criminal_record import CriminalRecordRequest, FeeCategory, Purpose
 from app.schemas.residence import (
     AccommodationNoticeRequest,
@@ -33,7 +34,7 @@ from app.services.procedures import (
     residence_actions,
     temporary_residence,
 )
-from app.services.procedures.engine import APPLICANT, OFFICER, Env
+from app.services.procedures.engine import APPLICANT, OFFICER
 from app.services.procedures.views import application_view
 from app.services.reference import catalog
 from app.web.i18n import language

@@ -20,11 +20,10 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.errors import AppError
-from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep
+from app.deps import SessionDep, SettingsDep
 from app.models import Citizen, Grant, SandboxSetting
 from app.services import sandbox
 from app.services.identity.accounts import LEVEL_BY_ACR
-from app.services.procedures.engine import Env
 from app.web.app_texts import APP_TEXTS, error_text
 from app.web.i18n import language
 from app.web.pages import render
@@ -95,13 +94,6 @@ def current_user(request: Request, db: SessionDep, settings: SettingsDep) -> Web
 
 
 WebUserDep = Annotated[WebUser, Depends(current_user)]
-
-
-def get_env(db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep) -> Env:
-    return Env(db, clock, keys, settings)
-
-
-EnvDep = Annotated[Env, Depends(get_env)]
 
 
 def page(

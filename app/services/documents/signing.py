@@ -18,7 +18,7 @@ from app.schemas.document import DocumentContent, VerificationStatus
 from app.services import webhooks
 
 if TYPE_CHECKING:  # the procedures import this module; a runtime import back would be circular
-    from app.services.procedures.engine import Env
+    from app.core.context import Env
 
 DOCUMENT_TYPE = "vneid-document+jwt"
 CODE_PREFIX = "VN"

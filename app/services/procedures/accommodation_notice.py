@@ -10,8 +10,9 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 
 from app.core.clock import VIETNAM
+from app.core.context import Env
 from app.models import Application, Citizen
-from app.services.procedures.engine import APPLICANT, Env, Procedure, create, machine, register
+from app.services.procedures.engine import APPLICANT, Procedure, create, machine, register
 from app.services.procedures.temporary_residence import ResidenceRuleBroken
 from app.services.reference import catalog
 

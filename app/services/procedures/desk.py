@@ -6,10 +6,11 @@ from datetime import date
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.core.context import Env
 from app.core.errors import AppError, NotFound, OfficerRoleRequired
 from app.models import Application, IdentityAccount
 from app.services import payments
-from app.services.procedures.engine import APPLICANT, OFFICER, OWNER, REGISTRY, Env, transition
+from app.services.procedures.engine import APPLICANT, OFFICER, OWNER, REGISTRY, transition
 
 # Which applications each officer role works on, and the field that must match the officer's jurisdiction.
 OFFICER_DESKS = {

@@ -13,10 +13,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.core.clock import Clock
-from app.core.config import Settings
+from app.core.context import Env
 from app.core.errors import AppError
-from app.core.keys import KeyStore
 from app.models import Application, ApplicationEvent
 from app.services import webhooks
 
@@ -52,16 +50,6 @@ class Procedure:
     terminal: frozenset[str]
     # Side effects run on entering a state, inside the transition's transaction.
     on_enter: dict[str, Callable[["TransitionContext"], None]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Env:
-    """What procedures work with: the transaction, the sandbox clock, the signing keys and the settings."""
-
-    db: Session
-    clock: Clock
-    keys: KeyStore
-    settings: Settings
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,10 @@
 from datetime import date
 from typing import Any
 
+from app.core.context import Env
 from app.models import Application, Citizen
 from app.services.procedures import desk, temporary_residence
-from app.services.procedures.engine import OWNER, Env, InvalidTransition, NotYourTurn, transition
+from app.services.procedures.engine import OWNER, InvalidTransition, NotYourTurn, transition
 
 WITHDRAW_ACTIONS = {"accommodation_notice": "cancel"}
 
