@@ -16,8 +16,8 @@ from app.schemas.residence import (
     TemporaryResidenceRequest,
 )
 from app.services.procedures import accommodation_notice, desk, residence_actions, temporary_residence
-from app.services.procedures.engine import APPLICANT
 from app.services.procedures.views import application_view
+from app.services.procedures.vocabulary import Actor
 
 router = APIRouter(prefix="/v1", tags=["Procedures"])
 ERRORS = problem_responses(401, 403, 404, 409, 422)
@@ -47,7 +47,7 @@ def file_temporary_residence(
     decide within 3 working days. Rule violations are 422 with a `code` naming the rule."""
     env = Env(db, clock, keys, settings)
     application = temporary_residence.file(env, caller.personal_id, caller.client.client_id, body.model_dump())
-    return application_view(db, clock, application, APPLICANT)
+    return application_view(db, clock, application, Actor.APPLICANT)
 
 
 @router.post(
@@ -71,7 +71,7 @@ def file_accommodation_notice(
     application = accommodation_notice.file(
         env, caller.personal_id, caller.client.client_id, body.model_dump(mode="python")
     )
-    return application_view(db, clock, application, APPLICANT)
+    return application_view(db, clock, application, Actor.APPLICANT)
 
 
 @router.get(
@@ -92,7 +92,9 @@ def list_my_applications(
     """Applications you filed or must consent to as owner, newest first."""
     items, total = desk.citizen_applications(db, caller.personal_id, procedure, status, limit, offset)
     views = [
-        application_view(db, clock, a, APPLICANT if a.applicant_personal_id == caller.personal_id else "owner")
+        application_view(
+            db, clock, a, Actor.APPLICANT if a.applicant_personal_id == caller.personal_id else Actor.OWNER
+        )
         for a in items
     ]
     return ApplicationPage(items=views, total=total, limit=limit, offset=offset)
@@ -126,7 +128,7 @@ def owner_consent(
     application = residence_actions.owner_decides(
         Env(db, clock, keys, settings), code, caller.personal_id, body.decision, body.reason
     )
-    return application_view(db, clock, application, "owner")
+    return application_view(db, clock, application, Actor.OWNER)
 
 
 @router.post(
@@ -145,7 +147,7 @@ def resubmit(
     application = residence_actions.resubmit(
         Env(db, clock, keys, settings), code, caller.personal_id, body.model_dump(exclude_none=True)
     )
-    return application_view(db, clock, application, APPLICANT)
+    return application_view(db, clock, application, Actor.APPLICANT)
 
 
 @router.post(
@@ -156,7 +158,7 @@ def withdraw(
 ) -> ApplicationPublic:
     """Withdraw your application before a decision (cancel, for an accommodation notice)."""
     application = residence_actions.withdraw(Env(db, clock, keys, settings), code, caller.personal_id, body.reason)
-    return application_view(db, clock, application, APPLICANT)
+    return application_view(db, clock, application, Actor.APPLICANT)
 
 
 @router.get(
@@ -167,4 +169,6 @@ def withdraw(
 )
 def owner_requests(caller: CurrentCitizen, db: SessionDep, clock: ClockDep) -> list[ApplicationPublic]:
     """Temporary-residence registrations at your place that wait for your consent (the landlord's view)."""
-    return [application_view(db, clock, a, "owner") for a in temporary_residence.owner_requests(db, caller.personal_id)]
+    return [
+        application_view(db, clock, a, Actor.OWNER) for a in temporary_residence.owner_requests(db, caller.personal_id)
+    ]

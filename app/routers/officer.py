@@ -15,8 +15,8 @@ from app.schemas.residence import OfficerDecision
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.lookup import citizen_fields
 from app.services.procedures import desk
-from app.services.procedures.engine import OFFICER
 from app.services.procedures.views import application_view
+from app.services.procedures.vocabulary import Actor
 
 router = APIRouter(prefix="/v1/officer", tags=["Officer console"])
 ALL_FIELDS = tuple(f for fields in FIELDS_BY_SCOPE.values() for f in fields)
@@ -42,7 +42,7 @@ def queue(
         db, officer, clock.today(), procedure=procedure, status=status, overdue=overdue, limit=limit, offset=offset
     )
     return ApplicationPage(
-        items=[application_view(db, clock, a, OFFICER) for a in items], total=total, limit=limit, offset=offset
+        items=[application_view(db, clock, a, Actor.OFFICER) for a in items], total=total, limit=limit, offset=offset
     )
 
 
@@ -65,7 +65,7 @@ def detail(
         else None
     )
     return OfficerApplication(
-        application=application_view(db, clock, application, OFFICER),
+        application=application_view(db, clock, application, Actor.OFFICER),
         applicant_record=citizen_fields(db, applicant, ALL_FIELDS, clock.today()),
         subject_record=citizen_fields(db, subject, ALL_FIELDS, clock.today()) if subject else None,
     )
@@ -90,4 +90,4 @@ def decide(
     application in the wrong state is 409 `invalid_transition`; of two concurrent decisions only one applies."""
     officer = desk.officer(db, caller.personal_id)
     application = desk.decide(Env(db, clock, keys, settings), officer, code, body.decision, body.reason)
-    return application_view(db, clock, application, OFFICER)
+    return application_view(db, clock, application, Actor.OFFICER)

@@ -1,34 +1,15 @@
 """Shapes of the criminal-record certificate procedure (Phiếu lý lịch tư pháp): the request and its fee quote."""
 
 from datetime import date
-from enum import StrEnum
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.schemas.citizen import PersonalId
 from app.schemas.common import Text
+from app.services.procedures.criminal_record.vocabulary import FeeCategory, Purpose
 
-
-class Purpose(StrEnum):
-    JOB = "job"
-    STUDY_ABROAD = "study_abroad"
-    VISA = "visa"
-    MARRIAGE_WITH_FOREIGNER = "marriage_with_foreigner"
-    OTHER = "other"
-
-
-class FeeCategory(StrEnum):
-    """What the applicant declares about the subject for the fee. Age-based exemptions (children under 16,
-    people of 60 or more) are computed from the population record and need no declaration."""
-
-    STANDARD = "standard"
-    STUDENT = "student"
-    REVOLUTIONARY_MERIT = "revolutionary_merit"
-    MARTYR_RELATIVE = "martyr_relative"
-    DISABLED = "disabled"
-    POOR_HOUSEHOLD = "poor_household"
-    DISADVANTAGED_COMMUNE = "disadvantaged_commune"
+__all__ = ["FeeCategory", "Purpose"]  # the request's vocabularies, defined with the procedure
 
 
 class CriminalRecordQuoteRequest(BaseModel):

@@ -8,6 +8,7 @@ Works for any procedure whose state machine has `pay` (awaiting payment → paid
 
 import uuid
 from datetime import timedelta
+from enum import StrEnum
 
 from sqlalchemy import ScalarResult, select
 from sqlalchemy.orm import Session
@@ -18,19 +19,23 @@ from app.models import Application, Payment
 from app.schemas.payment import PaymentPublic
 from app.services.oidc import scenarios
 from app.services.oidc.clients import find_client
-from app.services.procedures.engine import (
-    APPLICANT,
-    REGISTRY,
-    SYSTEM,
-    Env,
-    InvalidTransition,
-    allowed_actions,
-    transition,
-)
+from app.services.procedures.engine import REGISTRY, Env, InvalidTransition, allowed_actions, transition
+from app.services.procedures.vocabulary import Action, Actor
 
 PAYMENT_TTL = timedelta(minutes=30)
-PENDING, SUCCEEDED, FAILED, EXPIRED, CANCELLED = "pending", "succeeded", "failed", "expired", "cancelled"
-PAY, EXPIRE = "pay", "expire_payment"
+
+
+class PaymentStatus(StrEnum):
+    """Where a payment stands (`payment.status`): pending until the payer completes it or it expires; cancelled
+    when its application no longer awaits payment."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
 FAILURE_SCENARIO = frozenset({"payment_fails"})
 
 
@@ -52,12 +57,12 @@ def start_payment(env: Env, code: str, payer_personal_id: str) -> tuple[Payment,
     application = _applicants_application(db, code, payer_personal_id)
     apply_expiry(env, application)
     procedure = REGISTRY[application.procedure]
-    pay = procedure.transitions.get(PAY)
+    pay = procedure.transitions.get(Action.PAY)
     if pay is None or application.status not in pay.sources:
         raise InvalidTransition(
             f"cannot pay an application that is {application.status}",
             current_status=application.status,
-            allowed_actions=allowed_actions(application, APPLICANT),
+            allowed_actions=allowed_actions(application, Actor.APPLICANT),
         )
     open_payment = _pending(db, application).first()
     if open_payment is not None:
@@ -66,7 +71,7 @@ def start_payment(env: Env, code: str, payer_personal_id: str) -> tuple[Payment,
         id=uuid.uuid4().hex,
         application_id=application.id,
         amount_vnd=application.fee_vnd,
-        status=PENDING,
+        status=PaymentStatus.PENDING,
         created_at=now,
         expires_at=now + PAYMENT_TTL,
         completed_at=None,
@@ -88,25 +93,26 @@ def complete_payment(env: Env, payment_id: str, payer_personal_id: str, outcome:
     db, now = env.db, env.clock.now()
     payment, application = _payers_payment(db, payment_id, payer_personal_id, lock=True)
     apply_expiry(env, application)
-    if payment.status == EXPIRED:  # apply_expiry has committed the expiry: it stands although we answer 409
+    # apply_expiry has committed the expiry: it stands although we answer 409
+    if payment.status == PaymentStatus.EXPIRED:
         raise PaymentExpired(
             f"payment {payment.id} expired at {payment.expires_at.isoformat()}; start a new payment if the "
             "application still awaits one",
             application_status=application.status,
         )
-    if payment.status != PENDING:
+    if payment.status != PaymentStatus.PENDING:
         raise PaymentNotPending(f"payment {payment.id} is {payment.status}", payment_status=payment.status)
     if outcome != "succeed" or _failure_forced(db, application):
-        payment.status, payment.completed_at = FAILED, now
+        payment.status, payment.completed_at = PaymentStatus.FAILED, now
         db.flush()
         return payment, application
-    payment.status, payment.completed_at = SUCCEEDED, now
+    payment.status, payment.completed_at = PaymentStatus.SUCCEEDED, now
     db.flush()
     transition(
         env,
         application,
-        PAY,
-        role=SYSTEM,
+        Action.PAY,
+        role=Actor.SYSTEM,
         actor_personal_id=None,
         note=f"payment {payment.id}: {payment.amount_vnd} VND",
     )
@@ -122,15 +128,15 @@ def apply_expiry(env: Env, application: Application) -> bool:
     if not overdue:
         return False
     for payment in overdue:
-        payment.status = EXPIRED
+        payment.status = PaymentStatus.EXPIRED
     db.flush()
-    expire = REGISTRY[application.procedure].transitions.get(EXPIRE)
+    expire = REGISTRY[application.procedure].transitions.get(Action.EXPIRE_PAYMENT)
     if expire is not None and application.status in expire.sources and _pending(db, application).first() is None:
         transition(
             env,
             application,
-            EXPIRE,
-            role=SYSTEM,
+            Action.EXPIRE_PAYMENT,
+            role=Actor.SYSTEM,
             actor_personal_id=None,
             note=f"payment {overdue[-1].id} not completed by {overdue[-1].expires_at.isoformat()}",
         )
@@ -143,7 +149,9 @@ def expire_due(env: Env) -> int:
     due = env.db.scalars(
         select(Application).where(
             Application.id.in_(
-                select(Payment.application_id).where(Payment.status == PENDING, Payment.expires_at <= env.clock.now())
+                select(Payment.application_id).where(
+                    Payment.status == PaymentStatus.PENDING, Payment.expires_at <= env.clock.now()
+                )
             )
         )
     ).all()
@@ -153,7 +161,7 @@ def expire_due(env: Env) -> int:
 def cancel_pending(db: Session, application: Application) -> None:
     """Close the open payments of an application that no longer awaits payment (withdrawn, expired)."""
     for payment in _pending(db, application):
-        payment.status = CANCELLED
+        payment.status = PaymentStatus.CANCELLED
     db.flush()
 
 
@@ -191,7 +199,7 @@ def _payers_payment(
 def _pending(db: Session, application: Application) -> ScalarResult[Payment]:
     return db.scalars(
         select(Payment)
-        .where(Payment.application_id == application.id, Payment.status == PENDING)
+        .where(Payment.application_id == application.id, Payment.status == PaymentStatus.PENDING)
         .order_by(Payment.created_at)
     )
 

@@ -17,8 +17,9 @@ from app.core.config import Settings
 from app.core.context import Env
 from app.models import Application, Citizen, Document
 from app.services import sandbox
-from app.services.procedures.criminal_record import FeeFacts, quote
-from app.services.procedures.engine import APPLICANT, InvalidTransition, NotYourTurn, transition
+from app.services.procedures.criminal_record.fee import FeeFacts, quote
+from app.services.procedures.engine import InvalidTransition, NotYourTurn, transition
+from app.services.procedures.vocabulary import Actor
 from app.services.procedures.working_days import add_working_days
 from tests.api.procedure_helpers import persona_headers
 from tests.conftest import ADMIN_TOKEN, ISSUER
@@ -549,9 +550,9 @@ def test_engine_refuses_the_officers_step_to_the_applicant_as_not_your_turn(
     env = Env(db, sandbox.clock_for(db), app.state.keys, settings)
     filed = db.scalars(select(Application).where(Application.code == code)).one()
     with pytest.raises(NotYourTurn):
-        transition(env, filed, "approve", role=APPLICANT, actor_personal_id=AN)
+        transition(env, filed, "approve", role=Actor.APPLICANT, actor_personal_id=AN)
     with pytest.raises(InvalidTransition):
-        transition(env, filed, "withdraw", role=APPLICANT, actor_personal_id=AN)
+        transition(env, filed, "withdraw", role=Actor.APPLICANT, actor_personal_id=AN)
 
 
 def test_advancing_the_sandbox_clock_expires_unpaid_applications_everywhere(

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from app.schemas.criminal_record import FeeCategory
-from app.services.procedures.criminal_record import FeeFacts, FeeRulesMissing, fee_rules, quote
+from app.services.procedures.criminal_record.fee import FeeFacts, FeeRulesMissing, fee_rules, quote
 from app.services.reference import load_json
 
 BEFORE_SUBSIDY = date(2024, 7, 14)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
-from app.core.errors import AppError, OAuthError
+from app.core.errors import AppError
 from app.core.keys import TokenInvalid
 from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Grant
@@ -25,7 +25,6 @@ from app.routers.web.session import (
     PKCE_MAX_AGE,
     WebUserDep,
     page,
-    problem,
     secure_cookies,
     sign,
     unsign,
@@ -34,11 +33,12 @@ from app.services import documents, selfservice
 from app.services.oidc import grants, login
 from app.services.oidc.tokens import issue_token
 from app.services.procedures import desk
-from app.services.procedures.engine import APPLICANT
 from app.services.procedures.notifications import latest_status_changes
 from app.services.procedures.views import application_view
+from app.services.procedures.vocabulary import Actor
+from app.web.errors import PageRefusal, PageRoute
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 PROOF_TYPES = ("lease_contract", "ownership_certificate", "loan_contract", "free_lodging_contract", "other")
 FAVICON = Path(__file__).parents[2] / "web" / "static" / "favicon.svg"
 
@@ -109,9 +109,9 @@ def callback(
 ) -> Response:
     pending = unsign(db, settings, request.cookies.get(PKCE_COOKIE), PKCE_MAX_AGE)
     if error:
-        return page(request, "app/error.html", message=error_description or error, status_code=400)
+        raise AppError(error_description or error)
     if pending is None or not code or not state or not secrets.compare_digest(state, pending["state"]):
-        return page(request, "app/error.html", message_key="login_state_mismatch", status_code=400)
+        raise PageRefusal(400, "login_state_mismatch", "the sign-in state is missing, wrong or expired")
     form = {
         "grant_type": "authorization_code",
         "code": code,
@@ -124,11 +124,8 @@ def callback(
         claims = keys.verify(
             db, tokens["access_token"], audience=settings.api_audience, issuer=settings.public_url, typ="at+jwt"
         )
-    except (OAuthError, AppError) as refusal:
-        db.commit()  # a replayed code revokes its grant: that must stand
-        return page(request, "app/error.html", message=str(refusal), status_code=400)
     except TokenInvalid as exc:  # cannot happen with our own fresh token; shown rather than crashing the page
-        return page(request, "app/error.html", message=str(exc), status_code=400)
+        raise AppError(str(exc)) from exc
     response = RedirectResponse(pending.get("next") or "/app", status_code=303)
     response.set_cookie(
         APP_COOKIE,
@@ -167,7 +164,7 @@ def home(request: Request, db: SessionDep, clock: ClockDep, user: WebUserDep) ->
     consents = selfservice.my_consents(db, user.personal_id)
     items, _ = desk.citizen_applications(db, user.personal_id, None, None, 50, 0)
     applications = [
-        application_view(db, clock, a, APPLICANT if a.applicant_personal_id == user.personal_id else "owner")
+        application_view(db, clock, a, Actor.APPLICANT if a.applicant_personal_id == user.personal_id else Actor.OWNER)
         for a in items
     ]
     return page(
@@ -198,11 +195,8 @@ def document_pdf(
     request: Request, document_id: str, db: SessionDep, settings: SettingsDep, user: WebUserDep
 ) -> Response:
     if user.level < 2:
-        return page(request, "app/error.html", user, message_key="level2_wallet", status_code=403)
-    try:
-        document = documents.my_document(db, user.personal_id, document_id)
-    except AppError as error:
-        return page(request, "app/error.html", user, message=problem(request, db, error), status_code=404)
+        raise PageRefusal(403, "level2_wallet", "the document wallet needs a level 2 account")
+    document = documents.my_document(db, user.personal_id, document_id)
     content = documents.render_pdf(document, public_url=settings.public_url, kid=documents.signing_kid(document))
     return Response(
         content,
@@ -213,19 +207,13 @@ def document_pdf(
 
 @router.post("/app/consents/{consent_id}/revoke")
 def revoke_consent(request: Request, consent_id: int, db: SessionDep, clock: ClockDep, user: WebUserDep) -> Response:
-    try:
-        selfservice.revoke_consent(db, clock, user.personal_id, consent_id)
-    except AppError as error:
-        return page(request, "app/error.html", user, message=problem(request, db, error), status_code=404)
+    selfservice.revoke_consent(db, clock, user.personal_id, consent_id)
     return RedirectResponse("/app#consents", status_code=303)
 
 
 @router.get("/app/applications/{code}", response_class=HTMLResponse)
 def application_detail(request: Request, code: str, env: EnvDep, user: WebUserDep) -> HTMLResponse:
     db, clock = env.db, env.clock
-    try:
-        application, role = desk.citizen_application(env, code, user.personal_id)
-    except AppError as error:
-        return page(request, "app/error.html", user, message=problem(request, db, error), status_code=404)
+    application, role = desk.citizen_application(env, code, user.personal_id)
     view = application_view(db, clock, application, role)
     return page(request, "app/application.html", user, application=view, role=role, proof_types=PROOF_TYPES)

@@ -27,21 +27,16 @@ from app.services import payments
 from app.services.identity.accounts import ACR_BY_LEVEL
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.lookup import citizen_fields
-from app.services.procedures import (
-    accommodation_notice,
-    criminal_record,
-    desk,
-    residence_actions,
-    temporary_residence,
-)
-from app.services.procedures.engine import APPLICANT, OFFICER
+from app.services.procedures import accommodation_notice, desk, residence_actions, temporary_residence
+from app.services.procedures.criminal_record import filing, record
 from app.services.procedures.views import application_view
+from app.services.procedures.vocabulary import OFFICER_DECISIONS, Actor
 from app.services.reference import catalog
+from app.web.errors import PageRoute, validated
 from app.web.i18n import language
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 ALL_FIELDS = tuple(f for fields in FIELDS_BY_SCOPE.values() for f in fields)
-OFFICER_DECISIONS = ("approve", "reject", "request_supplement")
 Field = Annotated[str, Form(max_length=200)]
 
 
@@ -118,10 +113,7 @@ def file_residence(
 def withdraw(
     request: Request, code: str, env: EnvDep, user: WebUserDep, reason: Annotated[str, Form(max_length=1000)] = ""
 ) -> Response:
-    try:
-        residence_actions.withdraw(env, code, user.personal_id, reason.strip() or None)
-    except AppError as error:
-        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=409)
+    residence_actions.withdraw(env, code, user.personal_id, reason.strip() or None)
     return _to_application(code)
 
 
@@ -138,13 +130,8 @@ def resubmit(
 ) -> Response:
     """Answer a request for supplementation: the same service as POST /v1/applications/{code}/resubmit."""
     values = {"street": street, "proof_type": proof_type, "end_date": end_date, "note": note}
-    try:
-        body = TemporaryResidenceAmendment.model_validate({k: v.strip() for k, v in values.items() if v.strip()})
-        residence_actions.resubmit(env, code, user.personal_id, body.model_dump(exclude_none=True))
-    except ValidationError as error:
-        return page(request, "app/error.html", user, message=_validation_message(error), status_code=422)
-    except AppError as error:
-        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=409)
+    body = validated(TemporaryResidenceAmendment, {k: v.strip() for k, v in values.items() if v.strip()})
+    residence_actions.resubmit(env, code, user.personal_id, body.model_dump(exclude_none=True))
     return _to_application(code)
 
 
@@ -206,14 +193,14 @@ def file_accommodation(
 @router.get("/app/owner-requests", response_class=HTMLResponse)
 def owner_requests(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
     requests = [
-        application_view(env.db, env.clock, a, "owner")
+        application_view(env.db, env.clock, a, Actor.OWNER)
         for a in temporary_residence.owner_requests(env.db, user.personal_id)
     ]
     names = {a.applicant_personal_id: _name(env, a.applicant_personal_id) for a in requests}
     sent, _total = desk.citizen_applications(
         env.db, user.personal_id, accommodation_notice.PROCEDURE.name, None, limit=50, offset=0
     )
-    notices = [application_view(env.db, env.clock, a, APPLICANT) for a in sent]
+    notices = [application_view(env.db, env.clock, a, Actor.APPLICANT) for a in sent]
     names |= {a.subject_personal_id: _name(env, a.subject_personal_id) for a in notices if a.subject_personal_id}
     return page(request, "app/owner_requests.html", user, requests=requests, names=names, notices=notices)
 
@@ -227,13 +214,8 @@ def owner_decides(
     decision: Annotated[str, Form(max_length=10)],
     reason: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
-    try:
-        body = OwnerDecision.model_validate({"decision": decision, "reason": reason.strip() or None})
-        residence_actions.owner_decides(env, code, user.personal_id, body.decision, body.reason)
-    except ValidationError as error:
-        return page(request, "app/error.html", user, message=_validation_message(error), status_code=422)
-    except AppError as error:
-        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=409)
+    body = validated(OwnerDecision, {"decision": decision, "reason": reason.strip() or None})
+    residence_actions.owner_decides(env, code, user.personal_id, body.decision, body.reason)
     return RedirectResponse("/app/owner-requests", status_code=303)
 
 
@@ -267,7 +249,7 @@ def record_form(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse
         "purpose": "job",
         "copies": "1",
         "fee_category": "standard",
-        "issuing_province_code": criminal_record.permanent_province(applicant),
+        "issuing_province_code": record.permanent_province(applicant),
     }
     return _record_form(request, user, values)
 
@@ -301,9 +283,9 @@ def record_submit(
             {**values, "form": int(form) if form.isdigit() else form}
         ).model_dump()
         if step == "quote":
-            _subject, quote = criminal_record.fee_quote(env.db, env.clock.today(), user.personal_id, user.level, body)
+            _subject, quote = filing.fee_quote(env.db, env.clock.today(), user.personal_id, user.level, body)
             return _record_form(request, user, values, quote=quote)
-        application = criminal_record.file(env, user.personal_id, "vneid-app", user.level, body)
+        application = filing.file(env, user.personal_id, "vneid-app", user.level, body)
     except ValidationError as error:
         return _record_form(request, user, values, _validation_message(error))
     except AppError as error:
@@ -313,20 +295,14 @@ def record_submit(
 
 @router.post("/app/applications/{code}/pay")
 def start_payment(request: Request, code: str, env: EnvDep, user: WebUserDep) -> Response:
-    try:
-        payment, _application, _created = payments.start_payment(env, code, user.personal_id)
-    except AppError as error:
-        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=409)
+    payment, _application, _created = payments.start_payment(env, code, user.personal_id)
     return RedirectResponse(f"/app/payments/{payment.id}", status_code=303)
 
 
 @router.get("/app/payments/{payment_id}", response_class=HTMLResponse)
 @writes
 def payment_page(request: Request, payment_id: str, env: EnvDep, user: WebUserDep) -> HTMLResponse:
-    try:
-        payment, application = payments.read_payment(env, payment_id, user.personal_id)
-    except AppError as error:
-        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=404)
+    payment, application = payments.read_payment(env, payment_id, user.personal_id)
     return page(request, "app/payment.html", user, payment=payments.payment_view(env.settings, payment, application))
 
 
@@ -338,10 +314,7 @@ def complete_payment(
     user: WebUserDep,
     outcome: Annotated[str, Form(pattern="^(succeed|fail)$")],
 ) -> Response:
-    try:
-        payment, application = payments.complete_payment(env, payment_id, user.personal_id, outcome)
-    except AppError as error:
-        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=409)
+    payment, application = payments.complete_payment(env, payment_id, user.personal_id, outcome)
     return _to_application(application.code)
 
 
@@ -350,26 +323,20 @@ def complete_payment(
 
 @router.get("/app/officer", response_class=HTMLResponse)
 def officer_queue(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
-    try:
-        officer = desk.officer(env.db, user.personal_id)
-    except AppError as error:
-        return page(request, "app/error.html", user, message=problem(request, env.db, error), status_code=403)
+    officer = desk.officer(env.db, user.personal_id)
     items, total = desk.desk_queue(
         env.db, officer, env.clock.today(), procedure=None, status=None, overdue=None, limit=100, offset=0
     )
-    queue = [application_view(env.db, env.clock, a, OFFICER) for a in items]
+    queue = [application_view(env.db, env.clock, a, Actor.OFFICER) for a in items]
     names = {a.applicant_personal_id: _name(env, a.applicant_personal_id) for a in queue}
     return page(request, "app/officer_queue.html", user, queue=queue, total=total, names=names, officer=officer)
 
 
 @router.get("/app/officer/{code}", response_class=HTMLResponse)
 def officer_detail(request: Request, code: str, env: EnvDep, user: WebUserDep, error: str | None = None):
-    try:
-        application = desk.desk_application(env, desk.officer(env.db, user.personal_id), code)
-    except AppError as refusal:
-        return page(request, "app/error.html", user, message=problem(request, env.db, refusal), status_code=404)
+    application = desk.desk_application(env, desk.officer(env.db, user.personal_id), code)
     applicant = env.db.get_one(Citizen, application.applicant_personal_id)
-    view = application_view(env.db, env.clock, application, OFFICER)
+    view = application_view(env.db, env.clock, application, Actor.OFFICER)
     return page(
         request,
         "app/officer_detail.html",

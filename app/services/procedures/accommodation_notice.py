@@ -12,21 +12,21 @@ from pydantic_core import to_jsonable_python
 from app.core.clock import VIETNAM
 from app.core.context import Env
 from app.models import Application, Citizen
-from app.services.procedures.engine import APPLICANT, Procedure, create, machine, register
+from app.services.procedures.engine import Procedure, create, machine, register
 from app.services.procedures.temporary_residence import ResidenceRuleBroken
+from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 from app.services.reference import catalog
 
-RECORDED, CANCELLED = "recorded", "cancelled"
 LATE_ARRIVAL = time(23, 0)
 NEXT_MORNING = time(8, 0)
 
 PROCEDURE = register(
     Procedure(
-        name="accommodation_notice",
+        name=ProcedureKind.ACCOMMODATION_NOTICE,
         code_prefix="TBLT",
-        initial=RECORDED,
-        transitions=machine(("cancel", {RECORDED}, CANCELLED, {APPLICANT})),
-        terminal=frozenset({RECORDED, CANCELLED}),
+        initial=Status.RECORDED,
+        transitions=machine((Action.CANCEL, {Status.RECORDED}, Status.CANCELLED, {Actor.APPLICANT})),
+        terminal=frozenset({Status.RECORDED, Status.CANCELLED}),
     )
 )
 

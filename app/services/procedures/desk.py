@@ -10,12 +10,16 @@ from app.core.context import Env
 from app.core.errors import AppError, NotFound, OfficerRoleRequired
 from app.models import Application, IdentityAccount
 from app.services import payments
-from app.services.procedures.engine import APPLICANT, OFFICER, OWNER, REGISTRY, transition
+from app.services.procedures.engine import REGISTRY, transition
+from app.services.procedures.vocabulary import Action, Actor, ProcedureKind
 
 # Which applications each officer role works on, and the field that must match the officer's jurisdiction.
 OFFICER_DESKS = {
-    "police_officer": ("commune_code", frozenset({"temporary_residence", "accommodation_notice"})),
-    "records_officer": ("province_code", frozenset({"criminal_record"})),
+    "police_officer": (
+        "commune_code",
+        frozenset({ProcedureKind.TEMPORARY_RESIDENCE, ProcedureKind.ACCOMMODATION_NOTICE}),
+    ),
+    "records_officer": ("province_code", frozenset({ProcedureKind.CRIMINAL_RECORD})),
 }
 
 
@@ -52,7 +56,7 @@ def citizen_application(env: Env, code: str, personal_id: str) -> tuple[Applicat
         application.counterparty_personal_id,
     ):
         payments.apply_expiry(env, application)
-        return application, APPLICANT if application.applicant_personal_id == personal_id else OWNER
+        return application, Actor.APPLICANT if application.applicant_personal_id == personal_id else Actor.OWNER
     raise NotFound(f"no application {code} of yours")
 
 
@@ -78,8 +82,8 @@ def decide(env: Env, desk: Officer, code: str, decision: str, reason: str | None
     application = desk_application(env, desk, code)
     if desk.personal_id in (application.applicant_personal_id, application.subject_personal_id):
         raise ConflictOfInterest("officers do not decide their own (or their ward's) applications")
-    transition(env, application, decision, role=OFFICER, actor_personal_id=desk.personal_id, note=reason)
-    if decision != "approve":
+    transition(env, application, decision, role=Actor.OFFICER, actor_personal_id=desk.personal_id, note=reason)
+    if decision != Action.APPROVE:
         application.decision_reason = reason
     return application
 

@@ -17,8 +17,7 @@ from app.core.context import Env
 from app.core.errors import AppError
 from app.models import Application, ApplicationEvent
 from app.services import webhooks
-
-APPLICANT, OWNER, OFFICER, SYSTEM = "applicant", "owner", "officer", "system"
+from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 
 
 class InvalidTransition(AppError):
@@ -35,21 +34,21 @@ class ConcurrentUpdate(AppError):
 
 @dataclass(frozen=True)
 class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str
-    actors: frozenset[str]
+    action: Action
+    sources: frozenset[Status]
+    target: Status
+    actors: frozenset[Actor]
 
 
 @dataclass
 class Procedure:
-    name: str
+    name: ProcedureKind
     code_prefix: str
-    initial: str
-    transitions: dict[str, Transition]
-    terminal: frozenset[str]
+    initial: Status
+    transitions: dict[Action, Transition]
+    terminal: frozenset[Status]
     # Side effects run on entering a state, inside the transition's transaction.
-    on_enter: dict[str, Callable[["TransitionContext"], None]] = field(default_factory=dict)
+    on_enter: dict[Status, Callable[["TransitionContext"], None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ class TransitionContext:
     note: str | None
 
 
-def machine(*rows: tuple[str, set[str], str, set[str]]) -> dict[str, Transition]:
+def machine(*rows: tuple[Action, set[Status], Status, set[Actor]]) -> dict[Action, Transition]:
     """Transitions from rows of (action, from states, to state, actors)."""
     return {
         action: Transition(action, frozenset(sources), target, frozenset(actors))
@@ -68,7 +67,7 @@ def machine(*rows: tuple[str, set[str], str, set[str]]) -> dict[str, Transition]
     }
 
 
-REGISTRY: dict[str, Procedure] = {}
+REGISTRY: dict[ProcedureKind, Procedure] = {}
 
 
 def register(procedure: Procedure) -> Procedure:
@@ -76,7 +75,7 @@ def register(procedure: Procedure) -> Procedure:
     return procedure
 
 
-def allowed_actions(application: Application, role: str) -> list[str]:
+def allowed_actions(application: Application, role: str) -> list[Action]:
     procedure = REGISTRY[application.procedure]
     return [t.action for t in procedure.transitions.values() if application.status in t.sources and role in t.actors]
 
@@ -92,7 +91,7 @@ def create(env: Env, application: Application, *, actor_personal_id: str) -> App
     db.add(application)
     db.flush()
     application.code = f"{procedure.code_prefix}-{now:%Y}-{application.id:06d}"
-    _record(db, application, now, "submit", None, procedure.initial, actor_personal_id, APPLICANT, None)
+    _record(db, application, now, Action.SUBMIT, None, procedure.initial, actor_personal_id, Actor.APPLICANT, None)
     webhooks.emit(db, now, "application.created", application.client_id, _summary(application))
     db.flush()
     if procedure.initial in procedure.on_enter:

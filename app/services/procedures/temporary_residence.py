@@ -15,39 +15,39 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.errors import AppError
+from app.core.errors import AppError, CodedError
 from app.models import Application, Citizen, Household
 from app.services.documents import issue_document
 from app.services.population.generator import age_on
-from app.services.procedures.engine import (
-    APPLICANT,
-    OFFICER,
-    OWNER,
-    Env,
-    Procedure,
-    TransitionContext,
-    create,
-    machine,
-    register,
-)
+from app.services.procedures.engine import Env, Procedure, TransitionContext, create, machine, register
+from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 from app.services.procedures.working_days import add_working_days
 from app.services.reference import catalog
 
-AWAITING_OWNER, IN_REVIEW, SUPPLEMENT_REQUESTED = "awaiting_owner", "in_review", "supplement_requested"
-APPROVED, REJECTED, OWNER_DECLINED, WITHDRAWN = "approved", "rejected", "owner_declined", "withdrawn"
 MAX_PERIOD = timedelta(days=2 * 365)
 REVIEW_WORKING_DAYS = 3
 PROOF_TYPES = ("ownership_certificate", "lease_contract", "loan_contract", "free_lodging_contract", "other")
 
 
-class ResidenceRuleBroken(AppError):
-    """A rule of the procedure the request breaks; `code` names the rule (documented in the README)."""
+class ResidenceRuleBroken(CodedError):
+    """A rule of residence registration (temporary residence, accommodation notices) the request breaks."""
 
-    status, title = 422, "The application breaks a rule of temporary-residence registration"
-
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code = code  # type: ignore[misc]
+    status, title = 422, "The application breaks a rule of residence registration"
+    codes = {
+        "unknown_commune": "not a commune code of the 2025 administrative map",
+        "same_commune_as_permanent_residence": "temporary residence must be outside the permanent residence's commune",
+        "invalid_period": "the period starts in the past or ends before it starts",
+        "period_too_long": "temporary residence is registered for at most 2 years",
+        "nothing_to_renew": "a renewal needs a current temporary residence at this commune",
+        "owner_not_found": "no citizen has the owner's personal ID",
+        "owner_is_applicant": "the owner must be someone else",
+        "owner_deceased": "the owner has died",
+        "owner_not_at_address": "the owner's household is not registered at this address",
+        "invalid_member": "this person cannot move in with the applicant",
+        "guardian_consent_required": "a minor moving in must be the applicant's child",
+        "guest_not_found": "no living citizen has the guest's personal ID (accommodation notice)",
+        "guest_is_host": "hosts do not notify their own stay (accommodation notice)",
+    }
 
 
 class ApplicationPending(AppError):
@@ -98,20 +98,25 @@ def _record_residence(context: TransitionContext) -> None:
 
 PROCEDURE = register(
     Procedure(
-        name="temporary_residence",
+        name=ProcedureKind.TEMPORARY_RESIDENCE,
         code_prefix="DKTT",
-        initial=AWAITING_OWNER,
+        initial=Status.AWAITING_OWNER,
         transitions=machine(
-            ("owner_approve", {AWAITING_OWNER}, IN_REVIEW, {OWNER}),
-            ("owner_decline", {AWAITING_OWNER}, OWNER_DECLINED, {OWNER}),
-            ("approve", {IN_REVIEW}, APPROVED, {OFFICER}),
-            ("reject", {IN_REVIEW}, REJECTED, {OFFICER}),
-            ("request_supplement", {IN_REVIEW}, SUPPLEMENT_REQUESTED, {OFFICER}),
-            ("resubmit", {SUPPLEMENT_REQUESTED}, IN_REVIEW, {APPLICANT}),
-            ("withdraw", {AWAITING_OWNER, IN_REVIEW, SUPPLEMENT_REQUESTED}, WITHDRAWN, {APPLICANT}),
+            (Action.OWNER_APPROVE, {Status.AWAITING_OWNER}, Status.IN_REVIEW, {Actor.OWNER}),
+            (Action.OWNER_DECLINE, {Status.AWAITING_OWNER}, Status.OWNER_DECLINED, {Actor.OWNER}),
+            (Action.APPROVE, {Status.IN_REVIEW}, Status.APPROVED, {Actor.OFFICER}),
+            (Action.REJECT, {Status.IN_REVIEW}, Status.REJECTED, {Actor.OFFICER}),
+            (Action.REQUEST_SUPPLEMENT, {Status.IN_REVIEW}, Status.SUPPLEMENT_REQUESTED, {Actor.OFFICER}),
+            (Action.RESUBMIT, {Status.SUPPLEMENT_REQUESTED}, Status.IN_REVIEW, {Actor.APPLICANT}),
+            (
+                Action.WITHDRAW,
+                {Status.AWAITING_OWNER, Status.IN_REVIEW, Status.SUPPLEMENT_REQUESTED},
+                Status.WITHDRAWN,
+                {Actor.APPLICANT},
+            ),
         ),
-        terminal=frozenset({APPROVED, REJECTED, OWNER_DECLINED, WITHDRAWN}),
-        on_enter={IN_REVIEW: _start_review, APPROVED: _record_residence},
+        terminal=frozenset({Status.APPROVED, Status.REJECTED, Status.OWNER_DECLINED, Status.WITHDRAWN}),
+        on_enter={Status.IN_REVIEW: _start_review, Status.APPROVED: _record_residence},
     )
 )
 
@@ -206,7 +211,7 @@ def owner_requests(db: Session, owner_personal_id: str) -> list[Application]:
             .where(
                 Application.procedure == PROCEDURE.name,
                 Application.counterparty_personal_id == owner_personal_id,
-                Application.status == AWAITING_OWNER,
+                Application.status == Status.AWAITING_OWNER,
             )
             .order_by(Application.id)
         )
