@@ -9,6 +9,7 @@ import base64
 import hashlib
 import json
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +29,8 @@ TOKEN_KEYS = "token"
 DOCUMENT_KEYS = "document"  # documents get keys of their own, with their own kid in the JWKS
 ACTIVE, NEXT, RETIRED = "active", "next", "retired"
 TOKEN_ALGORITHMS = ("RS256", "ES256")
+LEEWAY_SECONDS = 5
+VERIFIED_LIMIT = 50_000  # tokens remembered as verified, per process
 
 
 class TokenInvalid(Exception):
@@ -88,6 +91,7 @@ class KeyStore:
         self._parsed: dict[str, LoadedKey] = {}
         self._lock = threading.Lock()
         self._records = VersionedCache(Area.KEYS, self._load_records)
+        self._verified: dict[tuple[str, str, str, str | None], dict[str, Any]] = {}
 
     def _parse(self, row: SigningKey) -> LoadedKey:
         with self._lock:
@@ -166,8 +170,24 @@ class KeyStore:
     ) -> dict[str, Any]:
         """Claims of a token signed by one of our keys; TokenInvalid otherwise. Token times are real time.
 
-        `verify_exp=False` is for an expired ID token presented as a hint of who is logging out.
+        `verify_exp=False` is for an expired ID token presented as a hint of who is logging out. A token verified
+        once is remembered until it expires: a signature stays valid, and clients send the same token many times.
         """
+        remembered = (token, audience, issuer, typ)
+        if verify_exp:
+            claims = self._verified.get(remembered)
+            if claims is not None and claims["exp"] + LEEWAY_SECONDS > time.time():
+                return dict(claims)
+        claims = self._verify(db, token, audience=audience, issuer=issuer, typ=typ, verify_exp=verify_exp)
+        if verify_exp:
+            if len(self._verified) >= VERIFIED_LIMIT:
+                self._verified.clear()
+            self._verified[remembered] = claims
+        return dict(claims)
+
+    def _verify(
+        self, db: Session, token: str, *, audience: str, issuer: str, typ: str | None, verify_exp: bool
+    ) -> dict[str, Any]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -190,7 +210,7 @@ class KeyStore:
                 audience=audience,
                 issuer=issuer,
                 options=options,
-                leeway=5,
+                leeway=LEEWAY_SECONDS,
             )
         except jwt.PyJWTError as exc:
             raise TokenInvalid(str(exc)) from exc

@@ -1,12 +1,14 @@
-"""A real `vneid-sandbox serve` process on a free loopback port, for the end-to-end tests."""
+"""Real `vneid-sandbox serve` processes on free loopback ports, for the end-to-end tests."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -32,12 +34,32 @@ def server_environment(database_url: str, port: int, extra: Mapping[str, str] | 
     return environment | dict(extra or {})
 
 
+@dataclass(frozen=True)
+class LiveServer:
+    base: str
+    process: subprocess.Popen[bytes]
+
+    def kill(self) -> None:
+        """SIGKILL to the server and all its workers at once: a crash, nothing flushed or closed."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+
 @contextmanager
-def serve(database_url: str, port: int, log: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[str]:
-    """Start `vneid-sandbox serve`, wait until /healthz answers, yield its base URL, stop it at the end."""
+def live_server(
+    database_url: str,
+    port: int,
+    log: Path,
+    extra_env: Mapping[str, str] | None = None,
+    args: Sequence[str] = (),
+) -> Iterator[LiveServer]:
+    """Start `vneid-sandbox serve` in its own process group, wait until /healthz says every worker serves, and stop
+    it (workers included) at the end."""
     env = server_environment(database_url, port, extra_env)
     with log.open("w") as out:
-        process = subprocess.Popen([str(CLI), "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(CLI), "serve", *args], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -50,11 +72,19 @@ def serve(database_url: str, port: int, log: Path, extra_env: Mapping[str, str] 
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"server did not start:\n{log.read_text()}")
             time.sleep(0.2)
-        yield base
+        yield LiveServer(base, process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@contextmanager
+def serve(database_url: str, port: int, log: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[str]:
+    """A live server's base URL."""
+    with live_server(database_url, port, log, extra_env) as server:
+        yield server.base

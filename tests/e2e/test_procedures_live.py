@@ -4,49 +4,20 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
 from tests.databases import fresh_database
 from tests.e2e.live_server import free_port, serve
+from tests.e2e.receiver import Receiver, running_receiver
 
 ADMIN = "live-admin-token"
 CUONG, DUNG = "040203000003", "001175000004"
 DUNG_HOME = {"street": "Số 18 ngõ 68 phố Xuân Thủy", "commune_code": "00166"}
-
-
-class Receiver(ThreadingHTTPServer):
-    """A webhook receiver on loopback that keeps every request it gets."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        self.arrived = threading.Condition()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with receiver.arrived:
-                    receiver.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-                    receiver.arrived.notify_all()
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        super().__init__(("127.0.0.1", 0), Handler)
-
-    def wait_for(self, count: int, timeout: float = 20) -> list[tuple[dict[str, str], bytes]]:
-        with self.arrived:
-            self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
-            return list(self.received)
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +35,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with running_receiver() as server:
+        yield server
 
 
 def token(base: str, persona: str, client_id: str | None = None) -> dict[str, str]:
