@@ -10,7 +10,7 @@ import uvicorn
 
 from app.core.clock import clock
 from app.core.config import Settings, get_settings
-from app.core.db import Database
+from app.core.db import Database, serialise_setup
 from app.core.keys import KeyStore
 from app.core.migrations import upgrade
 from app.services import sandbox
@@ -44,6 +44,7 @@ def prepare(settings: Settings) -> sandbox.Bootstrap:
     try:
         upgrade(database.bind)
         with database.sessions.begin() as db:
+            serialise_setup(db.connection())
             return sandbox.bootstrap(db, settings, KeyStore(), clock, _progress)
     finally:
         database.dispose()

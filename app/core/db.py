@@ -134,6 +134,16 @@ def _configure_sqlite(engine: Engine, gate: WriteGate) -> None:
             gate.release()
 
 
+SETUP_LOCK_KEY = 0x766E6964  # any constant shared by every instance
+
+
+def serialise_setup(connection: Connection) -> None:
+    """Instances started at once on a new database migrate and seed one after the other: on PostgreSQL through an
+    advisory lock held to the end of the caller's transaction (SQLite's write lock already does it)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SETUP_LOCK_KEY})")
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

@@ -6,6 +6,7 @@ from alembic.config import Config
 from sqlalchemy import Engine
 
 from alembic import command
+from app.core.db import serialise_setup
 
 APP = Path(__file__).resolve().parents[1]
 # An installed wheel carries the migration scripts inside the package (see [tool.setuptools.package-dir] in
@@ -31,6 +32,7 @@ def alembic_config() -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     config = alembic_config()
     with engine.begin() as connection:
+        serialise_setup(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 

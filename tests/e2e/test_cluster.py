@@ -11,14 +11,20 @@ import json
 import secrets
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import jwt
 import pytest
+from sqlalchemy import create_engine, func, select
 
+from app.core.db import normalise_url
+from app.models import Citizen
 from tests.databases import fresh_database
 from tests.e2e.live_server import free_port, live_server
 from tests.e2e.receiver import running_receiver
@@ -187,3 +193,20 @@ def test_each_webhook_event_is_delivered_once(cluster: Cluster) -> None:
     counts = Counter(json.loads(body)["id"] for _, body in received)
     assert len(counts) == notices
     assert set(counts.values()) == {1}
+
+
+def test_instances_started_at_once_on_a_new_database_migrate_and_seed_once(tmp_path: Path) -> None:
+    ports = [free_port(), free_port()]
+    env = {"VNEID_ADMIN_TOKEN": ADMIN, "VNEID_WORKERS": "1"}
+    with fresh_database(tmp_path) as url, ExitStack() as stack, ThreadPoolExecutor(max_workers=2) as pool:
+        starting = [
+            pool.submit(stack.enter_context, live_server(url, port, tmp_path / f"{port}.log", env)) for port in ports
+        ]
+        servers = [future.result() for future in starting]
+        personas = [httpx.get(f"{s.base}/sandbox/personas", headers=ADMIN_HEADERS) for s in servers]
+        assert [p.status_code for p in personas] == [200, 200]
+        engine = create_engine(normalise_url(url))
+        with engine.connect() as connection:
+            citizens = connection.scalar(select(func.count()).select_from(Citizen))
+        engine.dispose()
+    assert citizens == 200 + len(personas[0].json())  # VNEID_POPULATION=200 beside the personas, seeded once
