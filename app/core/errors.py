@@ -1,30 +1,100 @@
-"""Errors as types, rendered as RFC 9457 problem+json with a stable machine-readable `code`."""
+"""Errors as types, their registry of stable `code`s, and the one place that turns them into responses.
 
-from typing import Any, ClassVar
+Every refusal is an `AppError` (an `OAuthError` on the OAuth endpoints). One handler renders it: as RFC 9457
+problem+json, as the RFC 6749 error shape for OAuth, or, when the matched route's class has an `error_page`
+(the web pages: see app/web/errors.py), as that page. `registry()` lists every code the API can return; the
+README's error table is its output (`python -m app.core.errors --readme README.md`, checked by a test).
+"""
+
+import re
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from app.schemas.problem import Problem
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://vneid-sandbox.example/problems/"
 OAUTH_PATH_PREFIX = "/oauth2/"
+RETRY_AFTER_SECONDS = 1
 
 
 class AppError(Exception):
-    status: ClassVar[int] = 400
-    code: ClassVar[str] = "bad_request"
-    title: ClassVar[str] = "Bad request"
+    """A refusal with a stable `code`. Subclasses fix `status`, `code` and `title` (the registry's meaning)."""
+
+    status: int = 400
+    code: str = "bad_request"
+    title: str = "Bad request"
+    in_api: ClassVar[bool] = True  # False for refusals only the web pages make: not part of the API's registry
 
     def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers or {}
         self.extra = extra
+
+
+class CodedError(AppError):
+    """An AppError whose `code` is chosen per raise from a fixed set: `codes` maps each to its meaning."""
+
+    codes: ClassVar[Mapping[str, str]] = {}
+
+    def __init__(self, code: str, detail: str, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.code = code
+
+
+class OAuthError(AppError):
+    """An OAuth 2.0 error, rendered in the RFC 6749 shape that OAuth client libraries expect; `error` is one of
+    OAUTH_ERRORS."""
+
+    def __init__(
+        self, error: str, description: str, *, status: int = 400, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(description, headers=headers)
+        self.code, self.status = error, status
+
+    @property
+    def error(self) -> str:
+        return self.code
+
+    @property
+    def description(self) -> str:
+        return self.detail
+
+
+# The `error` values of OAuthError (token, revocation, introspection, client registration), with their status.
+OAUTH_ERRORS: dict[str, tuple[int, str]] = {
+    "invalid_request": (400, "a parameter is missing, repeated or malformed"),
+    "invalid_client": (401, "client authentication failed: unknown client, wrong secret or bad client assertion"),
+    "invalid_grant": (400, "the code or refresh token is unknown, used, expired, revoked, or fails PKCE"),
+    "unauthorized_client": (400, "the client may not use this grant type"),
+    "unsupported_grant_type": (400, "the grant type is not supported"),
+    "invalid_scope": (400, "a scope the client may not have, or a refresh that widens the scope"),
+    "temporarily_unavailable": (503, "sandbox scenario `token_unavailable`: nothing issued (`Retry-After`)"),
+}
+
+# The `error` values the authorization endpoint sends back to the client's redirect URI (OIDC Core §3.1.2.6).
+AUTHORIZE_ERRORS: dict[str, str] = {
+    "access_denied": "the citizen cancelled, declined or cannot sign in (`vneid_error` says why: `account_locked`…)",
+    "login_required": "`prompt=none` but the citizen is not signed in",
+    "consent_required": "`prompt=none` but the citizen has not consented yet",
+    "unmet_authentication_requirements": "the requested `acr_values` needs a level 2 account",
+    "invalid_request": "a malformed parameter (PKCE, `prompt`, `max_age`, `acr_values`, `claims`, `response_mode`)",
+    "invalid_scope": "scopes the client may not ask for",
+    "unauthorized_client": "the client may not use the authorization code flow",
+    "unsupported_response_type": "only `response_type=code` is supported",
+    "request_not_supported": "request objects are not supported",
+}
 
 
 class InvalidToken(AppError):
@@ -100,7 +170,22 @@ class Conflict(AppError):
     status, code, title = 409, "conflict", "Conflict"
 
 
-RETRY_AFTER_SECONDS = 1
+class ValidationFailed(AppError):
+    """Malformed input: `errors` lists each failing field's location, message and pydantic type."""
+
+    status, code, title = 422, "validation_error", "The request is not valid"
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("One or more fields are invalid; see `errors`.", errors=errors)
+
+    @classmethod
+    def from_pydantic(cls, errors: Sequence[Any]) -> "ValidationFailed":
+        return cls(
+            [
+                {"location": [str(part) for part in error["loc"]], "message": error["msg"], "type": error["type"]}
+                for error in errors
+            ]
+        )
 
 
 class ServiceUnavailable(AppError):
@@ -120,6 +205,48 @@ class ServerBusy(ServiceUnavailable):
     code, title = "server_busy", "Too many requests in progress"
 
 
+# What Starlette's own HTTP errors (no route, wrong method, …) are called; other statuses are `http_error`.
+HTTP_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "Bad request"),
+    401: ("unauthorized", "Unauthorized"),
+    403: ("forbidden", "Forbidden"),
+    404: ("not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    406: ("not_acceptable", "Not acceptable"),
+    415: ("unsupported_media_type", "Unsupported media type"),
+}
+
+
+class HttpError(AppError):
+    """A framework HTTP error (an unknown path, a wrong method) or a redirect a dependency raised."""
+
+    code, title = "http_error", "HTTP error"
+
+    def __init__(self, status: int, detail: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(detail, headers=dict(headers or {}))
+        self.status = status
+        self.code, self.title = HTTP_ERRORS.get(status, ("http_error", "HTTP error"))
+
+
+def as_app_error(exc: Exception) -> AppError:
+    """Any exception the handlers take, as the AppError it stands for."""
+    if isinstance(exc, AppError):
+        return exc
+    if isinstance(exc, PoolTimeout):
+        return DatabaseBusy("no database connection became free in time; try again")
+    if isinstance(exc, RequestValidationError):
+        return ValidationFailed.from_pydantic(exc.errors())
+    if isinstance(exc, StarletteHTTPException):
+        return HttpError(exc.status_code, str(exc.detail), exc.headers)
+    raise TypeError(f"no error handler for {type(exc).__name__}")  # pragma: no cover
+
+
+class ErrorPage(Protocol):
+    """How a route class renders errors as a page instead of problem+json (app/web/errors.py)."""
+
+    def __call__(self, request: Request, error: AppError) -> Response: ...
+
+
 def problem(status: int, code: str, title: str, detail: str, instance: str, **extra: Any) -> dict[str, Any]:
     return {
         "type": PROBLEM_BASE + code,
@@ -132,72 +259,36 @@ def problem(status: int, code: str, title: str, detail: str, instance: str, **ex
     }
 
 
-def _problem_response(
-    request: Request,
-    status: int,
-    code: str,
-    title: str,
-    detail: str,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> JSONResponse:
-    body = problem(status, code, title, detail, request.url.path, **extra)
+def problem_response(request: Request, error: AppError) -> JSONResponse:
+    """The API's rendering of every error: RFC 9457 problem+json, or RFC 6749 JSON for an OAuthError."""
+    if isinstance(error, OAuthError):
+        return JSONResponse(
+            {"error": error.code, "error_description": error.detail},
+            status_code=error.status,
+            headers={"Cache-Control": "no-store", **error.headers},
+        )
+    body = problem(error.status, error.code, error.title, error.detail, request.url.path, **error.extra)
     request_id = getattr(request.state, "request_id", None)
     if request_id:
         body["request_id"] = request_id
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(body, status_code=error.status, media_type=PROBLEM_JSON, headers=error.headers)
 
 
-_HTTP_CODES = {
-    400: ("bad_request", "Bad request"),
-    401: ("unauthorized", "Unauthorized"),
-    403: ("forbidden", "Forbidden"),
-    404: ("not_found", "Not found"),
-    405: ("method_not_allowed", "Method not allowed"),
-    406: ("not_acceptable", "Not acceptable"),
-    415: ("unsupported_media_type", "Unsupported media type"),
-}
+async def handle_error(request: Request, exc: Exception) -> Response:
+    error = as_app_error(exc)
+    page: ErrorPage | None = getattr(request.scope.get("route"), "error_page", None)
+    if page is not None:
+        return page(request, error)
+    if isinstance(error, ValidationFailed) and request.url.path.startswith(OAUTH_PATH_PREFIX):
+        # OAuth clients parse only the RFC 6749 shape.
+        fields = ", ".join(".".join(p for p in e["location"][1:]) for e in error.extra["errors"])
+        error = OAuthError("invalid_request", f"missing or invalid: {fields}")
+    return problem_response(request, error)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(AppError)
-    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return _problem_response(request, exc.status, exc.code, exc.title, exc.detail, exc.headers, **exc.extra)
-
-    @app.exception_handler(PoolTimeout)
-    async def _pool_timeout(request: Request, _exc: PoolTimeout) -> JSONResponse:
-        return await _app_error(request, DatabaseBusy("no database connection became free in time; try again"))
-
-    @app.exception_handler(OAuthError)
-    async def _oauth_error(_request: Request, exc: OAuthError) -> JSONResponse:
-        return JSONResponse(
-            {"error": exc.error, "error_description": exc.description},
-            status_code=exc.status,
-            headers={"Cache-Control": "no-store", **exc.headers},
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        if request.url.path.startswith(OAUTH_PATH_PREFIX):  # OAuth clients parse only the RFC 6749 shape
-            fields = ", ".join(".".join(str(p) for p in error["loc"][1:]) for error in exc.errors())
-            return await _oauth_error(request, OAuthError("invalid_request", f"missing or invalid: {fields}"))
-        errors = [
-            {"location": [str(part) for part in error["loc"]], "message": error["msg"], "type": error["type"]}
-            for error in exc.errors()
-        ]
-        return _problem_response(
-            request,
-            422,
-            "validation_error",
-            "The request is not valid",
-            "One or more fields are invalid; see `errors`.",
-            errors=errors,
-        )
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code, title = _HTTP_CODES.get(exc.status_code, ("http_error", "HTTP error"))
-        return _problem_response(request, exc.status_code, code, title, str(exc.detail), dict(exc.headers or {}))
+    for exc_class in (AppError, PoolTimeout, RequestValidationError, StarletteHTTPException):
+        app.add_exception_handler(exc_class, handle_error)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -206,20 +297,105 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {
             "model": Problem,
             "content": {PROBLEM_JSON: {}},
-            "description": _HTTP_CODES.get(status, ("", "Error"))[1] if status != 422 else "Validation error",
+            "description": HTTP_ERRORS.get(status, ("", "Error"))[1] if status != 422 else "Validation error",
         }
         for status in statuses
     }
 
 
-class OAuthError(Exception):
-    """An OAuth 2.0 error, rendered in the RFC 6749 shape that OAuth client libraries expect."""
+# --- The registry of error codes --------------------------------------------------------------------------
 
-    def __init__(
-        self, error: str, description: str, *, status: int = 400, headers: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(description)
-        self.error = error
-        self.description = description
-        self.status = status
-        self.headers = headers or {}
+
+@dataclass(frozen=True)
+class ErrorCode:
+    status: int | None  # None: sent in a redirect to the client's redirect_uri, not as a response status
+    code: str
+    meaning: str
+    shape: str  # "problem", "oauth" or "redirect"
+
+
+# Codes the handlers produce themselves (not raised by name anywhere).
+HANDLER_ERRORS = (
+    ErrorCode(404, "not_found", "no route at this path, or nothing of that name (or not yours)", "problem"),
+    ErrorCode(405, "method_not_allowed", "the path exists but not with this method", "problem"),
+    ErrorCode(400, "bad_request", "a request the sandbox cannot act on (e.g. scopes a client may not have)", "problem"),
+    ErrorCode(403, "forbidden", "this client may not use this API at all", "problem"),
+    *(ErrorCode(status, code, title, "problem") for status, (code, title) in HTTP_ERRORS.items()),
+    ErrorCode(None, "http_error", "any other HTTP error, with its own status", "problem"),
+)
+
+
+def _subclasses(cls: type[AppError]) -> Iterator[type[AppError]]:
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def registry() -> list[ErrorCode]:
+    """Every error code the API can return, each once, ordered by shape, status and code.
+
+    AppError subclasses are found among the loaded modules of `app`: import app.main first."""
+    found: dict[tuple[str, str], ErrorCode] = {}
+
+    def add(entry: ErrorCode) -> None:
+        seen = found.setdefault((entry.shape, entry.code), entry)
+        if seen.status != entry.status:
+            raise ValueError(f"error code {entry.code!r} has two statuses: {seen.status} and {entry.status}")
+
+    for entry in HANDLER_ERRORS:
+        add(entry)
+    for cls in (AppError, *_subclasses(AppError)):
+        if not cls.in_api or not cls.__module__.startswith("app.") or cls in (OAuthError, HttpError):
+            continue
+        if issubclass(cls, CodedError):
+            for code, meaning in cls.codes.items():
+                add(ErrorCode(cls.status, code, meaning, "problem"))
+        else:
+            add(ErrorCode(cls.status, cls.code, cls.title, "problem"))
+    for code, (status, meaning) in OAUTH_ERRORS.items():
+        add(ErrorCode(status, code, meaning, "oauth"))
+    for code, meaning in AUTHORIZE_ERRORS.items():
+        add(ErrorCode(None, code, meaning, "redirect"))
+    shapes = ("problem", "oauth", "redirect")
+    return sorted(found.values(), key=lambda e: (shapes.index(e.shape), e.status or 999, e.code))
+
+
+SHAPE_LABELS = {"problem": "problem+json", "oauth": "OAuth JSON", "redirect": "redirect"}
+README_BEGIN = "<!-- error-codes:begin (generated: python -m app.core.errors --readme README.md) -->"
+README_END = "<!-- error-codes:end -->"
+
+
+def markdown() -> str:
+    rows = ["| status | code | shape | meaning |", "| --- | --- | --- | --- |"]
+    for e in registry():
+        status = str(e.status) if e.status is not None else ("redirect" if e.shape == "redirect" else "varies")
+        rows.append(f"| {status} | `{e.code}` | {SHAPE_LABELS[e.shape]} | {e.meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def readme_with_table(readme: str) -> str:
+    """The README with the text between its error-code markers replaced by the registry's table."""
+    pattern = re.compile(re.escape(README_BEGIN) + r"\n.*?" + re.escape(README_END), re.S)
+    if not pattern.search(readme):
+        raise ValueError(f"the README has no {README_BEGIN} … {README_END} section")
+    return pattern.sub(lambda _m: f"{README_BEGIN}\n{markdown()}{README_END}", readme, count=1)
+
+
+def main(argv: list[str]) -> int:
+    import app.main  # noqa: F401  (loads every module that defines an AppError)
+
+    if argv[:1] == ["--markdown"]:
+        sys.stdout.write(markdown())
+        return 0
+    if len(argv) == 2 and argv[0] == "--readme":
+        path = Path(argv[1])
+        path.write_text(readme_with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+        return 0
+    sys.stderr.write("usage: python -m app.core.errors --markdown | --readme README.md\n")
+    return 2
+
+
+if __name__ == "__main__":
+    from app.core import errors  # this file runs as __main__: use the module the app's classes subclass
+
+    raise SystemExit(errors.main(sys.argv[1:]))

@@ -15,10 +15,12 @@ from app.schemas.oauth import OAuthErrorBody
 from app.services.oidc import authorize, login
 from app.services.oidc.clients import find_client, redirect_uri_allowed
 from app.services.population.seeding import personas_document
+from app.web.errors import PageRoute
 from app.web.i18n import preferred_language
 from app.web.pages import message, render
 
 router = APIRouter(tags=["OAuth 2.0 / OpenID Connect"])
+pages = APIRouter(include_in_schema=False, route_class=PageRoute)  # the sign-in pages: errors shown as pages
 
 SESSION_COOKIE = "vneid_session"
 SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)]
@@ -72,14 +74,11 @@ def authorize_endpoint(
     return _follow(outcome, request, settings.public_url, preferred_language(auth_request.ui_locales))
 
 
-@router.get("/login/{transaction_id}", include_in_schema=False, response_class=HTMLResponse)
+@pages.get("/login/{transaction_id}", response_class=HTMLResponse)
 def login_page(
     request: Request, transaction_id: str, db: SessionDep, error: Annotated[str | None, Query()] = None
 ) -> HTMLResponse:
-    try:
-        row = login.transaction(db, transaction_id)
-    except login.TransactionGone as gone:
-        return message(request, "error_title", gone.detail, status_code=404)
+    row = login.transaction(db, transaction_id)
     client = find_client(db, row.client_id)
     scopes = authorize.AuthorizationRequest.from_json(row.request).scope.split()
     context = {
@@ -92,7 +91,7 @@ def login_page(
     return render(request, PAGES[row.stage], context)
 
 
-@router.post("/login/{transaction_id}/password", include_in_schema=False)
+@pages.post("/login/{transaction_id}/password")
 def post_password(
     request: Request,
     transaction_id: str,
@@ -107,7 +106,7 @@ def post_password(
     )
 
 
-@router.post("/login/{transaction_id}/otp", include_in_schema=False)
+@pages.post("/login/{transaction_id}/otp")
 def post_otp(
     request: Request,
     transaction_id: str,
@@ -120,7 +119,7 @@ def post_otp(
     return _follow(login.submit_otp(db, clock, client, transaction_id, code), request, settings.public_url)
 
 
-@router.post("/login/{transaction_id}/persona", include_in_schema=False)
+@pages.post("/login/{transaction_id}/persona")
 def post_persona(
     request: Request,
     transaction_id: str,
@@ -133,7 +132,7 @@ def post_persona(
     return _follow(login.submit_persona(db, clock, client, transaction_id, persona), request, settings.public_url)
 
 
-@router.post("/login/{transaction_id}/consent", include_in_schema=False)
+@pages.post("/login/{transaction_id}/consent")
 def post_consent(
     request: Request,
     transaction_id: str,
@@ -196,3 +195,6 @@ _KNOWN_ERRORS = {
     "invalid_otp",
     "unknown_persona",
 }
+
+
+router.include_router(pages)

@@ -139,3 +139,28 @@ def test_sandbox_panel_reset_restores_the_seed(client: TestClient) -> None:
     assert 'data-testid="panel-notice"' in page.text
     assert 'data-testid="clock-offset">0<' in page.text
     assert 'data-testid="panel-clock"' in client.get("/app/sandbox").text  # the admin session survives a reset
+
+
+def test_page_errors_are_pages_in_the_visitors_language(client: TestClient) -> None:
+    sign_in(client, "an")
+    missing = client.get("/app/applications/DKTT-2026-999999?lang=en")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert 'data-testid="app-error"' in missing.text
+    assert "Cannot continue" in missing.text  # ?lang=en, kept in a cookie for the next page too
+    assert 'data-testid="logout-button"' in missing.text
+    invalid = client.post("/app/owner-requests/DKTT-2026-999999", data={"decision": "maybe"})
+    assert invalid.status_code == 422
+    assert "decision:" in invalid.text
+    assert "Cannot continue" in invalid.text
+
+
+def test_sign_in_page_errors_are_pages_and_api_errors_stay_problems(client: TestClient) -> None:
+    gone = client.post("/login/no-such-transaction/password", data={"personal_id": "1", "password": "x"})
+    assert gone.status_code == 404
+    assert 'data-testid="message"' in gone.text
+    api = client.get("/v1/applications/DKTT-2026-999999")
+    assert api.headers["content-type"] == "application/problem+json"
+    receiver = client.post("/sandbox/receiver/bad name!", content=b"{}")
+    assert receiver.status_code == 422
+    assert receiver.json()["code"] == "validation_error"

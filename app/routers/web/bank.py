@@ -21,10 +21,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.web.app_texts import APP_TEXTS
+from app.web.errors import PageRoute
 from app.web.i18n import language
 from app.web.pages import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 CLIENT_ID, CLIENT_SECRET = "demo-bank", "demo-bank-secret"
 SCOPE = "openid profile address phone"

@@ -25,9 +25,11 @@ from app.routers.web.session import page, secure_cookies, sign, unsign
 from app.services import payments, sandbox, webhooks
 from app.services.identity import otp
 from app.web.app_texts import APP_TEXTS
+from app.web.errors import PageRoute
 from app.web.i18n import language
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+receiver = APIRouter(include_in_schema=False)  # for machines: its errors stay problem+json
 
 ADMIN_COOKIE = "vneid_sandbox_admin"
 ADMIN_MAX_AGE = 8 * 3600
@@ -233,7 +235,7 @@ def panel_receiver(
     return _panel(request, db, keys, settings, clock, name=name, secret=secret.strip())
 
 
-@router.post("/sandbox/receiver/{name}", status_code=204)
+@receiver.post("/sandbox/receiver/{name}", status_code=204)
 async def receive(request: Request, db: SessionDep, name: Annotated[str, Path(pattern=RECEIVER_NAME)]) -> Response:
     """Keep one delivery (headers of interest and the raw body, up to 64 KiB) in the sandbox inbox."""
     declared = request.headers.get("content-length", "0")
@@ -248,3 +250,6 @@ async def receive(request: Request, db: SessionDep, name: Annotated[str, Path(pa
     body = json.dumps({"headers": headers, "body": raw.decode("utf-8", "replace")}, ensure_ascii=False)
     db.add(InboxMessage(at=datetime.now(UTC), channel=HOOK_CHANNEL, recipient=name, personal_id=None, body=body))
     return Response(status_code=204)
+
+
+router.include_router(receiver)

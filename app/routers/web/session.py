@@ -90,7 +90,9 @@ def current_user(request: Request, db: SessionDep, settings: SettingsDep) -> Web
         target = request.url.path if request.method == "GET" else "/app"
         raise HTTPException(303, "sign in first", headers={"Location": f"/app/login?{urlencode({'next': target})}"})
     citizen = db.get_one(Citizen, grant.personal_id)
-    return WebUser(grant.personal_id, citizen.full_name, grant.acr, grant.id)
+    user = WebUser(grant.personal_id, citizen.full_name, grant.acr, grant.id)
+    request.state.web_user = user  # for the error page's menu (app/web/errors.py)
+    return user
 
 
 WebUserDep = Annotated[WebUser, Depends(current_user)]

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
-from app.core.errors import AppError
+from app.core.errors import AppError, CodedError
 from app.core.passwords import verify_password
 from app.models import AccountEvent, Citizen, IdentityAccount
 
@@ -20,15 +20,16 @@ class InvalidCredentials(AppError):
     status, code, title = 401, "invalid_credentials", "Wrong personal ID or password"
 
 
-class AccountUnavailable(AppError):
-    """The citizen exists but cannot sign in; `code` says why (documented in the README)."""
+class AccountUnavailable(CodedError):
+    """The citizen cannot sign in; `code` says why."""
 
-    status = 403
-
-    def __init__(self, code: str, detail: str, **extra: object) -> None:
-        super().__init__(detail, **extra)
-        self.code = code  # type: ignore[misc]
-        self.title = "The VNeID account cannot be used"  # type: ignore[misc]
+    status, title = 403, "The VNeID account cannot be used"
+    codes = {
+        "no_account": "the citizen has no VNeID identity account",
+        "citizen_deceased": "the citizen has died: the account is locked for good, no new one is registered",
+        "account_locked": "the account is locked (`lock_reason` says why)",
+        "account_pending": "the account is waiting for activation",
+    }
 
 
 def usable_account(db: Session, personal_id: str) -> IdentityAccount:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
-from app.core.errors import AppError, NotFound
+from app.core.errors import AppError, CodedError, NotFound
 from app.core.passwords import hash_password
 from app.models import Citizen, IdentityAccount, InboxMessage
 from app.schemas.citizen import fold_name
@@ -32,12 +32,14 @@ class IdentityMismatch(AppError):
     status, code, title = 422, "identity_mismatch", "The identity does not match the population database"
 
 
-class RegistrationRefused(AppError):
-    status, code, title = 403, "registration_refused", "This citizen cannot self-register"
+class RegistrationRefused(CodedError):
+    """The citizen cannot self-register; `code` says why."""
 
-    def __init__(self, code: str, detail: str) -> None:
-        super().__init__(detail)
-        self.code = code  # type: ignore[misc]
+    status, title = 403, "This citizen cannot self-register"
+    codes = {
+        "citizen_deceased": "the citizen has died: the account is locked for good, no new one is registered",
+        "below_minimum_age": "a child gets an account through a parent or guardian, not by self-registration",
+    }
 
 
 class AccountExists(AppError):
