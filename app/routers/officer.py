@@ -7,19 +7,16 @@ from fastapi import APIRouter, Query
 from app.core.context import Env
 from app.core.errors import problem_responses
 from app.deps import ClockDep, KeysDep, SelfCitizen, SessionDep, SettingsDep
-from app.models import Citizen
 from app.schemas.application import ApplicationPage, ApplicationPublic
 from app.schemas.common import Text
 from app.schemas.officer import OfficerApplication
 from app.schemas.residence import OfficerDecision
-from app.services.population.access import FIELDS_BY_SCOPE
-from app.services.population.lookup import citizen_fields
 from app.services.procedures import desk
+from app.services.procedures.dossier import officer_dossier
 from app.services.procedures.views import application_view
 from app.services.procedures.vocabulary import Actor
 
 router = APIRouter(prefix="/v1/officer", tags=["Officer console"])
-ALL_FIELDS = tuple(f for fields in FIELDS_BY_SCOPE.values() for f in fields)
 
 
 @router.get(
@@ -57,17 +54,11 @@ def detail(
 ) -> OfficerApplication:
     """An application of your jurisdiction with the applicant's population record (officers' reads are part of
     the procedure, not metered)."""
-    application = desk.desk_application(Env(db, clock, keys, settings), desk.officer(db, caller.personal_id), code)
-    applicant = db.get_one(Citizen, application.applicant_personal_id)
-    subject = (
-        db.get(Citizen, application.subject_personal_id)
-        if application.subject_personal_id not in (None, application.applicant_personal_id)
-        else None
-    )
+    dossier = officer_dossier(Env(db, clock, keys, settings), caller.personal_id, code)
     return OfficerApplication(
-        application=application_view(db, clock, application, Actor.OFFICER),
-        applicant_record=citizen_fields(db, applicant, ALL_FIELDS, clock.today()),
-        subject_record=citizen_fields(db, subject, ALL_FIELDS, clock.today()) if subject else None,
+        application=application_view(db, clock, dossier.application, Actor.OFFICER),
+        applicant_record=dossier.applicant_record,
+        subject_record=dossier.subject_record,
     )
 
 

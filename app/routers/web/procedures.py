@@ -25,10 +25,9 @@ from app.schemas.residence import (
 )
 from app.services import payments
 from app.services.identity.accounts import ACR_BY_LEVEL
-from app.services.population.access import FIELDS_BY_SCOPE
-from app.services.population.lookup import citizen_fields
 from app.services.procedures import accommodation_notice, desk, residence_actions, temporary_residence
 from app.services.procedures.criminal_record import filing, record
+from app.services.procedures.dossier import officer_dossier
 from app.services.procedures.views import application_view
 from app.services.procedures.vocabulary import OFFICER_DECISIONS, Actor
 from app.services.reference import catalog
@@ -36,7 +35,6 @@ from app.web.errors import PageRoute, validated
 from app.web.i18n import language
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-ALL_FIELDS = tuple(f for fields in FIELDS_BY_SCOPE.values() for f in fields)
 Field = Annotated[str, Form(max_length=200)]
 
 
@@ -334,15 +332,15 @@ def officer_queue(request: Request, env: EnvDep, user: WebUserDep) -> HTMLRespon
 
 @router.get("/app/officer/{code}", response_class=HTMLResponse)
 def officer_detail(request: Request, code: str, env: EnvDep, user: WebUserDep, error: str | None = None):
-    application = desk.desk_application(env, desk.officer(env.db, user.personal_id), code)
-    applicant = env.db.get_one(Citizen, application.applicant_personal_id)
-    view = application_view(env.db, env.clock, application, Actor.OFFICER)
+    dossier = officer_dossier(env, user.personal_id, code)
+    view = application_view(env.db, env.clock, dossier.application, Actor.OFFICER)
     return page(
         request,
         "app/officer_detail.html",
         user,
         application=view,
-        record=citizen_fields(env.db, applicant, ALL_FIELDS, env.clock.today()),
+        record=dossier.applicant_record,
+        subject_record=dossier.subject_record,
         decisions=[d for d in OFFICER_DECISIONS if d in view.allowed_actions],
         error=error,
     )
