@@ -36,9 +36,6 @@ class PaymentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-FAILURE_SCENARIO = frozenset({"payment_fails"})
-
-
 class PaymentNotFound(NotFound):
     code, title = "payment_not_found", "No such payment"
 
@@ -207,4 +204,4 @@ def _pending(db: Session, application: Application) -> ScalarResult[Payment]:
 def _failure_forced(db: Session, application: Application) -> bool:
     """The `payment_fails` scenario, for applications filed through a test client."""
     client = find_client(db, application.client_id) if application.client_id else None
-    return bool(client and client.test_client and scenarios.take(db, client.client_id, FAILURE_SCENARIO))
+    return bool(client and client.test_client and scenarios.take(db, client.client_id, scenarios.Stage.PAYMENT))

@@ -30,6 +30,7 @@ from app.services.identity.accounts import (
 )
 from app.services.oidc import grants, scenarios
 from app.services.oidc.authorize import AuthorizationRequest, AuthorizeError
+from app.services.oidc.scenarios import Stage
 from app.services.population.seeding import personas_document
 
 TRANSACTION_TTL = timedelta(minutes=10)
@@ -66,7 +67,7 @@ def start(
     request: AuthorizationRequest,
     session_token: str | None,
 ) -> Outcome:
-    if client.test_client and scenarios.take(db, client.client_id, frozenset({"user_cancels"})):
+    if client.test_client and scenarios.take(db, client.client_id, Stage.AUTHORIZATION):
         return _fail(request, AuthorizeError("access_denied", "sandbox scenario: the user cancelled the sign-in"))
     headless = persona_id(request.login_hint) or (None if request.login_hint else persona_id(settings.default_persona))
     try:
@@ -186,7 +187,7 @@ def _after_sign_in(
         if "none" in request.prompt:
             raise AuthorizeError("consent_required", "prompt=none but the citizen has not consented yet")
         if not interactive:  # headless: consent is given automatically, unless a scenario says otherwise
-            if client.test_client and scenarios.take(db, client.client_id, frozenset({"user_declines"})):
+            if client.test_client and scenarios.take(db, client.client_id, Stage.CONSENT):
                 raise AuthorizeError("access_denied", "sandbox scenario: the citizen declined to share the data")
             record_consent(
                 db, clock_now=clock.now(), client=client, scope=request.scope, personal_id=session.personal_id

@@ -1,6 +1,7 @@
 """The catalogue of faults a test client can ask the sandbox to produce, once or until cleared."""
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -12,28 +13,76 @@ from app.models import Scenario
 from app.services.oidc.clients import find_client
 
 
+class ScenarioName(StrEnum):
+    """The faults a test client can arm (`POST /sandbox/scenarios`); what each does is in `CATALOGUE`."""
+
+    ID_TOKEN_WRONG_ISSUER = "id_token_wrong_issuer"
+    ID_TOKEN_WRONG_AUDIENCE = "id_token_wrong_audience"
+    ID_TOKEN_BAD_SIGNATURE = "id_token_bad_signature"
+    ID_TOKEN_EXPIRED = "id_token_expired"
+    ID_TOKEN_NONCE_MISMATCH = "id_token_nonce_mismatch"
+    TOKEN_UNAVAILABLE = "token_unavailable"
+    TOKEN_SLOW = "token_slow"
+    USER_CANCELS = "user_cancels"
+    USER_DECLINES = "user_declines"
+    PAYMENT_FAILS = "payment_fails"
+
+
+class Stage(StrEnum):
+    """Where a scenario strikes: each place in the code takes (`take`) only the scenarios of its stage."""
+
+    ID_TOKEN = "id_token"  # the ID token the token endpoint issues
+    TOKEN_RESPONSE = "token_response"  # the token endpoint's answer as a whole
+    AUTHORIZATION = "authorization"
+    CONSENT = "consent"
+    PAYMENT = "payment"
+
+
+# How the catalogue (GET /sandbox/scenarios) names each stage for the integrator.
+WHERE = {
+    Stage.ID_TOKEN: "token endpoint",
+    Stage.TOKEN_RESPONSE: "token endpoint",
+    Stage.AUTHORIZATION: "authorization endpoint",
+    Stage.CONSENT: "consent",
+    Stage.PAYMENT: "sandbox payment",
+}
+
+
 @dataclass(frozen=True)
 class ScenarioSpec:
-    name: str
-    where: str
+    name: ScenarioName
+    stage: Stage
     effect: str
 
+    @property
+    def where(self) -> str:
+        return WHERE[self.stage]
 
-CATALOGUE = {
+
+CATALOGUE: dict[ScenarioName, ScenarioSpec] = {
     s.name: s
     for s in (
-        ScenarioSpec("id_token_wrong_issuer", "token endpoint", "the ID token's `iss` is another issuer"),
-        ScenarioSpec("id_token_wrong_audience", "token endpoint", "the ID token's `aud` is another client"),
-        ScenarioSpec("id_token_bad_signature", "token endpoint", "the ID token's signature does not verify"),
-        ScenarioSpec("id_token_expired", "token endpoint", "the ID token expired before it was issued"),
-        ScenarioSpec("id_token_nonce_mismatch", "token endpoint", "the ID token's `nonce` is not the request's"),
-        ScenarioSpec("token_unavailable", "token endpoint", "503 `temporarily_unavailable`, nothing issued"),
-        ScenarioSpec("token_slow", "token endpoint", "the token endpoint answers after 3 seconds"),
-        ScenarioSpec("user_cancels", "authorization endpoint", "the user cancels: `access_denied` before login"),
-        ScenarioSpec("user_declines", "consent", "the user declines consent: `access_denied` after login"),
-        ScenarioSpec("payment_fails", "sandbox payment", "the next payment fails whatever the payer chooses"),
+        ScenarioSpec(ScenarioName.ID_TOKEN_WRONG_ISSUER, Stage.ID_TOKEN, "the ID token's `iss` is another issuer"),
+        ScenarioSpec(ScenarioName.ID_TOKEN_WRONG_AUDIENCE, Stage.ID_TOKEN, "the ID token's `aud` is another client"),
+        ScenarioSpec(ScenarioName.ID_TOKEN_BAD_SIGNATURE, Stage.ID_TOKEN, "the ID token's signature does not verify"),
+        ScenarioSpec(ScenarioName.ID_TOKEN_EXPIRED, Stage.ID_TOKEN, "the ID token expired before it was issued"),
+        ScenarioSpec(
+            ScenarioName.ID_TOKEN_NONCE_MISMATCH, Stage.ID_TOKEN, "the ID token's `nonce` is not the request's"
+        ),
+        ScenarioSpec(
+            ScenarioName.TOKEN_UNAVAILABLE, Stage.TOKEN_RESPONSE, "503 `temporarily_unavailable`, nothing issued"
+        ),
+        ScenarioSpec(ScenarioName.TOKEN_SLOW, Stage.TOKEN_RESPONSE, "the token endpoint answers after 3 seconds"),
+        ScenarioSpec(ScenarioName.USER_CANCELS, Stage.AUTHORIZATION, "the user cancels: `access_denied` before login"),
+        ScenarioSpec(
+            ScenarioName.USER_DECLINES, Stage.CONSENT, "the user declines consent: `access_denied` after login"
+        ),
+        ScenarioSpec(ScenarioName.PAYMENT_FAILS, Stage.PAYMENT, "the next payment fails whatever the payer chooses"),
     )
 }
+
+
+BY_STAGE = {stage: frozenset(n for n, spec in CATALOGUE.items() if spec.stage is stage) for stage in Stage}
 SLOW_SECONDS = 3
 
 
@@ -61,8 +110,9 @@ def _armed_names(db: Session) -> frozenset[str]:
 _armed = VersionedCache(Area.SCENARIOS, _armed_names)
 
 
-def take(db: Session, client_id: str, names: frozenset[str]) -> str | None:
-    """The armed scenario among `names` that applies to this client now, used up by one."""
+def take(db: Session, client_id: str, stage: Stage) -> ScenarioName | None:
+    """The armed scenario of this stage that applies to this client now, used up by one."""
+    names = BY_STAGE[stage]
     if not names & _armed.get(db):
         return None
     scenario = db.scalars(
@@ -78,7 +128,7 @@ def take(db: Session, client_id: str, names: frozenset[str]) -> str | None:
         if scenario.remaining <= 0:
             db.delete(scenario)
             bump(db, Area.SCENARIOS)
-    return scenario.name
+    return ScenarioName(scenario.name)
 
 
 def armed(db: Session) -> list[Scenario]:

@@ -19,12 +19,11 @@ from app.models import Client, Grant, RevokedToken
 from app.services.oidc import grants, scenarios
 from app.services.oidc.claims import citizen_claims, claim_names, subject_for
 from app.services.oidc.clients import authenticate_client, read_client_credentials
+from app.services.oidc.scenarios import ScenarioName, Stage
 
 # Scopes of the sandbox's own APIs, granted to machine tokens; OIDC scopes (openid, profile…) are for logins.
 API_SCOPES = frozenset({"citizen.identity", "citizen.residence", "citizen.family", "citizen.contact", "citizen.verify"})
 ACCESS_TOKEN_TYPE = "at+jwt"
-ID_TOKEN_FAULTS = frozenset(n for n in scenarios.CATALOGUE if n.startswith("id_token_"))
-TOKEN_FAULTS = frozenset({"token_unavailable", "token_slow"})
 
 
 @dataclass(frozen=True)
@@ -53,15 +52,15 @@ def _grant(db: Session, keys: KeyStore, settings: Settings, client: Client, form
         raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
     if grant_type not in client.grant_types:
         raise OAuthError("unauthorized_client", f"this client may not use the {grant_type} grant")
-    fault = scenarios.take(db, client.client_id, TOKEN_FAULTS) if client.test_client else None
-    if fault == "token_unavailable":
+    fault = scenarios.take(db, client.client_id, Stage.TOKEN_RESPONSE) if client.test_client else None
+    if fault == ScenarioName.TOKEN_UNAVAILABLE:
         raise OAuthError(
             "temporarily_unavailable",
             "sandbox scenario: the token service is down",
             status=503,
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
-    delay = scenarios.SLOW_SECONDS if fault == "token_slow" else 0
+    delay = scenarios.SLOW_SECONDS if fault == ScenarioName.TOKEN_SLOW else 0
     return IssuedTokens(GRANTS[grant_type](db, keys, settings, client, form), delay)
 
 
@@ -195,17 +194,17 @@ def mint_id_token(
         **({"sid": grant.session_id} if grant.session_id else {}),
         **citizen_claims(db, grant.personal_id, [c for c in claim_names("", requested) if c != "sub"]),
     }
-    fault = scenarios.take(db, client.client_id, ID_TOKEN_FAULTS) if client.test_client else None
-    if fault == "id_token_wrong_issuer":
+    fault = scenarios.take(db, client.client_id, Stage.ID_TOKEN) if client.test_client else None
+    if fault == ScenarioName.ID_TOKEN_WRONG_ISSUER:
         claims["iss"] = "https://wrong-issuer.vneid-sandbox.example"
-    elif fault == "id_token_wrong_audience":
+    elif fault == ScenarioName.ID_TOKEN_WRONG_AUDIENCE:
         claims["aud"] = "another-client"
-    elif fault == "id_token_expired":
+    elif fault == ScenarioName.ID_TOKEN_EXPIRED:
         claims["iat"], claims["exp"] = now - 600, now - 300
-    elif fault == "id_token_nonce_mismatch":
+    elif fault == ScenarioName.ID_TOKEN_NONCE_MISMATCH:
         claims["nonce"] = f"not-{nonce or 'requested'}"
     token = keys.sign(db, claims, alg=client.id_token_alg)
-    if fault == "id_token_bad_signature":
+    if fault == ScenarioName.ID_TOKEN_BAD_SIGNATURE:
         head, payload, signature = token.split(".")
         token = f"{head}.{payload}.{signature[::-1]}"
     return token
