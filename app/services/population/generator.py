@@ -6,60 +6,28 @@ machine and any day. Pools (street names) are built once with Faker, then sample
 `random` calls: calling Faker per field is far too slow for a million citizens.
 """
 
-import random
-import unicodedata
-from bisect import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
-from itertools import accumulate
-from typing import Any, TypeVar
+from typing import Any
 
 from faker import Faker
 
-from app.services.population.names import VietnameseNameProvider, compose_name, pick_surname
+from app.services.population.dates import age_on, birthday, id_card_expiry
+from app.services.population.draws import Draws, Weighted, weighted
+from app.services.population.names import VietnameseNameProvider, compose_name, mail_name, pick_surname
 from app.services.population.personal_id import compose_personal_id
-from app.services.reference import Catalog, WeightedEntry
+from app.services.reference import Catalog
 
 # The population is generated "as of" this date, whatever today is, so a seed means the same people.
 REFERENCE_DATE = date(2026, 1, 1)
 STREET_POOL_SIZE = 600
-ID_CARD_MILESTONES = (25, 40, 60)  # the chip card is renewed at these ages (Luật Căn cước 2023 art. 21)
 ACCOUNT_MIN_AGE = 14
 BLOOD_TYPES = (("O", 42), ("B", 30), ("A", 21), ("AB", 7))
-MOBILE_PREFIXES = (
-    "032",
-    "033",
-    "034",
-    "035",
-    "036",
-    "037",
-    "038",
-    "039",
-    "056",
-    "058",
-    "070",
-    "076",
-    "077",
-    "078",
-    "079",
-    "081",
-    "082",
-    "083",
-    "084",
-    "085",
-    "086",
-    "088",
-    "089",
-    "090",
-    "091",
-    "093",
-    "094",
-    "096",
-    "097",
-    "098",
-    "099",
+MOBILE_PREFIXES = tuple(  # mobile networks' prefixes (Viettel, Mobifone, Vinaphone, Vietnamobile…)
+    "032 033 034 035 036 037 038 039 056 058 070 076 077 078 079 081 "
+    "082 083 084 085 086 088 089 090 091 093 094 096 097 098 099".split()
 )
 BIG_CITIES = ("01", "79", "48", "31", "92")  # where most people with a temporary residence live
 OFFENCES = (
@@ -80,8 +48,6 @@ SENTENCES = (
 )
 RELATION_HEAD, RELATION_SPOUSE, RELATION_CHILD, RELATION_PARENT = "head", "spouse", "child", "parent"
 PARENT_FIELD = {"male": "father_personal_id", "female": "mother_personal_id"}
-
-T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -104,98 +70,11 @@ class _Person:
     row: dict[str, Any] = field(default_factory=dict)
 
 
-class _Draws:
-    """`random.Random`'s `randrange`, `randint` and `choice`, computed as CPython computes them but with fewer calls.
-
-    CPython's `randint` goes through `randrange` and `_randbelow`, checking its arguments on the way, and a million
-    citizens take some 25 million draws. This is the same rejection sampling on `getrandbits`, so the same stream
-    gives the same values: a seed still yields the same people.
-    """
-
-    __slots__ = ("getrandbits", "random")
-
-    def __init__(self, rng: random.Random) -> None:
-        self.random = rng.random
-        self.getrandbits = rng.getrandbits
-
-    def below(self, n: int) -> int:
-        """`rng.randrange(n)`."""
-        getrandbits = self.getrandbits
-        bits = n.bit_length()
-        r = getrandbits(bits)
-        while r >= n:
-            r = getrandbits(bits)
-        return r
-
-    def randint(self, a: int, b: int) -> int:
-        return a + self.below(b - a + 1)
-
-    def choice(self, seq: Sequence[T]) -> T:
-        return seq[self.below(len(seq))]
-
-
-class _Weighted:
-    """Weighted sampling from a fixed table: what `rng.choices(values, cum_weights=...)[0]` returns, minus the list."""
-
-    __slots__ = ("cum_weights", "last", "total", "values")
-
-    def __init__(self, entries: list[tuple[str, int]]) -> None:
-        self.values = tuple(code for code, _ in entries)
-        self.cum_weights = tuple(accumulate(weight for _, weight in entries))
-        self.total = self.cum_weights[-1] + 0.0
-        self.last = len(self.values) - 1
-
-    def pick(self, draws: _Draws) -> str:
-        return self.values[bisect(self.cum_weights, draws.random() * self.total, 0, self.last)]
-
-
-def _weighted(entries: list[WeightedEntry]) -> _Weighted:
-    return _Weighted([(e.code, e.weight) for e in entries])
-
-
-def ascii_fold(text: str) -> str:
-    """ "Nguyễn Đức" → "nguyen duc", for e-mail local parts."""
-    text = text.replace("Đ", "D").replace("đ", "d")
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
-
-
-@cache
-def _mail_name(full_name: str) -> str:
-    """ "Nguyễn Đức Anh" → "nguyen.duc.anh"; cached, as a few thousand names recur across a million people."""
-    return ascii_fold(full_name).replace(" ", ".")
-
-
-def id_card_expiry(birth: date, issued: date) -> date | None:
-    """A card issued within two years before a renewal age stays valid until the next one."""
-    renewable_after = issued + timedelta(days=730)
-    for milestone in _renewal_birthdays(birth):
-        if milestone > renewable_after:
-            return milestone
-    return None
-
-
-# Dates that follow from a birth date alone are cached: a million people share some 36,000 birthdays.
-@cache
-def _renewal_birthdays(birth: date) -> tuple[date, ...]:
-    return tuple(_birthday(birth, age) for age in ID_CARD_MILESTONES)
-
-
 @cache
 def _card_window(birth: date) -> tuple[date, int]:
     """The first day a chip card can date from (2021, or the 14th birthday), and the days from then to now."""
-    earliest = max(date(2021, 1, 1), _birthday(birth, ACCOUNT_MIN_AGE))
+    earliest = max(date(2021, 1, 1), birthday(birth, ACCOUNT_MIN_AGE))
     return earliest, max(1, (REFERENCE_DATE - earliest).days)
-
-
-def _birthday(birth: date, age: int) -> date:
-    try:
-        return birth.replace(year=birth.year + age)
-    except ValueError:  # 29 February
-        return birth.replace(year=birth.year + age, day=28)
-
-
-def age_on(birth: date, on: date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
 class PopulationGenerator:
@@ -205,7 +84,7 @@ class PopulationGenerator:
         fake = Faker("vi_VN")
         fake.seed_instance(seed)
         fake.add_provider(VietnameseNameProvider)
-        self.draws = _Draws(fake.random)
+        self.draws = Draws(fake.random)
         self.catalog = catalog
         self.password_hash = password_hash
         self.used_ids = set(reserved_ids)
@@ -220,9 +99,9 @@ class PopulationGenerator:
             legacy_by_new.setdefault(catalog.legacy_provinces[prefix].new_province_code, []).append(prefix)
         # Commune → the ID prefixes of the pre-2025 provinces its province was merged from.
         self.local_prefixes = {code: legacy_by_new[commune.province_code] for code, commune in catalog.communes.items()}
-        self.ethnicities = _weighted(catalog.ethnic_groups)
-        self.religions = _weighted(catalog.religions)
-        self.blood_types = _Weighted(list(BLOOD_TYPES))
+        self.ethnicities = weighted(catalog.ethnic_groups)
+        self.religions = weighted(catalog.religions)
+        self.blood_types = Weighted(list(BLOOD_TYPES))
 
     def households(self, target: int) -> Iterator[GeneratedHousehold]:
         created = 0
@@ -400,7 +279,7 @@ class PopulationGenerator:
             "spouse_personal_id": None,
             "date_of_death": died,
             "phone": self._mobile() if adult and random() < 0.9 else None,
-            "email": f"{_mail_name(full_name)}{draws.randint(1, 999)}@mail.sandbox.test"
+            "email": f"{mail_name(full_name)}{draws.randint(1, 999)}@mail.sandbox.test"
             if adult and random() < 0.3
             else None,
         }
@@ -488,7 +367,7 @@ class PopulationGenerator:
         draws = self.draws
         if person.age < 18 or draws.random() >= 0.012:
             return
-        earliest = _birthday(person.birth, 18)
+        earliest = birthday(person.birth, 18)
         judged = earliest + timedelta(days=draws.below(max(1, (REFERENCE_DATE - earliest).days)))
         offence, article = draws.choice(OFFENCES)
         completed = judged + timedelta(days=draws.randint(180, 1460))

@@ -4,8 +4,10 @@ Faker's vi_VN provider writes names in Western order and mixes in honorifics ("C
 provider replaces it. Weights are rough shares of Vietnamese surnames and of common given names.
 """
 
+import unicodedata
 from bisect import bisect
 from collections.abc import Sequence
+from functools import cache
 from itertools import accumulate
 from typing import Protocol, TypeVar
 
@@ -258,3 +260,15 @@ def compose_name(rng: RandomSource, sex: str, birth_year: int, surname: str) -> 
     else:
         middle = rng.choice(MIDDLE_NAMES[sex])
     return f"{surname} {middle} {rng.choice(GIVEN_NAMES[sex])}"
+
+
+def ascii_fold(text: str) -> str:
+    """ "Nguyễn Đức" → "nguyen duc", for e-mail local parts."""
+    text = text.replace("Đ", "D").replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
+
+
+@cache
+def mail_name(full_name: str) -> str:
+    """ "Nguyễn Đức Anh" → "nguyen.duc.anh"; cached, as a few thousand names recur across a million people."""
+    return ascii_fold(full_name).replace(" ", ".")

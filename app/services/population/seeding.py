@@ -13,12 +13,8 @@ from sqlalchemy.orm import Session
 
 from app.core.passwords import hash_password
 from app.models import AuditEvent, Citizen, Consent, Conviction, Household, IdentityAccount
-from app.services.population.generator import (
-    REFERENCE_DATE,
-    GeneratedHousehold,
-    PopulationGenerator,
-    id_card_expiry,
-)
+from app.services.population.dates import id_card_expiry
+from app.services.population.generator import REFERENCE_DATE, GeneratedHousehold, PopulationGenerator
 from app.services.reference import catalog, load_json
 
 BATCH_CITIZENS = 20_000

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.core.errors import AppError, CodedError
 from app.models import Application, Citizen, Household
 from app.services.documents import issue_document
-from app.services.population.generator import age_on
+from app.services.population.dates import age_on
 from app.services.procedures.engine import Env, Procedure, TransitionContext, create, machine, register
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 from app.services.procedures.working_days import add_working_days

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.core.context import Env
 from app.core.errors import AppError
 from app.models import Application, Citizen
-from app.services.population.generator import age_on
+from app.services.population.dates import age_on
 from app.services.procedures.criminal_record.fee import FeeFacts, Quote, quote
 from app.services.procedures.criminal_record.procedure import PROCEDURE
 from app.services.procedures.criminal_record.record import permanent_province
