@@ -12,6 +12,7 @@ from app.models import ServerWorker
 HEARTBEAT_SECONDS = 2.0
 # A worker unseen for this long has stopped serving (it died, or is stuck).
 STALE_AFTER = timedelta(seconds=3 * HEARTBEAT_SECONDS)
+FORGET_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def worker_id(instance_id: str) -> str:
 
 
 def beat(db: Session, now: datetime, instance_id: str, workers: int) -> None:
-    """This worker serves: refresh its row, and forget this instance's workers that stopped long ago."""
+    """This worker serves: refresh its row, and forget workers (of any instance) that stopped long ago."""
     me = db.get(ServerWorker, worker_id(instance_id))
     if me is None:
         db.add(
@@ -39,11 +40,7 @@ def beat(db: Session, now: datetime, instance_id: str, workers: int) -> None:
         )
     else:
         me.seen_at = now
-    db.execute(
-        delete(ServerWorker).where(
-            ServerWorker.instance_id == instance_id, ServerWorker.seen_at < now - 10 * STALE_AFTER
-        )
-    )
+    db.execute(delete(ServerWorker).where(ServerWorker.seen_at < now - FORGET_AFTER))
 
 
 def readiness(db: Session, now: datetime, instance_id: str, workers: int) -> Readiness:
