@@ -4,7 +4,7 @@ acknowledged, not even when it is killed mid-burst."""
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -113,43 +113,41 @@ def test_kill_9_during_a_burst_of_writes_loses_no_acknowledged_write(database: s
     acknowledged_consents: list[int] = []
     acknowledged_reads: list[str] = []
     stop = threading.Event()
+
+    def repeat(send: Callable[[httpx.Client], httpx.Response], acknowledge: Callable[[httpx.Response], None]) -> None:
+        """Send until stopped or the server is gone, keeping what each 2xx answer acknowledged."""
+        with httpx.Client(timeout=10) as http:
+            while not stop.is_set():
+                try:
+                    response = send(http)
+                except httpx.TransportError:
+                    return
+                if response.is_success:
+                    acknowledge(response)
+
     with start(database, tmp_path, VNEID_WORKERS="2") as server:
         token = agency_token(server.base)
-
-        def write_consents() -> None:
-            with httpx.Client(timeout=10) as http:
-                while not stop.is_set():
-                    try:
-                        response = http.post(
-                            f"{server.base}/sandbox/consents",
-                            headers={"Authorization": f"Bearer {ADMIN}"},
-                            json={
-                                "personal_id": AN,
-                                "client_id": "demo-bank",
-                                "purpose": "Mở tài khoản",
-                                "scopes": ["citizen.identity"],
-                            },
-                        )
-                    except httpx.TransportError:
-                        return
-                    if response.status_code == 201:
-                        acknowledged_consents.append(response.json()["id"])
-
-        def read_citizens() -> None:
-            with httpx.Client(timeout=10) as http:
-                while not stop.is_set():
-                    try:
-                        response = http.get(
-                            f"{server.base}/v1/citizens/{AN}",
-                            params={"purpose": "Kiểm tra tải"},
-                            headers={"Authorization": f"Bearer {token}"},
-                        )
-                    except httpx.TransportError:
-                        return
-                    if response.status_code == 200:
-                        acknowledged_reads.append(response.json()["access"]["request_id"])
-
-        threads = [threading.Thread(target=work) for work in (write_consents, read_citizens) * 4]
+        consent = {
+            "personal_id": AN,
+            "client_id": "demo-bank",
+            "purpose": "Mở tài khoản",
+            "scopes": ["citizen.identity"],
+        }
+        write = (
+            lambda http: http.post(
+                f"{server.base}/sandbox/consents", headers={"Authorization": f"Bearer {ADMIN}"}, json=consent
+            ),
+            lambda response: acknowledged_consents.append(response.json()["id"]),
+        )
+        read = (
+            lambda http: http.get(
+                f"{server.base}/v1/citizens/{AN}",
+                params={"purpose": "Kiểm tra tải"},
+                headers={"Authorization": f"Bearer {token}"},
+            ),
+            lambda response: acknowledged_reads.append(response.json()["access"]["request_id"]),
+        )
+        threads = [threading.Thread(target=repeat, args=work) for work in (write, read) * 4]
         for thread in threads:
             thread.start()
         time.sleep(1.5)
