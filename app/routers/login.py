@@ -22,7 +22,7 @@ from app.web.pages import message, render
 router = APIRouter(tags=["OAuth 2.0 / OpenID Connect"])
 pages = APIRouter(include_in_schema=False, route_class=PageRoute)  # the sign-in pages: errors shown as pages
 
-SESSION_COOKIE = "vneid_session"
+SESSION_COOKIE = login.SESSION_COOKIE
 SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_schema=False)]
 PAGES = {login.PASSWORD: "login_password.html", login.OTP: "login_otp.html", login.CONSENT: "login_consent.html"}
 

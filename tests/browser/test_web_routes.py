@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlparse
 
 from fastapi.testclient import TestClient
 
-from app.routers.web.session import APP_COOKIE
 from app.services import webhooks
+from app.web.session import APP_COOKIE
 from tests.conftest import ADMIN_TOKEN
 
 

@@ -16,8 +16,17 @@ from app.core.errors import AppError
 from app.core.keys import TokenInvalid
 from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Grant
-from app.routers.login import SESSION_COOKIE
-from app.routers.web.session import (
+from app.services import documents, selfservice
+from app.services.oidc import grants, login
+from app.services.oidc.login import SESSION_COOKIE
+from app.services.oidc.tokens import issue_token
+from app.services.procedures import desk
+from app.services.procedures.notifications import latest_status_changes
+from app.services.procedures.temporary_residence import PROOF_TYPES
+from app.services.procedures.views import application_view
+from app.services.procedures.vocabulary import Actor
+from app.web.errors import PageRefusal, PageRoute
+from app.web.session import (
     APP_CLIENT_ID,
     APP_COOKIE,
     APP_SCOPE,
@@ -29,17 +38,8 @@ from app.routers.web.session import (
     sign,
     unsign,
 )
-from app.services import documents, selfservice
-from app.services.oidc import grants, login
-from app.services.oidc.tokens import issue_token
-from app.services.procedures import desk
-from app.services.procedures.notifications import latest_status_changes
-from app.services.procedures.views import application_view
-from app.services.procedures.vocabulary import Actor
-from app.web.errors import PageRefusal, PageRoute
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-PROOF_TYPES = ("lease_contract", "ownership_certificate", "loan_contract", "free_lodging_contract", "other")
 FAVICON = Path(__file__).parents[2] / "web" / "static" / "favicon.svg"
 
 

@@ -21,12 +21,12 @@ from app.core.context import Env
 from app.core.errors import AppError
 from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep
 from app.models import InboxMessage, SigningKey
-from app.routers.web.session import page, secure_cookies, sign, unsign
 from app.services import payments, sandbox, webhooks
 from app.services.identity import otp
 from app.web.app_texts import APP_TEXTS
 from app.web.errors import PageRoute
 from app.web.i18n import language
+from app.web.session import page, secure_cookies, sign, unsign
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 receiver = APIRouter(include_in_schema=False)  # for machines: its errors stay problem+json

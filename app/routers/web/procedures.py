@@ -13,8 +13,6 @@ from app.core.context import Env
 from app.core.errors import AppError, InsufficientAccountLevel
 from app.deps import EnvDep, writes
 from app.models import Citizen
-from app.routers.web.citizen import PROOF_TYPES
-from app.routers.web.session import WebUser, WebUserDep, page, problem
 from app.schemas.criminal_record import CriminalRecordRequest, FeeCategory, Purpose
 from app.schemas.residence import (
     AccommodationNoticeRequest,
@@ -28,11 +26,13 @@ from app.services.identity.accounts import ACR_BY_LEVEL
 from app.services.procedures import accommodation_notice, desk, residence_actions, temporary_residence
 from app.services.procedures.criminal_record import filing, record
 from app.services.procedures.dossier import officer_dossier
+from app.services.procedures.temporary_residence import PROOF_TYPES
 from app.services.procedures.views import application_view
 from app.services.procedures.vocabulary import OFFICER_DECISIONS, Actor
 from app.services.reference import catalog
 from app.web.errors import PageRoute, validated
 from app.web.i18n import language
+from app.web.session import WebUser, WebUserDep, page, problem
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 Field = Annotated[str, Form(max_length=200)]

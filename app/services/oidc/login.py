@@ -34,6 +34,7 @@ from app.services.oidc.scenarios import Stage
 from app.services.population.seeding import personas_document
 
 TRANSACTION_TTL = timedelta(minutes=10)
+SESSION_COOKIE = "vneid_session"  # the browser's sign-in session at the sandbox (single sign-on)
 PASSWORD, OTP, CONSENT = "password", "otp", "consent"
 
 

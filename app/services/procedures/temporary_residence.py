@@ -26,7 +26,8 @@ from app.services.reference import catalog
 
 MAX_PERIOD = timedelta(days=2 * 365)
 REVIEW_WORKING_DAYS = 3
-PROOF_TYPES = ("ownership_certificate", "lease_contract", "loan_contract", "free_lodging_contract", "other")
+# The proofs of a right to live at the address, in the order the forms offer them (a lease is the most common).
+PROOF_TYPES = ("lease_contract", "ownership_certificate", "loan_contract", "free_lodging_contract", "other")
 
 
 class ResidenceRuleBroken(CodedError):
