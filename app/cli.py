@@ -10,7 +10,7 @@ import uvicorn
 
 from app.core.clock import clock
 from app.core.config import Settings, get_settings
-from app.core.db import Database, serialise_setup
+from app.core.db import Database, create_db_engine, serialise_setup
 from app.core.keys import KeyStore
 from app.core.migrations import upgrade
 from app.services import sandbox
@@ -40,9 +40,10 @@ def _summary(summary: SeedSummary) -> str:
 
 def prepare(settings: Settings) -> sandbox.Bootstrap:
     """Migrate, then bootstrap: seeds on first start only, so a second start changes nothing."""
-    database = Database.from_url(settings.database_url)
+    engine = create_db_engine(settings.database_url)
+    database = Database(engine)
     try:
-        upgrade(database.bind)
+        upgrade(engine)
         with database.sessions.begin() as db:
             serialise_setup(db.connection())
             return sandbox.bootstrap(db, settings, KeyStore(), clock, _progress)
@@ -90,8 +91,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
-    database = Database.from_url(settings.database_url)
-    upgrade(database.bind)
+    engine = create_db_engine(settings.database_url)
+    database = Database(engine)
+    upgrade(engine)
     database.dispose()
     _print("database is at the latest schema")
 

@@ -15,10 +15,13 @@ from app.core.db import Mode
 from app.core.errors import CitizenTokenRequired, FirstPartyClientRequired, InsufficientAccountLevel, InvalidToken
 from app.core.keys import KeyStore, TokenInvalid
 from app.services import sandbox
-from app.services.identity.accounts import ACR_BY_LEVEL, LEVEL_BY_ACR
+from app.services.callers import CitizenCaller, ClientCaller, OfficerCaller
+from app.services.identity import lifecycle
+from app.services.identity.accounts import ACR_BY_LEVEL
 from app.services.oidc.clients import FIRST_PARTY, find_client
 from app.services.oidc.tokens import ACCESS_TOKEN_TYPE, live_token
-from app.services.population.access import Caller
+from app.services.procedures import desk
+from app.services.procedures.desk import Officer
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 _MODE = "__vneid_transaction_mode__"
@@ -39,7 +42,7 @@ def only_reads(endpoint: Endpoint) -> Endpoint:
 def transaction_mode(request: Request) -> Mode:
     """Reads by default for GET and HEAD, writes for every other method, unless the endpoint declares otherwise."""
     declared = getattr(request.scope.get("endpoint"), _MODE, None)
-    if declared is not None:
+    if isinstance(declared, Mode):
         return declared
     return Mode.READ if request.method in ("GET", "HEAD") else Mode.WRITE
 
@@ -55,12 +58,17 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
+# app.state is untyped: the annotated locals below say what create_app() put there.
+
+
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def get_keys(request: Request) -> KeyStore:
-    return request.app.state.keys
+    keys: KeyStore = request.app.state.keys
+    return keys
 
 
 class RequestClock(Clock):
@@ -110,7 +118,8 @@ def current_caller(
     settings: SettingsDep,
     keys: KeysDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Caller:
+) -> ClientCaller:
+    """The caller behind a valid access token: a `CitizenCaller` if a citizen signed in, else a `ClientCaller`."""
     if credentials is None:
         raise InvalidToken("missing bearer access token", token_presented=False)
     try:
@@ -129,16 +138,17 @@ def current_caller(
     live = live_token(db, claims)
     if live is None:
         raise InvalidToken("the access token was revoked")
-    return Caller(
-        client=client,
-        scopes=frozenset(str(claims.get("scope", "")).split()),
-        subject=str(claims["sub"]),
-        personal_id=live.personal_id,
-        acr=claims.get("acr"),
+    scopes = frozenset(str(claims.get("scope", "")).split())
+    subject = str(claims["sub"])
+    if live.personal_id is None:
+        return ClientCaller(client=client, scopes=scopes, subject=subject)
+    acr = claims.get("acr")
+    return CitizenCaller(
+        client=client, scopes=scopes, subject=subject, personal_id=live.personal_id, acr=str(acr) if acr else None
     )
 
 
-CurrentCaller = Annotated[Caller, Depends(current_caller)]
+CurrentCaller = Annotated[ClientCaller, Depends(current_caller)]
 
 
 def require_admin(
@@ -152,17 +162,17 @@ def require_admin(
 AdminDep = Depends(require_admin)
 
 
-def current_citizen(caller: CurrentCaller) -> Caller:
+def current_citizen(caller: CurrentCaller) -> CitizenCaller:
     """A caller acting for a signed-in citizen (a token from the login flow, not client credentials)."""
-    if caller.personal_id is None:
+    if not isinstance(caller, CitizenCaller):
         raise CitizenTokenRequired("this endpoint needs a citizen's access token from the login flow")
     return caller
 
 
-CurrentCitizen = Annotated[Caller, Depends(current_citizen)]
+CurrentCitizen = Annotated[CitizenCaller, Depends(current_citizen)]
 
 
-def first_party_citizen(caller: CurrentCitizen) -> Caller:
+def first_party_citizen(caller: CurrentCitizen) -> CitizenCaller:
     """A citizen signed in to the VNeID app itself: self-service and officer work are not for third parties,
     who would otherwise read a citizen's whole record without consent or metering."""
     if caller.client.kind != FIRST_PARTY:
@@ -172,25 +182,53 @@ def first_party_citizen(caller: CurrentCitizen) -> Caller:
     return caller
 
 
-SelfCitizen = Annotated[Caller, Depends(first_party_citizen)]
+SelfCitizen = Annotated[CitizenCaller, Depends(first_party_citizen)]
 
 
-def require_account_level(level: int) -> Callable[[Caller], Caller]:
+def require_account_level(level: int) -> Callable[[CitizenCaller], CitizenCaller]:
     """A dependency refusing citizens whose account is below `level`, with the RFC 9470 challenge."""
 
-    def dependency(caller: CurrentCitizen) -> Caller:
-        if LEVEL_BY_ACR.get(caller.acr or "", 0) < level:
+    def dependency(caller: CurrentCitizen) -> CitizenCaller:
+        if caller.level < level:
             raise InsufficientAccountLevel(ACR_BY_LEVEL[level])
         return caller
 
     return dependency
 
 
-Level2Citizen = Annotated[Caller, Depends(require_account_level(2))]
+Level2Citizen = Annotated[CitizenCaller, Depends(require_account_level(2))]
 
 
-def level2_self(caller: SelfCitizen, _level: Level2Citizen) -> Caller:
+def level2_self(caller: SelfCitizen, _level: Level2Citizen) -> CitizenCaller:
     return caller
 
 
-Level2SelfCitizen = Annotated[Caller, Depends(level2_self)]
+Level2SelfCitizen = Annotated[CitizenCaller, Depends(level2_self)]
+
+
+def _as_officer(caller: CitizenCaller, officer: Officer) -> OfficerCaller:
+    return OfficerCaller(
+        client=caller.client,
+        scopes=caller.scopes,
+        subject=caller.subject,
+        personal_id=caller.personal_id,
+        acr=caller.acr,
+        officer=officer,
+    )
+
+
+def desk_officer(caller: SelfCitizen, db: SessionDep) -> OfficerCaller:
+    """A police or records officer signed in to the VNeID app, with the desk they work at; 403 for anyone else."""
+    return _as_officer(caller, desk.officer(db, caller.personal_id))
+
+
+DeskOfficer = Annotated[OfficerCaller, Depends(desk_officer)]
+
+
+def police_officer(caller: SelfCitizen, db: SessionDep) -> OfficerCaller:
+    """A police officer (usable account) signed in to the VNeID app, for account upgrades, locks and deaths."""
+    lifecycle.require_officer(db, caller.personal_id)
+    return _as_officer(caller, desk.officer(db, caller.personal_id))
+
+
+PoliceOfficer = Annotated[OfficerCaller, Depends(police_officer)]

@@ -344,7 +344,8 @@ def registry() -> list[ErrorCode]:
 
     for entry in HANDLER_ERRORS:
         add(entry)
-    for cls in (AppError, *_subclasses(AppError)):
+    classes: list[type[AppError]] = [AppError, *_subclasses(AppError)]
+    for cls in classes:
         if not cls.in_api or not cls.__module__.startswith("app.") or cls in (OAuthError, HttpError):
             continue
         if issubclass(cls, CodedError):

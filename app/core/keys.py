@@ -17,7 +17,6 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +32,10 @@ LEEWAY_SECONDS = 5
 VERIFIED_LIMIT = 50_000  # tokens remembered as verified, per process
 
 
+# The key types the sandbox signs with (RS256, ES256): narrower than what cryptography can load.
+SigningPrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+
+
 class TokenInvalid(Exception):
     """A JWT failed verification; the message says why, for the integrator."""
 
@@ -41,20 +44,22 @@ class TokenInvalid(Exception):
 class LoadedKey:
     kid: str
     alg: str
-    private_key: PrivateKeyTypes
+    private_key: SigningPrivateKey
 
     def public_jwk(self) -> dict[str, Any]:
         return {**_public_jwk(self.private_key), "kid": self.kid, "alg": self.alg, "use": "sig"}
 
 
-def _public_jwk(private_key: PrivateKeyTypes) -> dict[str, Any]:
+def _public_jwk(private_key: SigningPrivateKey) -> dict[str, Any]:
     if isinstance(private_key, ec.EllipticCurvePrivateKey):
-        return json.loads(ECAlgorithm.to_jwk(private_key.public_key()))
-    return json.loads(RSAAlgorithm.to_jwk(private_key.public_key()))  # type: ignore[arg-type]
+        jwk: dict[str, Any] = json.loads(ECAlgorithm.to_jwk(private_key.public_key()))
+    else:
+        jwk = json.loads(RSAAlgorithm.to_jwk(private_key.public_key()))
+    return jwk
 
 
 def _generate(purpose: str, alg: str, now: datetime, status: str) -> SigningKey:
-    private: PrivateKeyTypes = (
+    private: SigningPrivateKey = (
         ec.generate_private_key(ec.SECP256R1())
         if alg == "ES256"
         else rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -98,6 +103,8 @@ class KeyStore:
             loaded = self._parsed.get(row.kid)
             if loaded is None:
                 private = serialization.load_pem_private_key(row.private_pem.encode(), password=None)
+                if not isinstance(private, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+                    raise TypeError(f"signing key {row.kid} is neither RSA nor EC")
                 loaded = self._parsed[row.kid] = LoadedKey(row.kid, row.alg, private)
             return loaded
 
@@ -161,7 +168,7 @@ class KeyStore:
         return jwt.encode(
             claims,
             key.private_key,
-            algorithm=key.alg,  # type: ignore[arg-type]
+            algorithm=key.alg,
             headers={"kid": key.kid, "typ": typ},
         )
 
@@ -201,15 +208,14 @@ class KeyStore:
             raise TokenInvalid(f"algorithm {header.get('alg')!r} is not the key's ({key.alg})")
         if typ is not None and str(header.get("typ", "")).lower() not in (typ, f"application/{typ}"):
             raise TokenInvalid(f"token type must be {typ}")
-        options: dict[str, Any] = {"require": ["exp", "iss", "aud", "iat"], "verify_exp": verify_exp}
         try:
             return jwt.decode(
                 token,
                 key.private_key.public_key(),
-                algorithms=[key.alg],  # type: ignore[union-attr]
+                algorithms=[key.alg],
                 audience=audience,
                 issuer=issuer,
-                options=options,
+                options={"require": ["exp", "iss", "aud", "iat"], "verify_exp": verify_exp},
                 leeway=LEEWAY_SECONDS,
             )
         except jwt.PyJWTError as exc:

@@ -46,7 +46,8 @@ def bump(db: Session, *areas: Area) -> None:
     """Record, in the caller's transaction, that these areas changed: every process reloads them."""
     for area in areas:
         version = secrets.randbits(62)
-        if db.execute(update(CacheVersion).where(CacheVersion.area == area).values(version=version)).rowcount == 0:
+        updated = update(CacheVersion).where(CacheVersion.area == area).values(version=version)
+        if db.execute(updated.returning(CacheVersion.area)).first() is None:
             db.add(CacheVersion(area=area, version=version))
             db.flush()
         db.info.setdefault(_CHANGED, set()).add(area)

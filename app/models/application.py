@@ -1,6 +1,7 @@
 """Digital procedures: applications, their append-only event history and their payments."""
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -24,7 +25,7 @@ class Application(Base):
     commune_code: Mapped[str | None] = mapped_column(String(5), index=True)
     province_code: Mapped[str | None] = mapped_column(String(2), index=True)
     client_id: Mapped[str | None] = mapped_column(String(80))
-    data: Mapped[dict] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
     fee_vnd: Mapped[int] = mapped_column(Integer)
     late: Mapped[bool | None] = mapped_column()
     due_on: Mapped[date | None] = mapped_column(Date)

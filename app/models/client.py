@@ -1,5 +1,7 @@
 """Relying parties (clients) registered with the sandbox's OAuth 2.0 / OpenID Connect provider."""
 
+from typing import Any
+
 from sqlalchemy import JSON, Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,7 +20,7 @@ class Client(Base):
     grant_types: Mapped[list[str]] = mapped_column(JSON)
     redirect_uris: Mapped[list[str]] = mapped_column(JSON)
     scopes: Mapped[list[str]] = mapped_column(JSON)
-    jwks: Mapped[dict | None] = mapped_column(JSON)
+    jwks: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     jwks_uri: Mapped[str | None] = mapped_column(String(500))
     # What the client uses citizens' data for: shown on the consent screen and stored with the consent.
     purpose: Mapped[str] = mapped_column(String(200), default="", server_default="")

@@ -1,6 +1,7 @@
 """Signed electronic documents issued into citizens' wallets (certificates, confirmations)."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,7 +17,7 @@ class Document(Base):
     kind: Mapped[str] = mapped_column(String(40))
     owner_personal_id: Mapped[str] = mapped_column(ForeignKey("citizen.personal_id"), index=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
-    payload: Mapped[dict] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     jws: Mapped[str] = mapped_column(Text)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,6 +1,7 @@
 """State of the OpenID Connect provider that must survive between requests and be shared by workers."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -37,7 +38,7 @@ class AuthorizationCode(Base):
     redirect_uri: Mapped[str] = mapped_column(String(500))
     nonce: Mapped[str | None] = mapped_column(String(500))
     code_challenge: Mapped[str | None] = mapped_column(String(128))
-    claims: Mapped[dict | None] = mapped_column(JSON)
+    claims: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -78,7 +79,7 @@ class LoginTransaction(Base):
 
     id: Mapped[str] = mapped_column(String(43), primary_key=True)
     client_id: Mapped[str] = mapped_column(ForeignKey("client.client_id"))
-    request: Mapped[dict] = mapped_column(JSON)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
     stage: Mapped[str] = mapped_column(String(10))
     personal_id: Mapped[str | None] = mapped_column(String(12))
     session_sid: Mapped[str | None] = mapped_column(String(32))

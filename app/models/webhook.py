@@ -1,6 +1,7 @@
 """Webhooks: subscriptions, and the transactional outbox of events and their deliveries."""
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -29,7 +30,7 @@ class WebhookEvent(Base):
     type: Mapped[str] = mapped_column(String(40))
     client_id: Mapped[str | None] = mapped_column(String(80), index=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    data: Mapped[dict] = mapped_column(JSON)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class WebhookDelivery(Base):

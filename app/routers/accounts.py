@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path
+from fastapi import APIRouter, Body, Path
 
 from app.core.errors import problem_responses
-from app.deps import AdminDep, ClockDep, SelfCitizen, SessionDep
+from app.deps import AdminDep, ClockDep, PoliceOfficer, SessionDep
 from app.models import IdentityAccount
 from app.schemas.account import (
     AccountPublic,
@@ -27,14 +27,6 @@ PersonalIdPath = Annotated[PersonalId, Path(description="12-digit personal ident
 CONFIRM_PATH = "/v1/accounts/registrations/confirm"
 
 
-def current_officer(caller: SelfCitizen, db: SessionDep) -> str:
-    """The personal ID of the signed-in police officer; 403 for anyone else."""
-    officer_id = caller.personal_id or ""  # never empty: SelfCitizen refuses tokens without a citizen
-    lifecycle.require_officer(db, officer_id)
-    return officer_id
-
-
-OfficerId = Annotated[str, Depends(current_officer)]
 OFFICER_ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 
@@ -111,7 +103,7 @@ def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: Clock
 )
 def upgrade(
     personal_id: PersonalIdPath,
-    officer_id: OfficerId,
+    officer: PoliceOfficer,
     db: SessionDep,
     clock: ClockDep,
     body: Annotated[UpgradeRequest | None, Body()] = None,
@@ -123,7 +115,9 @@ def upgrade(
     client-credentials tokens `403 citizen_token_required`. `409 already_level_2`; `409 account_not_active` for a
     pending or locked account; `404 account_not_found` for a citizen without an account. Tokens issued before
     the upgrade keep `acr` level 1: the citizen signs in again to get `urn:vneid:loa:2`."""
-    return _public(lifecycle.upgrade_to_level_2(db, clock, officer_id, personal_id, body.reason if body else None))
+    return _public(
+        lifecycle.upgrade_to_level_2(db, clock, officer.personal_id, personal_id, body.reason if body else None)
+    )
 
 
 @router.post(
@@ -134,13 +128,13 @@ def upgrade(
     responses=OFFICER_ERRORS,
 )
 def lock(
-    personal_id: PersonalIdPath, body: AuthorityLockRequest, officer_id: OfficerId, db: SessionDep, clock: ClockDep
+    personal_id: PersonalIdPath, body: AuthorityLockRequest, officer: PoliceOfficer, db: SessionDep, clock: ClockDep
 ) -> AccountPublic:
     """Lock an active account for an authority's reason: `authority_request`, `breach_of_terms` or
     `id_card_revoked` (police officers only). The holder's tokens stop working at once and sign-in is refused
     with `account_locked`. `409 already_locked` (with the current `lock_reason`), `409 account_not_active` for a
     pending account."""
-    return _public(lifecycle.lock_by_authority(db, clock, officer_id, personal_id, body.reason))
+    return _public(lifecycle.lock_by_authority(db, clock, officer.personal_id, personal_id, body.reason))
 
 
 @router.post(
@@ -152,7 +146,7 @@ def lock(
 )
 def unlock(
     personal_id: PersonalIdPath,
-    officer_id: OfficerId,
+    officer: PoliceOfficer,
     db: SessionDep,
     clock: ClockDep,
     body: Annotated[UnlockRequest | None, Body()] = None,
@@ -160,7 +154,7 @@ def unlock(
     """Unlock a locked account (police officers only): any lock but death, including the holder's own lock and
     the lock after five wrong passwords (whose count restarts at zero). A death lock is permanent:
     `409 permanent_lock`. `409 not_locked` when the account is not locked."""
-    return _public(lifecycle.unlock(db, clock, officer_id, personal_id, body.reason if body else None))
+    return _public(lifecycle.unlock(db, clock, officer.personal_id, personal_id, body.reason if body else None))
 
 
 @router.post(

@@ -7,18 +7,12 @@ from app.core.errors import problem_responses
 from app.deps import ClockDep, KeysDep, Level2Citizen, SessionDep, SettingsDep
 from app.schemas.application import ApplicationPublic
 from app.schemas.criminal_record import CriminalRecordQuoteRequest, CriminalRecordRequest, FeeLine, FeeQuote
-from app.services.identity.accounts import LEVEL_BY_ACR
-from app.services.population.access import Caller
 from app.services.procedures.criminal_record import filing
 from app.services.procedures.views import application_view
 from app.services.procedures.vocabulary import Actor
 
 router = APIRouter(prefix="/v1/applications/criminal-record-certificates", tags=["Criminal-record certificates"])
 ERRORS = problem_responses(401, 403, 422)
-
-
-def _level(caller: Caller) -> int:
-    return LEVEL_BY_ACR.get(caller.acr or "", 0)
 
 
 @router.post("/quote", response_model=FeeQuote, name="criminal_record.quote", responses=ERRORS)
@@ -32,7 +26,7 @@ def quote_fee(body: CriminalRecordQuoteRequest, caller: Level2Citizen, db: Sessi
     Needs a citizen's token of a level 2 account (`403 insufficient_account_level` otherwise). For a child:
     `403 not_parent_of_subject` unless you are recorded as the child's father or mother (an unknown ID gets
     the same answer); `422 subject_not_under_14` from the child's 14th birthday."""
-    subject, fee = filing.fee_quote(db, clock.today(), caller.personal_id or "", _level(caller), body.model_dump())
+    subject, fee = filing.fee_quote(db, clock.today(), caller.personal_id, caller.level, body.model_dump())
     return FeeQuote(
         on_date=fee.on_date,
         subject_personal_id=subject.personal_id,
@@ -74,5 +68,5 @@ def file_request(
     document wallet (`data.document_code`). Before paying you may withdraw
     (`POST /v1/applications/{code}/withdraw`). Errors as for the quote."""
     env = Env(db, clock, keys, settings)
-    application = filing.file(env, caller.personal_id or "", caller.client.client_id, _level(caller), body.model_dump())
+    application = filing.file(env, caller.personal_id, caller.client.client_id, caller.level, body.model_dump())
     return application_view(db, clock, application, Actor.APPLICANT)

@@ -20,7 +20,6 @@ from app.schemas.document import (
 )
 from app.services import documents
 from app.services.documents import Verification
-from app.services.population.access import Caller
 
 router = APIRouter(tags=["Documents"])
 
@@ -40,10 +39,6 @@ WALLET_ERRORS = (401, 403)
 PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/pdf": {}}, "description": "The document as an A4 PDF."}
 }
-
-
-def _me(caller: Caller) -> str:
-    return caller.personal_id or ""  # never empty: Level2SelfCitizen refuses tokens without a citizen
 
 
 def _summary(document: Document) -> DocumentSummary:
@@ -92,7 +87,7 @@ def my_documents(
     party is handed a document's JWS or code by the citizen and checks it at /v1/documents/verification), and
     needs a level 2 account: a level 1 token gets `403 insufficient_account_level` with an RFC 9470 step-up
     challenge. Page with `limit` and `offset`; `next_offset` is null on the last page."""
-    page = documents.my_documents(db, _me(caller), limit=limit, offset=offset)
+    page = documents.my_documents(db, caller.personal_id, limit=limit, offset=offset)
     return DocumentPage(items=[_summary(d) for d in page.items], next_offset=page.next_offset)
 
 
@@ -109,7 +104,7 @@ def my_document(
     its signed form `jws` to hand to a relying party, and the public `verification_url` of its QR code.
     Verify the JWS yourself against the document keys in /.well-known/jwks.json (RS256, `kid` in the header),
     or post it to /v1/documents/verification. Another citizen's document is `404 document_not_found`."""
-    document = documents.my_document(db, _me(caller), document_id)
+    document = documents.my_document(db, caller.personal_id, document_id)
     return DocumentDetail(
         **_summary(document).model_dump(),
         owner_personal_id=document.owner_personal_id,
@@ -133,7 +128,7 @@ def my_document_pdf(
     """The document printed as an A4 PDF (Vietnamese, fonts embedded) with a QR code to its public
     verification URL, the code under it, the signing key's `kid`, and a red SANDBOX mark: it has no legal
     value. The same document always renders to the same bytes."""
-    document = documents.my_document(db, _me(caller), document_id)
+    document = documents.my_document(db, caller.personal_id, document_id)
     content = documents.render_pdf(document, public_url=settings.public_url, kid=documents.signing_kid(document))
     return Response(
         content,

@@ -10,15 +10,10 @@ from app.schemas.account import AccountPublic
 from app.schemas.me import AccessLogPage, AccountHistory, ConsentList, HolderLockRequest, Me
 from app.services import selfservice
 from app.services.identity import lifecycle
-from app.services.population.access import Caller
 
 router = APIRouter(prefix="/v1/me", tags=["Citizen self-service"])
 
 TOKEN_ERRORS = (401, 403)
-
-
-def _me(caller: Caller) -> str:
-    return caller.personal_id or ""  # never empty: SelfCitizen refuses tokens without a citizen
 
 
 @router.get("", response_model=Me, name="me.record", responses=problem_responses(*TOKEN_ERRORS))
@@ -26,7 +21,7 @@ def my_record(caller: SelfCitizen, db: SessionDep, clock: ClockDep) -> Any:
     """The signed-in citizen's own population record, every field, and their VNeID account (`level`, `acr`,
     `status`, `lock_reason`). Needs a citizen's access token from the login flow (client-credentials tokens get
     `403 citizen_token_required`). Reading one's own record is free and is not written to the access log."""
-    return selfservice.my_record(db, clock, _me(caller))
+    return selfservice.my_record(db, clock, caller.personal_id)
 
 
 @router.get(
@@ -41,7 +36,7 @@ def access_log(
     """Who looked at my data: every read, household read and identity verification of the signed-in citizen by a
     relying party, newest first, with the client, the fields disclosed, the stated purpose and the fee it paid.
     Page with `limit` and `offset`; `next_offset` is null on the last page."""
-    page = selfservice.access_log(db, _me(caller), limit=limit, offset=offset)
+    page = selfservice.access_log(db, caller.personal_id, limit=limit, offset=offset)
     return AccessLogPage.model_validate({"items": page.items, "next_offset": page.next_offset})
 
 
@@ -49,7 +44,7 @@ def access_log(
 def consents(caller: SelfCitizen, db: SessionDep) -> ConsentList:
     """The citizen's consents to relying parties, active and revoked, newest first: the client, its purpose and
     the data scopes it may read."""
-    return ConsentList.model_validate({"items": selfservice.my_consents(db, _me(caller))})
+    return ConsentList.model_validate({"items": selfservice.my_consents(db, caller.personal_id)})
 
 
 @router.delete(
@@ -68,7 +63,7 @@ def revoke_consent(
     (otherwise `403 consent_required`), and its next sign-in asks for consent again. Idempotent: revoking a
     revoked consent is `204` again and keeps the first `revoked_at`. Another citizen's consent (or none) is
     `404 consent_not_found`."""
-    selfservice.revoke_consent(db, clock, _me(caller), consent_id)
+    selfservice.revoke_consent(db, clock, caller.personal_id, consent_id)
 
 
 @router.post(
@@ -86,7 +81,7 @@ def lock_account(
     """Lock my own account (reason `holder_request`; an optional free-text `reason` is kept in the history), for
     a lost phone or suspected misuse. Every token of the account stops working at once, this one included, and
     sign-in is refused until a police officer unlocks it. `409 already_locked`."""
-    account = lifecycle.lock_own_account(db, clock, _me(caller), body.reason if body else None)
+    account = lifecycle.lock_own_account(db, clock, caller.personal_id, body.reason if body else None)
     return AccountPublic.model_validate(lifecycle.account_summary(account))
 
 
@@ -99,4 +94,4 @@ def lock_account(
 def account_history(caller: SelfCitizen, db: SessionDep) -> AccountHistory:
     """The history of my account, oldest first: registration, level upgrade, locks and unlocks, each with who
     (`holder`, `officer`, `system`, `population_database`) and why."""
-    return AccountHistory.model_validate({"items": selfservice.my_account_history(db, _me(caller))})
+    return AccountHistory.model_validate({"items": selfservice.my_account_history(db, caller.personal_id)})

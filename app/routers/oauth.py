@@ -12,7 +12,7 @@ from app.core.errors import problem_responses
 from app.deps import ClockDep, CurrentCitizen, KeysDep, SessionDep, SettingsDep
 from app.models import Client
 from app.schemas.common import Text
-from app.schemas.oauth import IntrospectionResponse, JsonWebKeySet, OAuthErrorBody, TokenResponse
+from app.schemas.oauth import IntrospectionResponse, JsonWebKey, JsonWebKeySet, OAuthErrorBody, TokenResponse
 from app.services.oidc import claims, discovery, tokens
 from app.services.oidc.clients import authenticate_client, read_client_credentials
 
@@ -150,4 +150,6 @@ def jwks(db: SessionDep, keys: KeysDep, settings: SettingsDep, clock: ClockDep) 
     key per algorithm, the next one (published before it signs anything), and retired ones while tokens
     they signed may still be alive."""
     retention = timedelta(seconds=settings.access_token_ttl_seconds)
-    return JsonWebKeySet(keys=[k.public_jwk() for k in keys.published(db, clock.now(), retention)])
+    return JsonWebKeySet(
+        keys=[JsonWebKey.model_validate(k.public_jwk()) for k in keys.published(db, clock.now(), retention)]
+    )

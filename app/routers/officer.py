@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from app.core.context import Env
 from app.core.errors import problem_responses
-from app.deps import ClockDep, KeysDep, SelfCitizen, SessionDep, SettingsDep
+from app.deps import ClockDep, DeskOfficer, KeysDep, SessionDep, SettingsDep
 from app.schemas.application import ApplicationPage, ApplicationPublic
 from app.schemas.common import Text
 from app.schemas.officer import OfficerApplication
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/v1/officer", tags=["Officer console"])
     "/applications", response_model=ApplicationPage, name="officer.queue", responses=problem_responses(401, 403, 422)
 )
 def queue(
-    caller: SelfCitizen,
+    caller: DeskOfficer,
     db: SessionDep,
     clock: ClockDep,
     procedure: Annotated[Text | None, Query(max_length=30)] = None,
@@ -34,9 +34,15 @@ def queue(
 ) -> ApplicationPage:
     """Your work queue: police officers see residence registrations and accommodation notices of their commune;
     records officers see criminal-record certificate requests of their province. Earliest deadline first."""
-    officer = desk.officer(db, caller.personal_id)
     items, total = desk.desk_queue(
-        db, officer, clock.today(), procedure=procedure, status=status, overdue=overdue, limit=limit, offset=offset
+        db,
+        caller.officer,
+        clock.today(),
+        procedure=procedure,
+        status=status,
+        overdue=overdue,
+        limit=limit,
+        offset=offset,
     )
     return ApplicationPage(
         items=[application_view(db, clock, a, Actor.OFFICER) for a in items], total=total, limit=limit, offset=offset
@@ -50,7 +56,7 @@ def queue(
     responses=problem_responses(401, 403, 404),
 )
 def detail(
-    code: str, caller: SelfCitizen, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
+    code: str, caller: DeskOfficer, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
 ) -> OfficerApplication:
     """An application of your jurisdiction with the applicant's population record (officers' reads are part of
     the procedure, not metered)."""
@@ -71,7 +77,7 @@ def detail(
 def decide(
     code: str,
     body: OfficerDecision,
-    caller: SelfCitizen,
+    caller: DeskOfficer,
     db: SessionDep,
     clock: ClockDep,
     keys: KeysDep,
@@ -79,6 +85,5 @@ def decide(
 ) -> ApplicationPublic:
     """Approve, reject (reason required) or ask for supplementation (reason required). A decision on an
     application in the wrong state is 409 `invalid_transition`; of two concurrent decisions only one applies."""
-    officer = desk.officer(db, caller.personal_id)
-    application = desk.decide(Env(db, clock, keys, settings), officer, code, body.decision, body.reason)
+    application = desk.decide(Env(db, clock, keys, settings), caller.officer, code, body.decision, body.reason)
     return application_view(db, clock, application, Actor.OFFICER)

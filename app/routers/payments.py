@@ -49,7 +49,7 @@ def start_payment(
     Only the applicant may pay (another citizen's application is `404 not_found`). An application that does
     not await payment (paid, fee 0, withdrawn, expired …) is `409 invalid_transition`."""
     env = Env(db, clock, keys, settings)
-    payment, application, created = payments.start_payment(env, code, caller.personal_id or "")
+    payment, application, created = payments.start_payment(env, code, caller.personal_id)
     if not created:
         response.status_code = 200
     return payments.payment_view(settings, payment, application)
@@ -68,7 +68,7 @@ def get_payment(
     """A payment of yours and its application's status. A pending payment past `expires_at` (sandbox clock)
     reads as `expired`, and its application as `payment_expired` if nothing else is pending.
     `404 payment_not_found` for an unknown payment or someone else's."""
-    payment, application = payments.read_payment(Env(db, clock, keys, settings), payment_id, caller.personal_id or "")
+    payment, application = payments.read_payment(Env(db, clock, keys, settings), payment_id, caller.personal_id)
     return payments.payment_view(settings, payment, application)
 
 
@@ -98,6 +98,6 @@ def complete_payment(
     application `payment_expired` unless another payment is pending); `409 payment_not_pending` for a payment
     already completed or cancelled; `404 payment_not_found` for an unknown payment or someone else's."""
     payment, application = payments.complete_payment(
-        Env(db, clock, keys, settings), payment_id, caller.personal_id or "", body.outcome
+        Env(db, clock, keys, settings), payment_id, caller.personal_id, body.outcome
     )
     return payments.payment_view(settings, payment, application)

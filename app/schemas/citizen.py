@@ -29,6 +29,9 @@ PersonalId = Annotated[
 ]
 
 
+LifeStatus = Literal["alive", "deceased"]
+
+
 class CodeName(BaseModel):
     code: str
     name: str
@@ -85,7 +88,7 @@ class CitizenRecord(BaseModel):
     blood_type: str | None = None
     old_id_number: str | None = Field(default=None, description="The 9-digit CMND, where one was issued.")
     id_card: IdCard | None = None
-    life_status: Literal["alive", "deceased"] | None = None
+    life_status: LifeStatus | None = None
     date_of_death: date | None = None
     permanent_address: Address | None = None
     temporary_address: TemporaryAddress | None = None
@@ -108,7 +111,7 @@ class HouseholdMember(BaseModel):
     full_name: str
     relation_to_head: str
     date_of_birth: date
-    life_status: Literal["alive", "deceased"]
+    life_status: LifeStatus
 
 
 class HouseholdRecord(BaseModel):

@@ -14,12 +14,13 @@ from sqlalchemy import ScalarResult, select
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
+from app.core.context import Env
 from app.core.errors import AppError, NotFound
 from app.models import Application, Payment
 from app.schemas.payment import PaymentPublic
 from app.services.oidc import scenarios
 from app.services.oidc.clients import find_client
-from app.services.procedures.engine import REGISTRY, Env, InvalidTransition, allowed_actions, transition
+from app.services.procedures.engine import REGISTRY, InvalidTransition, allowed_actions, transition
 from app.services.procedures.vocabulary import Action, Actor
 
 PAYMENT_TTL = timedelta(minutes=30)

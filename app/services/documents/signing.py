@@ -164,7 +164,7 @@ def _signed_by_us(env: "Env", token: str, header: dict[str, Any], key_row: Signi
         # Documents do not expire, and `iat` follows the sandbox clock, which may run ahead of real time.
         jwt.decode(
             token,
-            key.private_key.public_key(),  # type: ignore[union-attr, arg-type]
+            key.private_key.public_key(),
             algorithms=[key.alg],
             options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "verify_aud": False},
         )

@@ -4,6 +4,7 @@ import base64
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
@@ -56,7 +57,7 @@ def issue_code(
     redirect_uri: str,
     nonce: str | None,
     code_challenge: str | None,
-    claims: dict | None,
+    claims: dict[str, Any] | None,
 ) -> str:
     code = secrets.token_urlsafe(32)
     db.add(

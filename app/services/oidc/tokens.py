@@ -15,7 +15,7 @@ from app.core.config import Settings
 from app.core.errors import RETRY_AFTER_SECONDS, OAuthError
 from app.core.keys import KeyStore, TokenInvalid
 from app.core.versions import Area, bump, changed_here, versions
-from app.models import Client, Grant, RevokedToken
+from app.models import Client, Grant, RefreshToken, RevokedToken
 from app.services.oidc import grants, scenarios
 from app.services.oidc.claims import citizen_claims, claim_names, subject_for
 from app.services.oidc.clients import authenticate_client, read_client_credentials
@@ -108,7 +108,7 @@ def token_response(
     grant: Grant,
     *,
     nonce: str | None,
-    claims_request: dict | None,
+    claims_request: dict[str, Any] | None,
     scope: str | None = None,
 ) -> dict[str, Any]:
     """Access token, ID token (for `openid`) and refresh token (when the client may refresh) of a grant."""
@@ -174,7 +174,7 @@ def mint_id_token(
     *,
     nonce: str | None,
     access_token: str,
-    claims_request: dict | None,
+    claims_request: dict[str, Any] | None,
 ) -> str:
     now = int(time.time())
     requested = (claims_request or {}).get("id_token") or {}
@@ -234,7 +234,7 @@ def introspect(db: Session, keys: KeyStore, settings: Settings, client: Client, 
     """RFC 7662: what an access or refresh token of this client means, or just `active: false`."""
     grant = grants.find_refresh_grant(db, token)
     if grant is not None:
-        row = db.get(grants.RefreshToken, grants.token_hash(token))
+        row = db.get(RefreshToken, grants.token_hash(token))
         live = row is not None and row.rotated_at is None and row.expires_at > datetime.now(UTC)
         if grant.client_id != client.client_id or grant.revoked_at is not None or not live:
             return {"active": False}

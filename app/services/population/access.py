@@ -6,7 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import ConsentRequired, Forbidden, InsufficientScope, PurposeRequired, UnknownFields
-from app.models import Client, Consent
+from app.models import Consent
+from app.services.callers import ClientCaller
 from app.services.oidc.clients import AGENCY, BUSINESS
 
 # The documented scope set of the population API and the record fields each one opens.
@@ -47,34 +48,19 @@ MIN_PURPOSE_LENGTH = 5
 
 
 @dataclass(frozen=True)
-class Caller:
-    """The client behind an access token, what the token lets it do, and the citizen who signed in (if any)."""
-
-    client: Client
-    scopes: frozenset[str]
-    subject: str
-    personal_id: str | None = None
-    acr: str | None = None
-
-    @property
-    def client_id(self) -> str:
-        return self.client.client_id
-
-
-@dataclass(frozen=True)
 class ReadGrant:
     fields: tuple[str, ...]
     purpose: str | None
 
 
-def require_scope(caller: Caller, scope: str) -> None:
+def require_scope(caller: ClientCaller, scope: str) -> None:
     if scope not in caller.scopes:
         raise InsufficientScope(f"this call needs the {scope} scope", required=[scope])
 
 
 def authorize_read(
     db: Session,
-    caller: Caller,
+    caller: ClientCaller,
     personal_id: str,
     purpose: str | None,
     requested_fields: list[str] | None,

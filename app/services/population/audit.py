@@ -47,4 +47,8 @@ def record_accesses(
         }
         for personal_id, fields, fee in entries
     ]
-    record_later(db, lambda writer: writer.execute(insert(AuditEvent), rows))
+
+    def write(writer: Session) -> None:
+        writer.execute(insert(AuditEvent), rows)
+
+    record_later(db, write)

@@ -340,9 +340,9 @@ class PopulationGenerator:
             head.row[PARENT_FIELD[parent.sex]] = parent.row["personal_id"]
             parent.row["spouse_personal_id"] = next((p.row["personal_id"] for p in parents if p is not parent), None)
         for child in (m for m in members if m.relation == RELATION_CHILD):
-            for parent in (head, spouse):
-                if parent is not None:
-                    child.row[PARENT_FIELD[parent.sex]] = parent.row["personal_id"]
+            for adult in (head, spouse):
+                if adult is not None:
+                    child.row[PARENT_FIELD[adult.sex]] = adult.row["personal_id"]
 
     def _maybe_account(self, person: _Person, generated: GeneratedHousehold) -> None:
         draws = self.draws

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from app.core.clock import Clock
 from app.core.errors import CitizenNotFound
 from app.models import Citizen, Household
-from app.schemas.citizen import AccessReceipt, CitizenRecord, HouseholdMember, HouseholdRecord
-from app.services.population.access import HOUSEHOLD_SCOPE, Caller, authorize_read
+from app.schemas.citizen import AccessReceipt, CitizenRecord, HouseholdMember, HouseholdRecord, LifeStatus
+from app.services.callers import ClientCaller
+from app.services.population.access import HOUSEHOLD_SCOPE, authorize_read
 from app.services.population.audit import HOUSEHOLD, READ, field_fee, record_accesses
 from app.services.reference import catalog
 
@@ -20,7 +21,7 @@ HOUSEHOLD_MEMBER_FIELDS = ["full_name", "relation_to_head", "date_of_birth", "li
 def read_citizen(
     db: Session,
     clock: Clock,
-    caller: Caller,
+    caller: ClientCaller,
     personal_id: str,
     *,
     purpose: str | None,
@@ -49,7 +50,7 @@ def read_citizen(
 
 
 def read_household(
-    db: Session, clock: Clock, caller: Caller, personal_id: str, *, purpose: str | None, request_id: str | None
+    db: Session, clock: Clock, caller: ClientCaller, personal_id: str, *, purpose: str | None, request_id: str | None
 ) -> HouseholdRecord:
     grant = authorize_read(db, caller, personal_id, purpose, None, needed_scopes={HOUSEHOLD_SCOPE})
     citizen = db.get(Citizen, personal_id)
@@ -92,7 +93,7 @@ def read_household(
     )
 
 
-def life_status(citizen: Citizen) -> str:
+def life_status(citizen: Citizen) -> LifeStatus:
     return "deceased" if citizen.date_of_death else "alive"
 
 

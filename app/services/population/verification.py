@@ -12,7 +12,8 @@ from app.schemas.citizen import (
     VerificationSummary,
     fold_name,
 )
-from app.services.population.access import VERIFY_SCOPE, Caller, require_scope
+from app.services.callers import ClientCaller
+from app.services.population.access import VERIFY_SCOPE, require_scope
 from app.services.population.audit import VERIFY, record_accesses, verification_fee
 
 CLAIMABLE_FIELDS = ("full_name", "date_of_birth", "sex")
@@ -21,7 +22,7 @@ CLAIMABLE_FIELDS = ("full_name", "date_of_birth", "sex")
 def verify_identities(
     db: Session,
     clock: Clock,
-    caller: Caller,
+    caller: ClientCaller,
     claims: list[ClaimedIdentity],
     *,
     purpose: str | None,
