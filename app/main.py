@@ -14,6 +14,7 @@ from app.core.admission import AdmissionMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers
+from app.core.http_policy import BrowserClientsCORS, RequestSizeLimit, SecurityHeadersMiddleware
 from app.core.keys import KeyStore
 from app.core.request_log import RequestLogMiddleware, configure_logging
 from app.routers import (
@@ -38,6 +39,8 @@ from app.routers.web import procedures as web_procedures
 from app.worker import SPARE_THREADS, background_loops
 
 WEB = Path(__file__).parent / "web"
+# The largest body any endpoint needs is a batch of 1,000 identities to verify (about 150 kB); 413 beyond this.
+MAX_BODY_BYTES = 1024 * 1024
 
 DESCRIPTION = """**SANDBOX — synthetic data only.** A runnable stand-in for Vietnam's VNeID identity accounts and
 the national population database, for integration tests and demos. Nothing here is real: every citizen,
@@ -82,6 +85,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         queue_seconds=settings.queue_seconds,
         exempt_paths=frozenset({"/healthz"}),
     )
+    app.add_middleware(BrowserClientsCORS)
+    app.add_middleware(RequestSizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
