@@ -47,6 +47,15 @@ def test_read_is_audited_with_request_id_fields_and_fee(
     assert (event.purpose, event.request_id, event.fee_vnd) == ("Xác minh hồ sơ hành chính", "trace-42", 2_000)
 
 
+def test_ethnicity_is_returned_with_its_qd_1019_code(
+    client: TestClient, agency_headers: dict[str, str], db: Session
+) -> None:
+    """QCVN 109:2017/BTTTT codes ethnicity with the GSO list of QĐ 1019/QĐ-TCTK: 04 is Mường (not Hoa)."""
+    muong = db.scalars(select(Citizen.personal_id).where(Citizen.ethnicity_code == "04").limit(1)).one()
+    record = client.get(f"/v1/citizens/{muong}", params={"fields": "ethnicity"}, headers=agency_headers).json()
+    assert record["ethnicity"] == {"code": "04", "name": "Mường"}
+
+
 def test_fields_parameter_limits_what_is_returned(client: TestClient, agency_headers: dict[str, str]) -> None:
     record = client.get(f"/v1/citizens/{AN}", params={"fields": "full_name,phone"}, headers=agency_headers).json()
     assert set(record) == {"personal_id", "full_name", "phone", "access"}
