@@ -20,6 +20,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check app tests seed_data alembic bench
 	$(BIN)/ruff format --check app tests seed_data alembic bench
+	$(BIN)/mypy app
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)

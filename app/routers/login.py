@@ -183,7 +183,10 @@ def end_session(
 
 
 def _client_of(db: Session, transaction_id: str) -> Client:
-    return find_client(db, login.transaction(db, transaction_id).client_id)
+    client = find_client(db, login.transaction(db, transaction_id).client_id)
+    if client is None:  # deleted since the sign-in started
+        raise login.TransactionGone("the application you were signing in to is no longer registered")
+    return client
 
 
 _KNOWN_ERRORS = {

@@ -20,6 +20,7 @@ import jwt
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.core.config import Settings
 from app.web.app_texts import APP_TEXTS
 from app.web.errors import PageRoute
 from app.web.i18n import language
@@ -56,7 +57,8 @@ def _open(value: str | None) -> dict[str, Any] | None:
 
 
 def _issuer(request: Request) -> str:
-    return request.app.state.settings.public_url
+    settings: Settings = request.app.state.settings  # app.state is untyped
+    return settings.public_url
 
 
 def _page(request: Request, template: str, **context: Any) -> HTMLResponse:

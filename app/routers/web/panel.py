@@ -212,7 +212,9 @@ def panel_reset_clock(request: Request, db: SessionDep, settings: SettingsDep) -
 
 
 @router.post(f"{PANEL}/keys/rotate")
-def panel_rotate_keys(request: Request, db: SessionDep, keys: KeysDep, settings: SettingsDep, clock: ClockDep):
+def panel_rotate_keys(
+    request: Request, db: SessionDep, keys: KeysDep, settings: SettingsDep, clock: ClockDep
+) -> Response:
     if _admin_token(request, db, settings) is None:
         return _sign_in_form(request, error=True)
     keys.rotate(db, clock.now())

@@ -25,6 +25,7 @@ from app.services import payments
 from app.services.identity.accounts import ACR_BY_LEVEL
 from app.services.procedures import accommodation_notice, desk, residence_actions, temporary_residence
 from app.services.procedures.criminal_record import filing, record
+from app.services.procedures.criminal_record.fee import Quote
 from app.services.procedures.dossier import officer_dossier
 from app.services.procedures.temporary_residence import PROOF_TYPES
 from app.services.procedures.views import application_view
@@ -55,7 +56,9 @@ def _to_application(code: str) -> RedirectResponse:
 # --- Temporary residence: the tenant ------------------------------------------------------------------------
 
 
-def _residence_form(request: Request, env: Env, user: WebUser, values: dict[str, Any], error: str | None = None):
+def _residence_form(
+    request: Request, env: Env, user: WebUser, values: dict[str, Any], error: str | None = None
+) -> HTMLResponse:
     return page(
         request,
         "app/residence_form.html",
@@ -136,7 +139,7 @@ def resubmit(
 # --- Accommodation notices (the host) -----------------------------------------------------------------------
 
 
-def _notice_form(request: Request, user: WebUser, values: dict[str, Any], error: str | None = None):
+def _notice_form(request: Request, user: WebUser, values: dict[str, Any], error: str | None = None) -> HTMLResponse:
     return page(request, "app/accommodation_form.html", user, values=values, error=error)
 
 
@@ -225,7 +228,9 @@ def _name(env: Env, personal_id: str | None) -> str:
 # --- Criminal-record certificates ---------------------------------------------------------------------------
 
 
-def _record_form(request: Request, user: WebUser, values: dict[str, Any], error: str | None = None, quote=None):
+def _record_form(
+    request: Request, user: WebUser, values: dict[str, Any], error: str | None = None, quote: Quote | None = None
+) -> HTMLResponse:
     return page(
         request,
         "app/criminal_record_form.html",
@@ -331,7 +336,9 @@ def officer_queue(request: Request, env: EnvDep, user: WebUserDep) -> HTMLRespon
 
 
 @router.get("/app/officer/{code}", response_class=HTMLResponse)
-def officer_detail(request: Request, code: str, env: EnvDep, user: WebUserDep, error: str | None = None):
+def officer_detail(
+    request: Request, code: str, env: EnvDep, user: WebUserDep, error: str | None = None
+) -> HTMLResponse:
     dossier = officer_dossier(env, user.personal_id, code)
     view = application_view(env.db, env.clock, dossier.application, Actor.OFFICER)
     return page(

@@ -56,7 +56,7 @@ def persona_id(hint: str | None) -> str | None:
     """A persona's personal ID from a login_hint naming it by personal ID or by key."""
     for persona in personas_document()["personas"]:
         if hint in (persona["personal_id"], persona["key"]):
-            return persona["personal_id"]
+            return str(persona["personal_id"])
     return None
 
 
@@ -73,8 +73,8 @@ def start(
     headless = persona_id(request.login_hint) or (None if request.login_hint else persona_id(settings.default_persona))
     try:
         if client.test_client and headless:
-            session = new_session(db, headless, now=datetime.now(UTC))[0]
-            return _after_sign_in(db, clock, client, request, session, transaction=None, interactive=False)
+            persona_session = new_session(db, headless, now=datetime.now(UTC))[0]
+            return _after_sign_in(db, clock, client, request, persona_session, transaction=None, interactive=False)
         session = _current_session(db, session_token)
         if session is not None and _session_fits(session, request):
             return _after_sign_in(db, clock, client, request, session, transaction=None, interactive=True)
@@ -314,6 +314,8 @@ def id_token_hint_claims(db: Session, keys: KeyStore, settings: Settings, hint: 
         return {}
     try:
         audience = jwt.decode(hint, options={"verify_signature": False}).get("aud")
+        if not isinstance(audience, str):  # our ID tokens name one client; without it the token is not ours
+            return {}
         return keys.verify(db, hint, audience=audience, issuer=settings.public_url, verify_exp=False)
     except (TokenInvalid, jwt.PyJWTError):
         return {}

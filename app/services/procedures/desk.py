@@ -33,7 +33,7 @@ class Officer:
     role: str
     jurisdiction_code: str
 
-    def scope(self, query: Select) -> Select:
+    def scope(self, query: Select[Application]) -> Select[Application]:
         field, procedures = OFFICER_DESKS[self.role]
         return query.where(getattr(Application, field) == self.jurisdiction_code, Application.procedure.in_(procedures))
 
@@ -116,7 +116,7 @@ def desk_queue(
     return _page(db, query.order_by(Application.due_on.is_(None), Application.due_on), limit, offset)
 
 
-def _filtered(query: Select, procedure: str | None, status: str | None) -> Select:
+def _filtered(query: Select[Application], procedure: str | None, status: str | None) -> Select[Application]:
     if procedure:
         query = query.where(Application.procedure == procedure)
     if status:
@@ -124,7 +124,7 @@ def _filtered(query: Select, procedure: str | None, status: str | None) -> Selec
     return query
 
 
-def _page(db: Session, query: Select, limit: int, offset: int) -> tuple[list[Application], int]:
+def _page(db: Session, query: Select[Application], limit: int, offset: int) -> tuple[list[Application], int]:
     total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     items = db.scalars(query.order_by(Application.id.desc()).limit(limit).offset(offset)).all()
     return list(items), total

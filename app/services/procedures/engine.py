@@ -45,7 +45,8 @@ class Procedure:
     name: ProcedureKind
     code_prefix: str
     initial: Status
-    transitions: dict[Action, Transition]
+    # Keyed by Action (a StrEnum), so the action a request names finds its transition.
+    transitions: dict[str, Transition]
     terminal: frozenset[Status]
     # Side effects run on entering a state, inside the transition's transaction.
     on_enter: dict[Status, Callable[["TransitionContext"], None]] = field(default_factory=dict)
@@ -59,7 +60,7 @@ class TransitionContext:
     note: str | None
 
 
-def machine(*rows: tuple[Action, set[Status], Status, set[Actor]]) -> dict[Action, Transition]:
+def machine(*rows: tuple[Action, set[Status], Status, set[Actor]]) -> dict[str, Transition]:
     """Transitions from rows of (action, from states, to state, actors)."""
     return {
         action: Transition(action, frozenset(sources), target, frozenset(actors))
@@ -67,7 +68,8 @@ def machine(*rows: tuple[Action, set[Status], Status, set[Actor]]) -> dict[Actio
     }
 
 
-REGISTRY: dict[ProcedureKind, Procedure] = {}
+# Keyed by ProcedureKind (a StrEnum), so an application's stored `procedure` finds its procedure.
+REGISTRY: dict[str, Procedure] = {}
 
 
 def register(procedure: Procedure) -> Procedure:

@@ -15,11 +15,12 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.context import Env
 from app.core.errors import AppError, CodedError
 from app.models import Application, Citizen, Household
 from app.services.documents import issue_document
 from app.services.population.dates import age_on
-from app.services.procedures.engine import Env, Procedure, TransitionContext, create, machine, register
+from app.services.procedures.engine import Procedure, TransitionContext, create, machine, register
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 from app.services.procedures.working_days import add_working_days
 from app.services.reference import catalog

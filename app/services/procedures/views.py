@@ -31,6 +31,6 @@ def application_view(db: Session, clock: Clock, application: Application, role: 
         decision_reason=application.decision_reason,
         created_at=application.created_at,
         updated_at=application.updated_at,
-        allowed_actions=allowed_actions(application, role),
+        allowed_actions=[str(action) for action in allowed_actions(application, role)],
         history=[ApplicationEventPublic.model_validate(e, from_attributes=True) for e in events],
     )

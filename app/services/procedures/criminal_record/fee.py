@@ -4,6 +4,7 @@ The rules are in seed_data/criminal_record_fees.json: a base fee, reductions, a 
 and local subsidies, each in force between two dates and applying when its conditions hold.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -98,7 +99,8 @@ def fee_rules() -> tuple[FeeRule, ...]:
 
 
 def _holds(rule: FeeRule, facts: FeeFacts) -> bool:
-    checks = {
+    # Each condition's value comes from the JSON rule file, so it is Any to the checks.
+    checks: dict[str, Callable[[Any], bool]] = {
         "fee_categories": lambda v: facts.category in v,
         "age_under": lambda v: facts.age < v,
         "age_at_least": lambda v: facts.age >= v,
