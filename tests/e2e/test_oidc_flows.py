@@ -637,11 +637,16 @@ def check_claims_supported(kit: Kit, value: list[str]) -> None:
 def check_claims_parameter_supported(kit: Kit, value: bool) -> None:
     assert value is True, _unknown("claims_parameter_supported", value)
     claims = json.dumps({"id_token": {"personal_id": None, "birthdate": {"essential": True}}})
-    auth, token = kit.sign_in(kit.client("demo-bank", scope="openid"), claims=claims)
+    auth, token = kit.sign_in(kit.client("demo-bank", scope="openid profile"), claims=claims)
     id_token = kit.validate_id_token(token["id_token"], "demo-bank", auth.nonce).claims
     assert id_token["personal_id"] == AN
     assert id_token["birthdate"] == "1990-03-15"
     assert "name" not in id_token
+    # The parameter chooses among the consented scopes' claims, never adds one (security finding H1).
+    auth, token = kit.sign_in(kit.client("demo-bank", scope="openid"), claims=claims)
+    id_token = kit.validate_id_token(token["id_token"], "demo-bank", auth.nonce).claims
+    assert "personal_id" not in id_token
+    assert "birthdate" not in id_token
 
 
 def check_request_parameter_supported(kit: Kit, value: bool) -> None:

@@ -1,6 +1,7 @@
 """The authorization request (OIDC Core §3.1.2): validation, and where it leads: a code, a login page, or an error."""
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -111,7 +112,7 @@ def _fill(client: Client, request: AuthorizationRequest, params: dict[str, str])
     if not set(request.prompt) <= PROMPTS or ("none" in request.prompt and len(request.prompt) > 1):
         raise AuthorizeError("invalid_request", "prompt must be none, or any of login and consent")
     if params.get("max_age"):
-        if not params["max_age"].isdigit():
+        if not re.fullmatch(r"[0-9]{1,9}", params["max_age"]):  # ASCII digits only: "²".isdigit() is true
             raise AuthorizeError("invalid_request", "max_age must be a number of seconds")
         request.max_age = int(params["max_age"])
     request.login_hint = params.get("login_hint") or None
@@ -120,13 +121,43 @@ def _fill(client: Client, request: AuthorizationRequest, params: dict[str, str])
     if unknown_acr:
         raise AuthorizeError("invalid_request", f"acr_values must be among {', '.join(ACR_BY_LEVEL.values())}")
     if params.get("claims"):
-        try:
-            request.claims = json.loads(params["claims"])
-        except ValueError:
-            raise AuthorizeError("invalid_request", "claims must be a JSON object") from None
-        if not isinstance(request.claims, dict):
-            raise AuthorizeError("invalid_request", "claims must be a JSON object")
+        request.claims = _claims_request(params["claims"])
     request.ui_locales = params.get("ui_locales")
+
+
+CLAIMS_MEMBERS = frozenset({"id_token", "userinfo"})
+CLAIM_REQUEST_KEYS = frozenset({"essential", "value", "values"})
+
+
+def _claims_request(text: str) -> dict[str, Any]:
+    """The `claims` parameter (OIDC Core §5.5) in its documented shape only: members `id_token` and `userinfo`,
+    each naming claims with null or {essential, value, values}. Anything else, deeper or larger, is refused."""
+    try:
+        claims = json.loads(text)
+    except (ValueError, RecursionError):
+        raise AuthorizeError("invalid_request", "claims must be a JSON object") from None
+    if not isinstance(claims, dict) or not set(claims) <= CLAIMS_MEMBERS:
+        raise AuthorizeError("invalid_request", "claims must be a JSON object with id_token and/or userinfo members")
+    for member in claims.values():
+        if not isinstance(member, dict) or not all(_claim_request_ok(spec) for spec in member.values()):
+            raise AuthorizeError(
+                "invalid_request", "each requested claim must be null or an object of essential, value, values"
+            )
+    return claims
+
+
+def _claim_request_ok(spec: Any) -> bool:
+    if spec is None:
+        return True
+    if not isinstance(spec, dict) or not set(spec) <= CLAIM_REQUEST_KEYS:
+        return False
+    values = spec.get("values", [])
+    return (
+        isinstance(spec.get("essential", False), bool)
+        and isinstance(spec.get("value", ""), str | int | bool)
+        and isinstance(values, list)
+        and all(isinstance(v, str | int | bool) for v in values)
+    )
 
 
 def _fill_pkce(client: Client, request: AuthorizationRequest, params: dict[str, str]) -> None:

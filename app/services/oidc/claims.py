@@ -26,11 +26,10 @@ def subject_for(personal_id: str) -> str:
 
 
 def claim_names(scope: str, requested: dict[str, Any] | None = None) -> list[str]:
-    """Claims to release: those of the granted scopes plus those asked for by name in `claims`."""
-    scopes = scope.split()
-    names = [c for s in scopes if s in CLAIMS_BY_SCOPE for c in CLAIMS_BY_SCOPE[s]]
-    names += [c for c in (requested or {}) if c in SUPPORTED_CLAIMS and c not in names]
-    return names
+    """Claims to release: those of the granted (consented) scopes; `requested` (a member of the `claims` request
+    parameter) only chooses among them, never adds one the citizen did not consent to."""
+    allowed = [c for s in scope.split() if s in CLAIMS_BY_SCOPE for c in CLAIMS_BY_SCOPE[s]]
+    return allowed if requested is None else [c for c in requested if c in allowed]
 
 
 def citizen_claims(db: Session, personal_id: str, names: list[str]) -> dict[str, Any]:

@@ -192,7 +192,7 @@ def mint_id_token(
         "sandbox": True,
         **({"nonce": nonce} if nonce else {}),
         **({"sid": grant.session_id} if grant.session_id else {}),
-        **citizen_claims(db, grant.personal_id, [c for c in claim_names("", requested) if c != "sub"]),
+        **citizen_claims(db, grant.personal_id, [c for c in claim_names(grant.scope, requested) if c != "sub"]),
     }
     fault = scenarios.take(db, client.client_id, Stage.ID_TOKEN) if client.test_client else None
     if fault == ScenarioName.ID_TOKEN_WRONG_ISSUER:
