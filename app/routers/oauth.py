@@ -139,8 +139,10 @@ def userinfo(caller: CurrentCitizen, db: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/.well-known/openid-configuration", name="oauth.discovery")
+@router.get("/.well-known/oauth-authorization-server", name="oauth.authorization_server_metadata")
 def openid_configuration(settings: SettingsDep) -> dict[str, Any]:
-    """OpenID Provider metadata: the source of truth for the endpoints; it lists only what is implemented."""
+    """OpenID Provider metadata: the source of truth for the endpoints; it lists only what is implemented. The
+    same document is served as OAuth 2.0 Authorization Server Metadata (RFC 8414) for OAuth-only libraries."""
     return discovery.metadata(settings.public_url)
 
 

@@ -84,3 +84,9 @@ def test_a_chunked_body_over_one_megabyte_is_refused_with_413(
         "/v1/citizens/verify", headers={**agency_headers, "Content-Type": "application/json"}, content=chunks()
     )
     assert response.status_code == 413
+
+
+def test_rfc_8414_metadata_is_the_discovery_document(client: TestClient) -> None:
+    oauth = client.get("/.well-known/oauth-authorization-server")
+    assert oauth.status_code == 200
+    assert oauth.json() == client.get("/.well-known/openid-configuration").json()
