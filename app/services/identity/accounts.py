@@ -1,12 +1,16 @@
 """Account levels and states, the checks a sign-in makes, and the append-only account history."""
 
+import secrets
+from functools import cache
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.errors import AppError, CodedError
-from app.core.passwords import verify_password
+from app.core.passwords import hash_password, verify_password
 from app.models import AccountEvent, Citizen, IdentityAccount
+from app.services.oidc.grants import revoke_citizen_grants
 
 ACTIVE, LOCKED, PENDING = "active", "locked", "pending"
 LOCK_DEATH, LOCK_FAILED_LOGINS = "death", "failed_logins"
@@ -49,16 +53,27 @@ def usable_account(db: Session, personal_id: str) -> IdentityAccount:
     return account
 
 
+@cache
+def _unknown_account_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def check_password(db: Session, clock: Clock, personal_id: str, password: str) -> IdentityAccount:
-    """Verify a sign-in password; five wrong ones in a row lock the account."""
+    """Verify a sign-in password; five wrong ones in a row lock the account and end its sessions and tokens.
+
+    An account that cannot sign in (locked, deceased, pending) says so whatever the password, so a lock never
+    becomes a password oracle; an unknown ID costs the same hashing time as a known one."""
     account = db.get(IdentityAccount, personal_id)
-    if account is None or not verify_password(password, account.password_hash):
-        if account is not None and account.status == ACTIVE:
-            account.failed_logins += 1
-            if account.failed_logins >= MAX_FAILED_LOGINS:
-                change_state(db, clock, account, LOCKED, "lock", "system", LOCK_FAILED_LOGINS)
+    if account is None:
+        verify_password(password, _unknown_account_hash())
         raise InvalidCredentials("the personal ID or the password is wrong")
     usable_account(db, personal_id)
+    if not verify_password(password, account.password_hash):
+        account.failed_logins += 1
+        if account.failed_logins >= MAX_FAILED_LOGINS:
+            change_state(db, clock, account, LOCKED, "lock", "system", LOCK_FAILED_LOGINS)
+            revoke_citizen_grants(db, clock.now(), personal_id, f"account_locked:{LOCK_FAILED_LOGINS}")
+        raise InvalidCredentials("the personal ID or the password is wrong")
     account.failed_logins = 0
     return account
 
