@@ -16,6 +16,7 @@ from app.models import AccountEvent, AuditEvent, Citizen, Client, Consent, Ident
 from app.services import webhooks
 from app.services.identity.accounts import account_history
 from app.services.identity.lifecycle import account_summary
+from app.services.oidc import grants
 from app.services.oidc.claims import subject_for
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.lookup import citizen_fields
@@ -89,6 +90,8 @@ def revoke_consent(db: Session, clock: Clock, personal_id: str, consent_id: int)
         raise ConsentNotFound(f"you have no consent {consent_id}")
     if consent.revoked_at is None:
         consent.revoked_at = clock.now()
+        # Withdrawn consent ends the client's access at once: its sign-ins, refresh and access tokens for this citizen.
+        grants.revoke_client_grants(db, consent.revoked_at, personal_id, consent.client_id, "consent_revoked")
         # The client learns it at once (outbox, same transaction): it must stop reading this citizen's data.
         webhooks.emit(
             db,

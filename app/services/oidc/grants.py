@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
 
 from app.core.errors import OAuthError
@@ -158,6 +158,10 @@ def revoke_session_grants(db: Session, now: datetime, session_id: str, reason: s
 
 def revoke_citizen_grants(db: Session, now: datetime, personal_id: str, reason: str) -> None:
     _revoke_where(db, now, Grant.personal_id == personal_id, reason)
+
+
+def revoke_client_grants(db: Session, now: datetime, personal_id: str, client_id: str, reason: str) -> None:
+    _revoke_where(db, now, and_(Grant.personal_id == personal_id, Grant.client_id == client_id), reason)
 
 
 def _revoke_where(db: Session, now: datetime, which: ColumnElement[bool], reason: str) -> None:
