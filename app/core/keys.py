@@ -201,15 +201,15 @@ class KeyStore:
             raise TokenInvalid(f"not a JWS: {exc}") from exc
         kid = header.get("kid")
         record = self._records.get(db).get(kid) if isinstance(kid, str) else None
-        key = record.key if record is not None else None
-        if key is None:
+        if record is None or record.purpose != TOKEN_KEYS:  # a document key never signs a token
             raise TokenInvalid("unknown signing key (kid)")
+        key = record.key
         if header.get("alg") != key.alg:
             raise TokenInvalid(f"algorithm {header.get('alg')!r} is not the key's ({key.alg})")
         if typ is not None and str(header.get("typ", "")).lower() not in (typ, f"application/{typ}"):
             raise TokenInvalid(f"token type must be {typ}")
         try:
-            return jwt.decode(
+            claims: dict[str, Any] = jwt.decode(
                 token,
                 key.private_key.public_key(),
                 algorithms=[key.alg],
@@ -220,3 +220,7 @@ class KeyStore:
             )
         except jwt.PyJWTError as exc:
             raise TokenInvalid(str(exc)) from exc
+        # A retired key verifies only what it signed while it was active: a leaked old key cannot mint new tokens.
+        if record.retired_at is not None and claims["iat"] > record.retired_at.timestamp() + LEEWAY_SECONDS:
+            raise TokenInvalid("signed by a retired key after it was retired")
+        return claims

@@ -5,6 +5,7 @@ import binascii
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -71,6 +72,9 @@ def seed_clients(db: Session, issuer: str) -> int:
 
 JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGORITHMS = ("RS256", "ES256")
+# A client assertion is made for one request: a long-lived one is a reusable credential if it leaks. One hour is
+# the longest that common client libraries make by default (Authlib; openid-client and oauth4webapi use 60 s).
+MAX_ASSERTION_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,8 @@ def _verify_assertion(db: Session, client: Client, assertion: str, settings: Set
         raise _invalid_client(f"client_assertion rejected: {exc}") from exc
     if claims["sub"] != client.client_id:
         raise _invalid_client("client_assertion sub must be the client_id")
+    if claims["exp"] > time.time() + MAX_ASSERTION_SECONDS + 5:
+        raise _invalid_client(f"client_assertion may be valid for at most {MAX_ASSERTION_SECONDS} s from now (exp)")
     if db.get(UsedAssertion, (client.client_id, str(claims["jti"]))) is not None:
         raise _invalid_client("client_assertion jti already used (replay)")
     db.add(

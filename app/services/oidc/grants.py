@@ -2,6 +2,7 @@
 
 import base64
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -74,6 +75,9 @@ def issue_code(
     return code
 
 
+CODE_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 §4.1
+
+
 def redeem_code(
     db: Session, now: datetime, client: Client, code: str, redirect_uri: str | None, code_verifier: str | None
 ) -> tuple[Grant, AuthorizationCode]:
@@ -94,6 +98,8 @@ def redeem_code(
     if row.code_challenge is not None:
         if not code_verifier:
             raise OAuthError("invalid_grant", "code_verifier is required (PKCE)")
+        if not CODE_VERIFIER.fullmatch(code_verifier):
+            raise OAuthError("invalid_request", "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
         if pkce_challenge(code_verifier) != row.code_challenge:
             raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge (PKCE)")
     elif code_verifier:
