@@ -17,11 +17,14 @@ ERRORS = problem_responses(401, 403, 422)
 
 @router.post("/quote", response_model=FeeQuote, name="criminal_record.quote", responses=ERRORS)
 def quote_fee(body: CriminalRecordQuoteRequest, caller: Level2Citizen, db: SessionDep, clock: ClockDep) -> FeeQuote:
-    """The fee of a request, before filing it, at the sandbox clock's date, line by line with the rule behind
-    each line: 200,000 VND; 100,000 for `student`, `revolutionary_merit`, `martyr_relative`; nothing for
-    children under 16, people of 60 or more (both from the population record), `disabled`, `poor_household`,
-    `disadvantaged_commune`; plus 5,000 VND a copy from the third. Local subsidies apply on their dates (Hà Nội,
-    Nghị quyết 11/2024/NQ-HĐND: 100 % for permanent residents of Hà Nội applying on VNeID at level 2).
+    """The fee of a request, before filing it, at the sandbox clock's date, line by line with the rule and legal
+    source behind each line, and `rule`: the one that decides what is paid. From 24/04/2025 (Thông tư
+    16/2025/TT-BTC): 200,000 VND, but 170,000 for a request on VNeID until 31/12/2025; 100,000 for `pupil` (from
+    16), `student`, `revolutionary_merit`, `martyr_relative`; nothing for children under 16, people of 60 or more
+    (both from the population record), `disabled`, `poor_household`, `near_poor_household`,
+    `disadvantaged_commune`; plus 5,000 VND a copy from the third. Before, Thông tư 244/2016/TT-BTC. Local
+    subsidies apply on their dates (Hà Nội, Nghị quyết 11/2024/NQ-HĐND, 01/06/2024 – 31/12/2025: the fee for
+    permanent residents of Hà Nội applying on VNeID at level 2, extra copies up to 50,000 VND).
 
     Needs a citizen's token of a level 2 account (`403 insufficient_account_level` otherwise). For a child:
     `403 not_parent_of_subject` unless you are recorded as the child's father or mother (an unknown ID gets
@@ -34,6 +37,8 @@ def quote_fee(body: CriminalRecordQuoteRequest, caller: Level2Citizen, db: Sessi
         copies=fee.copies,
         lines=[FeeLine(**line.__dict__) for line in fee.lines],
         rules_applied=fee.rules_applied,
+        rule=fee.rule,
+        sources=fee.sources,
         total_vnd=fee.total_vnd,
     )
 

@@ -24,8 +24,10 @@ class CriminalRecordQuoteRequest(BaseModel):
     copies: int = Field(default=1, ge=1, le=10, description="Copies of the certificate (from the 3rd: 5,000 VND each).")
     fee_category: FeeCategory = Field(
         default=FeeCategory.STANDARD,
-        description="Declared category: `student`, `revolutionary_merit`, `martyr_relative` pay 100,000 VND; "
-        "`disabled`, `poor_household`, `disadvantaged_commune` are exempt.",
+        description="Declared category (Thông tư 16/2025/TT-BTC): `pupil` (from 16), `student`, "
+        "`revolutionary_merit`, `martyr_relative` pay 100,000 VND; `disabled`, `poor_household`, "
+        "`near_poor_household`, `disadvantaged_commune` are exempt. Before 24/04/2025 (Thông tư 244/2016/TT-BTC) "
+        "`pupil` and `near_poor_household` paid the standard fee.",
     )
 
 
@@ -69,6 +71,7 @@ class FeeLine(BaseModel):
     description: str
     quantity: int
     amount_vnd: int
+    source: str = Field(description="The legal text behind the line, e.g. `Thông tư 16/2025/TT-BTC`.")
 
 
 class FeeQuote(BaseModel):
@@ -80,4 +83,9 @@ class FeeQuote(BaseModel):
     copies: int
     lines: list[FeeLine]
     rules_applied: list[str]
+    rule: str = Field(
+        description="The rule that decides what is paid (the exemption, else the subsidy, else the fee charged), "
+        "e.g. `TT 16/2025/TT-BTC, online rate until 31/12/2025`."
+    )
+    sources: list[str] = Field(description='The legal texts applied, e.g. `["Thông tư 16/2025/TT-BTC"]`.')
     total_vnd: int = Field(description="What the applicant pays; 0 means nothing to pay.")

@@ -25,7 +25,7 @@ from tests.api.procedure_helpers import persona_headers
 from tests.conftest import ADMIN_TOKEN, ISSUER
 
 AN, EM, PHUONG, LINH, RECORDS = "001090000001", "031088000005", "048185000006", "001312000009", "001187000012"
-IN_SUBSIDY = date(2025, 6, 2)  # a Monday inside the Hà Nội subsidy (2024-07-15 … 2025-12-31); linh is 12
+IN_SUBSIDY = date(2025, 6, 2)  # a Monday inside the Hà Nội subsidy (2024-06-01 … 2025-12-31); linh is 12
 AFTER_SUBSIDY = date(2026, 3, 2)  # a Monday after it; linh is 13
 LINH_TURNS_14 = date(2026, 10, 8)
 BASE = "/v1/applications/criminal-record-certificates"
@@ -129,11 +129,33 @@ def test_quote_follows_the_fee_rules_at_the_sandbox_date(
     assert body["total_vnd"] == (0 if day == IN_SUBSIDY else 205_000)
 
 
+def test_quote_shows_the_rule_applied_and_its_source(client: TestClient, set_clock: ClockSetter) -> None:
+    """Thông tư 16/2025/TT-BTC: a request on VNeID pays 170,000 VND from 24/04/2025 to 31/12/2025, then 200,000."""
+    em = persona_headers(client, "em")  # Hải Phòng resident: no Hà Nội subsidy
+    set_clock(date(2025, 12, 31))
+    body = client.post(f"{BASE}/quote", headers=em, json={}).json()
+    assert body["total_vnd"] == 170_000
+    assert body["rule"] == "TT 16/2025/TT-BTC, online rate until 31/12/2025"
+    assert body["sources"] == ["Thông tư 16/2025/TT-BTC"]
+    assert body["lines"][0]["source"] == "Thông tư 16/2025/TT-BTC"
+    set_clock(date(2026, 1, 1))
+    body = client.post(f"{BASE}/quote", headers=em, json={}).json()
+    assert (body["total_vnd"], body["rule"]) == (200_000, "TT 16/2025/TT-BTC, standard fee")
+
+
+def test_quote_names_the_hanoi_subsidy_when_it_pays(client: TestClient, an: Headers, set_clock: ClockSetter) -> None:
+    set_clock(IN_SUBSIDY)
+    body = client.post(f"{BASE}/quote", headers=an, json={}).json()
+    assert body["total_vnd"] == 0
+    assert body["rule"].startswith("Nghị quyết 11/2024/NQ-HĐND Hà Nội")
+    assert body["sources"] == ["Thông tư 16/2025/TT-BTC", "Nghị quyết 11/2024/NQ-HĐND thành phố Hà Nội"]
+
+
 def test_quote_shows_a_declared_reduction(client: TestClient, an: Headers, set_clock: ClockSetter) -> None:
     set_clock(AFTER_SUBSIDY)
     body = client.post(f"{BASE}/quote", headers=an, json={"fee_category": "student"}).json()
     assert body["total_vnd"] == 100_000
-    assert body["rules_applied"] == ["tt244_standard_fee", "tt244_reduced_fee"]
+    assert body["rules_applied"] == ["tt16_standard_fee", "tt16_reduced_fee"]
 
 
 # --- The whole flow -----------------------------------------------------------------------------------------
@@ -151,7 +173,7 @@ def test_an_requests_form_2_pays_and_the_records_officer_issues_it(
     assert filed["province_code"] == "01"
     assert filed["subject_personal_id"] == filed["applicant_personal_id"] == AN
     assert filed["data"]["issuing_agency"] == "Công an thành phố Hà Nội"
-    assert filed["data"]["fee"]["rules_applied"] == ["tt244_standard_fee"]
+    assert filed["data"]["fee"]["rules_applied"] == ["tt16_standard_fee"]
     assert filed["allowed_actions"] == ["withdraw"]
     assert filed["due_on"] is None
 
@@ -342,7 +364,7 @@ def test_an_requests_a_certificate_for_his_daughter_under_14(
     set_clock(AFTER_SUBSIDY)
     quoted = client.post(f"{BASE}/quote", headers=an, json={"subject_personal_id": LINH}).json()
     assert quoted["total_vnd"] == 0
-    assert quoted["rules_applied"][-1] == "tt244_exempt_child"
+    assert quoted["rules_applied"][-1] == "tt16_exempt_child"
     filed = file(client, an, subject_personal_id=LINH, form=1, purpose="study_abroad")
     assert (filed["applicant_personal_id"], filed["subject_personal_id"]) == (AN, LINH)
     assert filed["data"]["for_child"] is True

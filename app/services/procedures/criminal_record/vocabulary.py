@@ -18,11 +18,13 @@ class FeeCategory(StrEnum):
     people of 60 or more) are computed from the population record and need no declaration."""
 
     STANDARD = "standard"
+    PUPIL = "pupil"  # học sinh from 16 (Thông tư 16/2025/TT-BTC); younger pupils are children, exempt
     STUDENT = "student"
     REVOLUTIONARY_MERIT = "revolutionary_merit"
     MARTYR_RELATIVE = "martyr_relative"
     DISABLED = "disabled"
     POOR_HOUSEHOLD = "poor_household"
+    NEAR_POOR_HOUSEHOLD = "near_poor_household"  # exempt from 24/04/2025 (Thông tư 16/2025/TT-BTC)
     DISADVANTAGED_COMMUNE = "disadvantaged_commune"
 
 
