@@ -20,7 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from app.schemas.problem import Problem
+from app.core.problem import Problem
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_BASE = "https://vneid-sandbox.example/problems/"

@@ -46,8 +46,8 @@ def file_temporary_residence(
     next (`POST /v1/applications/{code}/owner-consent` with the owner's token); then the commune police
     decide within 3 working days. Rule violations are 422 with a `code` naming the rule."""
     env = Env(db, clock, keys, settings)
-    application = temporary_residence.file(env, caller.personal_id, caller.client.client_id, body.model_dump())
-    return application_view(db, clock, application, Actor.APPLICANT)
+    application = temporary_residence.file(env, caller.personal_id, caller.client.client_id, body)
+    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))
 
 
 @router.post(
@@ -68,10 +68,8 @@ def file_accommodation_notice(
     """Notify the commune police of a guest's stay (thông báo lưu trú). Level 1 or 2. Recorded at once;
     `late` is true when sent after 23:00 on the arrival day (08:00 next day for arrivals after 23:00)."""
     env = Env(db, clock, keys, settings)
-    application = accommodation_notice.file(
-        env, caller.personal_id, caller.client.client_id, body.model_dump(mode="python")
-    )
-    return application_view(db, clock, application, Actor.APPLICANT)
+    application = accommodation_notice.file(env, caller.personal_id, caller.client.client_id, body)
+    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))
 
 
 @router.get(
@@ -92,8 +90,10 @@ def list_my_applications(
     """Applications you filed or must consent to as owner, newest first."""
     items, total = desk.citizen_applications(db, caller.personal_id, procedure, status, limit, offset)
     views = [
-        application_view(
-            db, clock, a, Actor.APPLICANT if a.applicant_personal_id == caller.personal_id else Actor.OWNER
+        ApplicationPublic.model_validate(
+            application_view(
+                db, clock, a, Actor.APPLICANT if a.applicant_personal_id == caller.personal_id else Actor.OWNER
+            )
         )
         for a in items
     ]
@@ -106,7 +106,7 @@ def get_application(
 ) -> ApplicationPublic:
     """One of your applications with its full history and the actions open to you."""
     application, role = desk.citizen_application(Env(db, clock, keys, settings), code, caller.personal_id)
-    return application_view(db, clock, application, role)
+    return ApplicationPublic.model_validate(application_view(db, clock, application, role))
 
 
 @router.post(
@@ -128,7 +128,7 @@ def owner_consent(
     application = residence_actions.owner_decides(
         Env(db, clock, keys, settings), code, caller.personal_id, body.decision, body.reason
     )
-    return application_view(db, clock, application, Actor.OWNER)
+    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.OWNER))
 
 
 @router.post(
@@ -144,10 +144,8 @@ def resubmit(
     settings: SettingsDep,
 ) -> ApplicationPublic:
     """Answer the police's request for supplementation: amend the declaration and send it back for review."""
-    application = residence_actions.resubmit(
-        Env(db, clock, keys, settings), code, caller.personal_id, body.model_dump(exclude_none=True)
-    )
-    return application_view(db, clock, application, Actor.APPLICANT)
+    application = residence_actions.resubmit(Env(db, clock, keys, settings), code, caller.personal_id, body)
+    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))
 
 
 @router.post(
@@ -158,7 +156,7 @@ def withdraw(
 ) -> ApplicationPublic:
     """Withdraw your application before a decision (cancel, for an accommodation notice)."""
     application = residence_actions.withdraw(Env(db, clock, keys, settings), code, caller.personal_id, body.reason)
-    return application_view(db, clock, application, Actor.APPLICANT)
+    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))
 
 
 @router.get(
@@ -170,5 +168,6 @@ def withdraw(
 def owner_requests(caller: CurrentCitizen, db: SessionDep, clock: ClockDep) -> list[ApplicationPublic]:
     """Temporary-residence registrations at your place that wait for your consent (the landlord's view)."""
     return [
-        application_view(db, clock, a, Actor.OWNER) for a in temporary_residence.owner_requests(db, caller.personal_id)
+        ApplicationPublic.model_validate(application_view(db, clock, a, Actor.OWNER))
+        for a in temporary_residence.owner_requests(db, caller.personal_id)
     ]

@@ -29,7 +29,7 @@ def quote_fee(body: CriminalRecordQuoteRequest, caller: Level2Citizen, db: Sessi
     Needs a citizen's token of a level 2 account (`403 insufficient_account_level` otherwise). For a child:
     `403 not_parent_of_subject` unless you are recorded as the child's father or mother (an unknown ID gets
     the same answer); `422 subject_not_under_14` from the child's 14th birthday."""
-    subject, fee = filing.fee_quote(db, clock.today(), caller.personal_id, caller.level, body.model_dump())
+    subject, fee = filing.fee_quote(db, clock.today(), caller.personal_id, caller.level, body)
     return FeeQuote(
         on_date=fee.on_date,
         subject_personal_id=subject.personal_id,
@@ -73,5 +73,5 @@ def file_request(
     document wallet (`data.document_code`). Before paying you may withdraw
     (`POST /v1/applications/{code}/withdraw`). Errors as for the quote."""
     env = Env(db, clock, keys, settings)
-    application = filing.file(env, caller.personal_id, caller.client.client_id, caller.level, body.model_dump())
-    return application_view(db, clock, application, Actor.APPLICANT)
+    application = filing.file(env, caller.personal_id, caller.client.client_id, caller.level, body)
+    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))

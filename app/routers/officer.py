@@ -45,7 +45,10 @@ def queue(
         offset=offset,
     )
     return ApplicationPage(
-        items=[application_view(db, clock, a, Actor.OFFICER) for a in items], total=total, limit=limit, offset=offset
+        items=[ApplicationPublic.model_validate(application_view(db, clock, a, Actor.OFFICER)) for a in items],
+        total=total,
+        limit=limit,
+        offset=offset,
     )
 
 
@@ -62,7 +65,7 @@ def detail(
     the procedure, not metered)."""
     dossier = officer_dossier(Env(db, clock, keys, settings), caller.personal_id, code)
     return OfficerApplication(
-        application=application_view(db, clock, dossier.application, Actor.OFFICER),
+        application=ApplicationPublic.model_validate(application_view(db, clock, dossier.application, Actor.OFFICER)),
         applicant_record=dossier.applicant_record,
         subject_record=dossier.subject_record,
     )
@@ -86,4 +89,4 @@ def decide(
     """Approve, reject (reason required) or ask for supplementation (reason required). A decision on an
     application in the wrong state is 409 `invalid_transition`; of two concurrent decisions only one applies."""
     application = desk.decide(Env(db, clock, keys, settings), caller.officer, code, body.decision, body.reason)
-    return application_view(db, clock, application, Actor.OFFICER)
+    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.OFFICER))

@@ -49,10 +49,10 @@ def start_payment(
     Only the applicant may pay (another citizen's application is `404 not_found`). An application that does
     not await payment (paid, fee 0, withdrawn, expired …) is `409 invalid_transition`."""
     env = Env(db, clock, keys, settings)
-    payment, application, created = payments.start_payment(env, code, caller.personal_id)
+    payment, created = payments.start_payment(env, code, caller.personal_id)
     if not created:
         response.status_code = 200
-    return payments.payment_view(settings, payment, application)
+    return PaymentPublic.model_validate(payment)
 
 
 @router.get(
@@ -68,8 +68,9 @@ def get_payment(
     """A payment of yours and its application's status. A pending payment past `expires_at` (sandbox clock)
     reads as `expired`, and its application as `payment_expired` if nothing else is pending.
     `404 payment_not_found` for an unknown payment or someone else's."""
-    payment, application = payments.read_payment(Env(db, clock, keys, settings), payment_id, caller.personal_id)
-    return payments.payment_view(settings, payment, application)
+    return PaymentPublic.model_validate(
+        payments.read_payment(Env(db, clock, keys, settings), payment_id, caller.personal_id)
+    )
 
 
 @router.post(
@@ -97,7 +98,5 @@ def complete_payment(
     `409 payment_expired` after `expires_at` on the sandbox clock (the payment is then `expired`, and the
     application `payment_expired` unless another payment is pending); `409 payment_not_pending` for a payment
     already completed or cancelled; `404 payment_not_found` for an unknown payment or someone else's."""
-    payment, application = payments.complete_payment(
-        Env(db, clock, keys, settings), payment_id, caller.personal_id, body.outcome
-    )
-    return payments.payment_view(settings, payment, application)
+    payment = payments.complete_payment(Env(db, clock, keys, settings), payment_id, caller.personal_id, body.outcome)
+    return PaymentPublic.model_validate(payment)

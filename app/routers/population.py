@@ -8,6 +8,7 @@ from fastapi import APIRouter, Header, Path, Query
 from app.core.errors import problem_responses
 from app.deps import ClockDep, CurrentCaller, RequestId, SessionDep, only_reads
 from app.schemas.citizen import (
+    AccessReceipt,
     CitizenRecord,
     ClaimedIdentity,
     HouseholdRecord,
@@ -66,7 +67,7 @@ def get_citizen(
     """Look up one citizen. Fields returned depend on the token's scopes and, for business clients, on the
     citizen's consent; state agencies must state a purpose. Each field returned costs 1,000 VND and is
     written to the audit trail the citizen can read."""
-    return lookup.read_citizen(
+    read = lookup.read_citizen(
         db,
         clock,
         caller,
@@ -75,6 +76,8 @@ def get_citizen(
         fields=fields.split(",") if fields else None,
         request_id=request_id,
     )
+    # only the granted fields are set: response_model_exclude_unset leaves the others out
+    return CitizenRecord(personal_id=read.personal_id, **read.fields, access=AccessReceipt.model_validate(read.access))
 
 
 @router.get(
@@ -94,9 +97,10 @@ def get_household(
 ) -> HouseholdRecord:
     """The citizen's household (hộ gia đình): address, head and members with their relation to the head.
     Needs the `citizen.family` scope; every member's read is audited."""
-    return lookup.read_household(
+    household = lookup.read_household(
         db, clock, caller, personal_id, purpose=_purpose(x_purpose, purpose), request_id=request_id
     )
+    return HouseholdRecord.model_validate(household)
 
 
 @router.post(
@@ -124,4 +128,6 @@ def verify(
     outcome = verification.verify_identities(
         db, clock, caller, claims, purpose=_purpose(x_purpose, None), request_id=request_id
     )
-    return outcome if isinstance(body, VerificationBatch) else outcome.results[0]
+    if isinstance(body, VerificationBatch):
+        return VerificationBatchResult.model_validate(outcome)
+    return VerificationResult.model_validate(outcome.results[0])

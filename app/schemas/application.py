@@ -3,12 +3,14 @@
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.common import Text
 
 
 class ApplicationEventPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     at: datetime
     action: str
     from_status: str | None
@@ -20,6 +22,8 @@ class ApplicationEventPublic(BaseModel):
 
 class ApplicationPublic(BaseModel):
     """A filed procedure. `allowed_actions` lists what the caller may do next."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from the service's ApplicationView
 
     code: str = Field(description="Human-readable application code, e.g. DKTT-2026-000042.")
     procedure: str

@@ -1,6 +1,5 @@
 """Shapes of the population API: citizen records, households and identity verification."""
 
-import unicodedata
 from datetime import date
 from typing import Annotated, Literal
 
@@ -8,6 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from app.core.clock import clock
 from app.schemas.common import Text
+from app.services.population.lookup import LifeStatus
 from app.services.population.personal_id import parse_personal_id
 
 
@@ -27,9 +27,6 @@ PersonalId = Annotated[
     ),
     AfterValidator(_valid_personal_id),
 ]
-
-
-LifeStatus = Literal["alive", "deceased"]
 
 
 class CodeName(BaseModel):
@@ -60,6 +57,8 @@ class IdCard(BaseModel):
 
 class AccessReceipt(BaseModel):
     """What this read disclosed and what it costs the client (1,000 VND per field returned)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     fields_returned: list[str]
     fee_vnd: int
@@ -107,6 +106,8 @@ class CitizenRecord(BaseModel):
 
 
 class HouseholdMember(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     personal_id: str
     full_name: str
     relation_to_head: str
@@ -115,16 +116,13 @@ class HouseholdMember(BaseModel):
 
 
 class HouseholdRecord(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from the service's HouseholdRead
+
     household_code: str
     head_personal_id: str
     address: Address
     members: list[HouseholdMember]
     access: AccessReceipt
-
-
-def fold_name(name: str) -> str:
-    """Compare names regardless of case, Unicode form (NFC/NFD) and spacing, never of letters or accents."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 class ClaimedIdentity(BaseModel):
@@ -153,6 +151,8 @@ class VerificationBatch(BaseModel):
 class VerificationResult(BaseModel):
     """Whether the claim matches the population database; stored values are never disclosed."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     personal_id: str
     match: bool
     found: bool = Field(description="false when no citizen has this personal ID.")
@@ -161,6 +161,8 @@ class VerificationResult(BaseModel):
 
 
 class VerificationSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     total: int
     matched: int
     mismatched: int
@@ -170,5 +172,7 @@ class VerificationSummary(BaseModel):
 
 
 class VerificationBatchResult(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     results: list[VerificationResult]
     summary: VerificationSummary

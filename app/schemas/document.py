@@ -1,60 +1,18 @@
-"""Shapes of signed documents: their content, the wallet's views of them, and verification results."""
+"""Shapes of signed documents: the wallet's views of them and verification results (their content is defined
+with the documents service, app/services/documents/content.py)."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field
 
 from app.core.clock import VIETNAM
 from app.schemas.common import Text
+from app.services.documents.content import DocumentContent as DocumentContent  # the content, re-exported
+from app.services.documents.content import VerificationStatus
 
 # The contract's times carry Vietnam's offset (+07:00); the database hands them back in UTC.
 LocalTime = Annotated[datetime, AfterValidator(lambda moment: moment.astimezone(VIETNAM))]
-
-VerificationStatus = Literal["valid", "revoked", "tampered", "unknown"]
-
-
-class DocumentField(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    label: str = Field(description='Printed label, Vietnamese first: "Họ và tên / Full name".')
-    value: str = Field(description='Printed value; "//" where the form says there is none.')
-
-
-MAX_COLUMNS = 12  # what an A4 portrait page can print legibly
-
-
-class DocumentSection(BaseModel):
-    """A table printed under the fields: convictions, household members, …"""
-
-    model_config = ConfigDict(extra="forbid")
-
-    heading: str
-    columns: list[str] = Field(min_length=1, max_length=MAX_COLUMNS)
-    rows: list[list[str]] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _rows_fit_columns(self) -> Self:
-        for row in self.rows:
-            if len(row) != len(self.columns):
-                raise ValueError(
-                    f"section {self.heading!r}: a row has {len(row)} cells for {len(self.columns)} columns"
-                )
-        return self
-
-
-class DocumentContent(BaseModel):
-    """What a document says: printed on the PDF and signed in the JWS (claim `document`)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(description="Vietnamese title, as printed (in capitals on the PDF).")
-    title_en: str = Field(description="English title.")
-    fields: list[DocumentField] = Field(description="Label and value rows, in printed order.")
-    sections: list[DocumentSection] = Field(default_factory=list, description="Tables printed after the fields.")
-    data: dict[str, Any] = Field(
-        default_factory=dict, description="Machine-readable content for relying parties (ISO dates, codes, IDs)."
-    )
 
 
 class DocumentSummary(BaseModel):

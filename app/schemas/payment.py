@@ -19,6 +19,8 @@ class PaymentCompletion(BaseModel):
 class PaymentPublic(BaseModel):
     """A payment of an application's fee."""
 
+    model_config = ConfigDict(from_attributes=True)  # built from the service's PaymentView
+
     payment_id: str
     application_code: str
     application_status: str = Field(description="The application's status after this call.")

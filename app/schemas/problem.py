@@ -1,17 +1,5 @@
-"""The RFC 9457 problem document every error is rendered as."""
+"""The RFC 9457 problem document, defined with the error handling in app/core/problem.py."""
 
-from pydantic import BaseModel, ConfigDict
+from app.core.problem import Problem
 
-
-class Problem(BaseModel):
-    """An error (RFC 9457). `code` is stable and machine-readable; extra members depend on the code."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    code: str
-    request_id: str | None = None
+__all__ = ["Problem"]

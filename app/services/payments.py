@@ -7,7 +7,8 @@ Works for any procedure whose state machine has `pay` (awaiting payment → paid
 """
 
 import uuid
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ScalarResult, select
@@ -17,7 +18,6 @@ from app.core.config import Settings
 from app.core.context import Env
 from app.core.errors import AppError, NotFound
 from app.models import Application, Payment
-from app.schemas.payment import PaymentPublic
 from app.services.oidc import scenarios
 from app.services.oidc.clients import find_client
 from app.services.procedures.engine import REGISTRY, InvalidTransition, allowed_actions, transition
@@ -37,6 +37,21 @@ class PaymentStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+@dataclass(frozen=True, slots=True)
+class PaymentView:
+    """A payment of an application's fee, as its payer sees it; rendered as `PaymentPublic`."""
+
+    payment_id: str
+    application_code: str
+    application_status: str
+    amount_vnd: int
+    status: PaymentStatus
+    created_at: datetime
+    expires_at: datetime
+    completed_at: datetime | None
+    pay_url: str
+
+
 class PaymentNotFound(NotFound):
     code, title = "payment_not_found", "No such payment"
 
@@ -49,7 +64,7 @@ class PaymentNotPending(AppError):
     status, code, title = 409, "payment_not_pending", "The payment is already completed"
 
 
-def start_payment(env: Env, code: str, payer_personal_id: str) -> tuple[Payment, Application, bool]:
+def start_payment(env: Env, code: str, payer_personal_id: str) -> tuple[PaymentView, bool]:
     """A pending payment of the application's fee: the open one if there is one (created False), else a new one."""
     db, now = env.db, env.clock.now()
     application = _applicants_application(db, code, payer_personal_id)
@@ -64,7 +79,7 @@ def start_payment(env: Env, code: str, payer_personal_id: str) -> tuple[Payment,
         )
     open_payment = _pending(db, application).first()
     if open_payment is not None:
-        return open_payment, application, False
+        return _view(env.settings, open_payment, application), False
     payment = Payment(
         id=uuid.uuid4().hex,
         application_id=application.id,
@@ -76,16 +91,16 @@ def start_payment(env: Env, code: str, payer_personal_id: str) -> tuple[Payment,
     )
     db.add(payment)
     db.flush()
-    return payment, application, True
+    return _view(env.settings, payment, application), True
 
 
-def read_payment(env: Env, payment_id: str, payer_personal_id: str) -> tuple[Payment, Application]:
+def read_payment(env: Env, payment_id: str, payer_personal_id: str) -> PaymentView:
     payment, application = _payers_payment(env.db, payment_id, payer_personal_id)
     apply_expiry(env, application)
-    return payment, application
+    return _view(env.settings, payment, application)
 
 
-def complete_payment(env: Env, payment_id: str, payer_personal_id: str, outcome: str) -> tuple[Payment, Application]:
+def complete_payment(env: Env, payment_id: str, payer_personal_id: str, outcome: str) -> PaymentView:
     """The payer's answer on the payment page. Success pays the application (and moves it on) in this
     transaction; failure leaves it awaiting payment so that a new payment can be started."""
     db, now = env.db, env.clock.now()
@@ -103,7 +118,7 @@ def complete_payment(env: Env, payment_id: str, payer_personal_id: str, outcome:
     if outcome != "succeed" or _failure_forced(db, application):
         payment.status, payment.completed_at = PaymentStatus.FAILED, now
         db.flush()
-        return payment, application
+        return _view(env.settings, payment, application)
     payment.status, payment.completed_at = PaymentStatus.SUCCEEDED, now
     db.flush()
     transition(
@@ -114,7 +129,7 @@ def complete_payment(env: Env, payment_id: str, payer_personal_id: str, outcome:
         actor_personal_id=None,
         note=f"payment {payment.id}: {payment.amount_vnd} VND",
     )
-    return payment, application
+    return _view(env.settings, payment, application)
 
 
 def apply_expiry(env: Env, application: Application) -> bool:
@@ -163,13 +178,13 @@ def cancel_pending(db: Session, application: Application) -> None:
     db.flush()
 
 
-def payment_view(settings: Settings, payment: Payment, application: Application) -> PaymentPublic:
-    return PaymentPublic(
+def _view(settings: Settings, payment: Payment, application: Application) -> PaymentView:
+    return PaymentView(
         payment_id=payment.id,
         application_code=application.code,
         application_status=application.status,
         amount_vnd=payment.amount_vnd,
-        status=payment.status,  # type: ignore[arg-type]
+        status=PaymentStatus(payment.status),
         created_at=payment.created_at,
         expires_at=payment.expires_at,
         completed_at=payment.completed_at,

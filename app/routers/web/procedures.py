@@ -102,7 +102,7 @@ def file_residence(
     try:
         _require_level2(user)
         body = TemporaryResidenceRequest.model_validate(values)
-        application = temporary_residence.file(env, user.personal_id, "vneid-app", body.model_dump())
+        application = temporary_residence.file(env, user.personal_id, "vneid-app", body)
     except ValidationError as error:
         return _residence_form(request, env, user, values, _validation_message(error))
     except AppError as error:
@@ -132,7 +132,7 @@ def resubmit(
     """Answer a request for supplementation: the same service as POST /v1/applications/{code}/resubmit."""
     values = {"street": street, "proof_type": proof_type, "end_date": end_date, "note": note}
     body = validated(TemporaryResidenceAmendment, {k: v.strip() for k, v in values.items() if v.strip()})
-    residence_actions.resubmit(env, code, user.personal_id, body.model_dump(exclude_none=True))
+    residence_actions.resubmit(env, code, user.personal_id, body)
     return _to_application(code)
 
 
@@ -180,7 +180,7 @@ def file_accommodation(
         arrival += ":00+07:00"
     try:
         body = AccommodationNoticeRequest.model_validate({**values, "arrival_at": arrival})
-        application = accommodation_notice.file(env, user.personal_id, "vneid-app", body.model_dump(mode="python"))
+        application = accommodation_notice.file(env, user.personal_id, "vneid-app", body)
     except ValidationError as error:
         return _notice_form(request, user, values, _validation_message(error))
     except AppError as error:
@@ -282,9 +282,7 @@ def record_submit(
     }
     try:
         _require_level2(user)
-        body = CriminalRecordRequest.model_validate(
-            {**values, "form": int(form) if form.isdigit() else form}
-        ).model_dump()
+        body = CriminalRecordRequest.model_validate({**values, "form": int(form) if form.isdigit() else form})
         if step == "quote":
             _subject, quote = filing.fee_quote(env.db, env.clock.today(), user.personal_id, user.level, body)
             return _record_form(request, user, values, quote=quote)
@@ -298,15 +296,14 @@ def record_submit(
 
 @router.post("/app/applications/{code}/pay")
 def start_payment(request: Request, code: str, env: EnvDep, user: WebUserDep) -> Response:
-    payment, _application, _created = payments.start_payment(env, code, user.personal_id)
-    return RedirectResponse(f"/app/payments/{payment.id}", status_code=303)
+    payment, _created = payments.start_payment(env, code, user.personal_id)
+    return RedirectResponse(f"/app/payments/{payment.payment_id}", status_code=303)
 
 
 @router.get("/app/payments/{payment_id}", response_class=HTMLResponse)
 @writes
 def payment_page(request: Request, payment_id: str, env: EnvDep, user: WebUserDep) -> HTMLResponse:
-    payment, application = payments.read_payment(env, payment_id, user.personal_id)
-    return page(request, "app/payment.html", user, payment=payments.payment_view(env.settings, payment, application))
+    return page(request, "app/payment.html", user, payment=payments.read_payment(env, payment_id, user.personal_id))
 
 
 @router.post("/app/payments/{payment_id}")
@@ -317,8 +314,8 @@ def complete_payment(
     user: WebUserDep,
     outcome: Annotated[str, Form(pattern="^(succeed|fail)$")],
 ) -> Response:
-    payment, application = payments.complete_payment(env, payment_id, user.personal_id, outcome)
-    return _to_application(application.code)
+    payment = payments.complete_payment(env, payment_id, user.personal_id, outcome)
+    return _to_application(payment.application_code)
 
 
 # --- The officer console ------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from fpdf.fonts import TTFFont
 
 from app.core.clock import VIETNAM
 from app.models import Document
-from app.schemas.document import DocumentContent
+from app.services.documents.content import DocumentContent
 
 FONT = "SourceSansPro"
 SANDBOX_MARK = "SANDBOX — KHÔNG CÓ GIÁ TRỊ PHÁP LÝ / NOT A REAL DOCUMENT"

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from app.core.errors import NotFound
 from app.core.keys import DOCUMENT_KEYS
 from app.models import Application, Document, SigningKey
-from app.schemas.document import DocumentContent, VerificationStatus
 from app.services import webhooks
+from app.services.documents.content import DocumentContent, VerificationStatus
 
 if TYPE_CHECKING:  # the procedures import this module; a runtime import back would be circular
     from app.core.context import Env

@@ -16,9 +16,9 @@ from app.core.clock import Clock
 from app.core.errors import AppError, CodedError, NotFound
 from app.core.passwords import hash_password
 from app.models import Citizen, IdentityAccount, InboxMessage
-from app.schemas.citizen import fold_name
 from app.services.identity import otp
 from app.services.identity.accounts import ACTIVE, PENDING, change_state, record_event
+from app.services.population.names import fold_name
 
 MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH = 8, 128
 MIN_SELF_REGISTRATION_AGE = 14  # younger children get an account through a parent or guardian

@@ -1,7 +1,8 @@
 """Reading citizens and households out of the population database for relying parties."""
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -9,13 +10,53 @@ from sqlalchemy.orm import Session
 from app.core.clock import Clock
 from app.core.errors import CitizenNotFound
 from app.models import Citizen, Household
-from app.schemas.citizen import AccessReceipt, CitizenRecord, HouseholdMember, HouseholdRecord, LifeStatus
 from app.services.callers import ClientCaller
 from app.services.population.access import HOUSEHOLD_SCOPE, authorize_read
 from app.services.population.audit import HOUSEHOLD, READ, field_fee, record_accesses
 from app.services.reference import catalog
 
 HOUSEHOLD_MEMBER_FIELDS = ["full_name", "relation_to_head", "date_of_birth", "life_status"]
+
+LifeStatus = Literal["alive", "deceased"]
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a read disclosed and what it costs the client; rendered as `AccessReceipt`."""
+
+    fields_returned: list[str]
+    fee_vnd: int
+    purpose: str | None
+    request_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenRead:
+    """A citizen's record as far as the read was granted; rendered as `CitizenRecord`."""
+
+    personal_id: str
+    fields: dict[str, Any]  # only the granted fields, by name, in their API shape (see citizen_fields)
+    access: Receipt
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRead:
+    personal_id: str
+    full_name: str
+    relation_to_head: str
+    date_of_birth: date
+    life_status: LifeStatus
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdRead:
+    """A household with its members; rendered as `HouseholdRecord`."""
+
+    household_code: str
+    head_personal_id: str
+    address: dict[str, str]
+    members: list[MemberRead]
+    access: Receipt
 
 
 def read_citizen(
@@ -27,7 +68,7 @@ def read_citizen(
     purpose: str | None,
     fields: list[str] | None,
     request_id: str | None,
-) -> CitizenRecord:
+) -> CitizenRead:
     grant = authorize_read(db, caller, personal_id, purpose, fields)
     citizen = db.get(Citizen, personal_id)
     if citizen is None:
@@ -43,15 +84,13 @@ def read_citizen(
         request_id=request_id,
         entries=[(personal_id, list(grant.fields), fee)],
     )
-    receipt = AccessReceipt(
-        fields_returned=list(grant.fields), fee_vnd=fee, purpose=grant.purpose, request_id=request_id
-    )
-    return CitizenRecord(personal_id=personal_id, **values, access=receipt)
+    receipt = Receipt(fields_returned=list(grant.fields), fee_vnd=fee, purpose=grant.purpose, request_id=request_id)
+    return CitizenRead(personal_id=personal_id, fields=values, access=receipt)
 
 
 def read_household(
     db: Session, clock: Clock, caller: ClientCaller, personal_id: str, *, purpose: str | None, request_id: str | None
-) -> HouseholdRecord:
+) -> HouseholdRead:
     grant = authorize_read(db, caller, personal_id, purpose, None, needed_scopes={HOUSEHOLD_SCOPE})
     citizen = db.get(Citizen, personal_id)
     if citizen is None:
@@ -70,12 +109,12 @@ def read_household(
         request_id=request_id,
         entries=[(m.personal_id, HOUSEHOLD_MEMBER_FIELDS, fee_each) for m in members],
     )
-    return HouseholdRecord(
+    return HouseholdRead(
         household_code=household.code,
         head_personal_id=household.head_personal_id,
-        address=catalog().address(household.street, household.commune_code),  # type: ignore[arg-type]
+        address=catalog().address(household.street, household.commune_code),
         members=[
-            HouseholdMember(
+            MemberRead(
                 personal_id=m.personal_id,
                 full_name=m.full_name,
                 relation_to_head=m.relation_to_head,
@@ -84,7 +123,7 @@ def read_household(
             )
             for m in members
         ],
-        access=AccessReceipt(
+        access=Receipt(
             fields_returned=HOUSEHOLD_MEMBER_FIELDS,
             fee_vnd=fee_each * len(members),
             purpose=grant.purpose,

@@ -272,3 +272,8 @@ def ascii_fold(text: str) -> str:
 def mail_name(full_name: str) -> str:
     """ "Nguyễn Đức Anh" → "nguyen.duc.anh"; cached, as a few thousand names recur across a million people."""
     return ascii_fold(full_name).replace(" ", ".")
+
+
+def fold_name(name: str) -> str:
+    """Compare names regardless of case, Unicode form (NFC/NFD) and spacing, never of letters or accents."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())

@@ -1,29 +1,68 @@
 """Identity verification: does a claimed identity match the population database? (never discloses it)"""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.models import Citizen
-from app.schemas.citizen import (
-    ClaimedIdentity,
-    VerificationBatchResult,
-    VerificationResult,
-    VerificationSummary,
-    fold_name,
-)
 from app.services.callers import ClientCaller
 from app.services.population.access import VERIFY_SCOPE, require_scope
 from app.services.population.audit import VERIFY, record_accesses, verification_fee
+from app.services.population.names import fold_name
 
 CLAIMABLE_FIELDS = ("full_name", "date_of_birth", "sex")
+
+
+class ClaimedIdentity(Protocol):
+    """An identity someone claims (the API's `ClaimedIdentity` request is one): None where not claimed."""
+
+    @property
+    def personal_id(self) -> str: ...
+    @property
+    def full_name(self) -> str | None: ...
+    @property
+    def date_of_birth(self) -> date | None: ...
+    @property
+    def sex(self) -> str | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationResult:
+    """Whether one claim matches the record; rendered as the API's `VerificationResult`."""
+
+    personal_id: str
+    match: bool
+    found: bool
+    mismatched_fields: list[str]
+    deceased: bool | None  # only on a match
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationSummary:
+    total: int
+    matched: int
+    mismatched: int
+    not_found: int
+    fee_vnd: int
+    request_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationBatchResult:
+    results: list[VerificationResult]
+    summary: VerificationSummary
 
 
 def verify_identities(
     db: Session,
     clock: Clock,
     caller: ClientCaller,
-    claims: list[ClaimedIdentity],
+    claims: Sequence[ClaimedIdentity],
     *,
     purpose: str | None,
     request_id: str | None,

@@ -4,8 +4,8 @@ A notice is recorded at once, never approved. It is due before 23:00 on the day 
 08:00 the next day for arrivals after 23:00; a later notice is still recorded, with `late` set.
 """
 
-from datetime import datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 from pydantic_core import to_jsonable_python
 
@@ -16,6 +16,20 @@ from app.services.procedures.engine import Procedure, create, machine, register
 from app.services.procedures.temporary_residence import ResidenceRuleBroken
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 from app.services.reference import catalog
+
+
+class NoticeForm(Protocol):
+    """What the rules read of a notice (the API's `AccommodationNoticeRequest` is one; it is stored whole)."""
+
+    @property
+    def guest_personal_id(self) -> str | None: ...
+    @property
+    def commune_code(self) -> str: ...
+    @property
+    def arrival_at(self) -> datetime: ...
+    @property
+    def departure_on(self) -> date: ...
+
 
 LATE_ARRIVAL = time(23, 0)
 NEXT_MORNING = time(8, 0)
@@ -38,27 +52,27 @@ def notice_deadline(arrival: datetime) -> datetime:
     return datetime.combine(local.date() + timedelta(days=1), NEXT_MORNING, VIETNAM)
 
 
-def file(env: Env, host_personal_id: str, client_id: str | None, form: dict[str, Any]) -> Application:
-    if form["commune_code"] not in catalog().communes:
-        raise ResidenceRuleBroken("unknown_commune", f"{form['commune_code']} is not a 2025 commune code")
-    guest_id = form.get("guest_personal_id")
+def file(env: Env, host_personal_id: str, client_id: str | None, form: NoticeForm) -> Application:
+    if form.commune_code not in catalog().communes:
+        raise ResidenceRuleBroken("unknown_commune", f"{form.commune_code} is not a 2025 commune code")
+    guest_id = form.guest_personal_id
     if guest_id is not None:
         guest = env.db.get(Citizen, guest_id)
         if guest is None or guest.date_of_death is not None:
             raise ResidenceRuleBroken("guest_not_found", "no living citizen has the guest's personal ID")
         if guest_id == host_personal_id:
             raise ResidenceRuleBroken("guest_is_host", "hosts do not notify their own stay")
-    if form["departure_on"] < form["arrival_at"].astimezone(VIETNAM).date():
+    if form.departure_on < form.arrival_at.astimezone(VIETNAM).date():
         raise ResidenceRuleBroken("invalid_period", "departure cannot be before arrival")
     application = Application(
         procedure=PROCEDURE.name,
         applicant_personal_id=host_personal_id,
         subject_personal_id=guest_id,
-        commune_code=form["commune_code"],
-        province_code=catalog().communes[form["commune_code"]].province_code,
+        commune_code=form.commune_code,
+        province_code=catalog().communes[form.commune_code].province_code,
         client_id=client_id,
         data=to_jsonable_python(form),
         fee_vnd=0,
-        late=env.clock.now() > notice_deadline(form["arrival_at"]),
+        late=env.clock.now() > notice_deadline(form.arrival_at),
     )
     return create(env, application, actor_personal_id=host_personal_id)

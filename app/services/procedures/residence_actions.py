@@ -1,13 +1,36 @@
 """What applicants and owners do to an application after filing it."""
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Protocol
+
+from pydantic_core import to_jsonable_python
 
 from app.core.context import Env
 from app.models import Application, Citizen
 from app.services.procedures import desk, temporary_residence
 from app.services.procedures.engine import InvalidTransition, NotYourTurn, transition
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
+
+
+class Amendment(Protocol):
+    """What the applicant changes when asked to supplement (the API's `TemporaryResidenceAmendment` is one):
+    None leaves a field as filed."""
+
+    @property
+    def street(self) -> str | None: ...
+    @property
+    def proof_type(self) -> str | None: ...
+    @property
+    def end_date(self) -> date | None: ...
+    @property
+    def member_personal_ids(self) -> Sequence[str] | None: ...
+    @property
+    def note(self) -> str | None: ...
+
+
+AMENDABLE = ("street", "proof_type", "end_date", "member_personal_ids")
 
 # How each procedure names the applicant's withdrawal (an accommodation notice is cancelled).
 WITHDRAW_ACTIONS = {ProcedureKind.ACCOMMODATION_NOTICE: Action.CANCEL}
@@ -22,28 +45,22 @@ def owner_decides(env: Env, code: str, personal_id: str, decision: str, reason: 
     return application
 
 
-def resubmit(env: Env, code: str, personal_id: str, changes: dict[str, Any]) -> Application:
+def resubmit(env: Env, code: str, personal_id: str, changes: Amendment) -> Application:
     application, role = desk.citizen_application(env, code, personal_id)
     if application.procedure != temporary_residence.PROCEDURE.name:
         raise InvalidTransition("only temporary-residence registrations are supplemented")
-    note = changes.pop("note", None)
-    amended = {**application.data, **{k: v for k, v in changes.items() if k != "end_date"}}
-    if "end_date" in changes:
-        amended["end_date"] = changes["end_date"].isoformat()
-    form = {
-        **amended,
-        "start_date": date.fromisoformat(amended["start_date"]),
-        "end_date": date.fromisoformat(amended["end_date"]),
-    }
+    changed = {name: value for name in AMENDABLE if (value := getattr(changes, name)) is not None}
+    amended = {**application.data, **to_jsonable_python(changed)}
     if application.status == Status.SUPPLEMENT_REQUESTED:
         # The start date may have passed while the file waited: only the new facts are re-checked against today.
+        declaration = temporary_residence.StoredDeclaration.from_data(amended)
         temporary_residence.check_form(
             env.db,
             env.db.get_one(Citizen, personal_id),
-            {**form, "start_date": max(form["start_date"], env.clock.today())},
+            replace(declaration, start_date=max(declaration.start_date, env.clock.today())),
             env.clock.today(),
         )
-    transition(env, application, Action.RESUBMIT, role=role, actor_personal_id=personal_id, note=note)
+    transition(env, application, Action.RESUBMIT, role=role, actor_personal_id=personal_id, note=changes.note)
     application.data = amended
     return application
 

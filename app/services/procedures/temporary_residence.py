@@ -8,8 +8,10 @@ the commune police of the address → approved (the population record is updated
 for supplementation; the applicant may withdraw before a decision.
 """
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic_core import to_jsonable_python
 from sqlalchemy import select
@@ -29,6 +31,51 @@ MAX_PERIOD = timedelta(days=2 * 365)
 REVIEW_WORKING_DAYS = 3
 # The proofs of a right to live at the address, in the order the forms offer them (a lease is the most common).
 PROOF_TYPES = ("lease_contract", "ownership_certificate", "loan_contract", "free_lodging_contract", "other")
+
+
+class ResidenceDeclaration(Protocol):
+    """What the rules read of a declaration (tờ khai CT01): the API's `TemporaryResidenceRequest` is one, and so is
+    a stored declaration with its amendments (`StoredDeclaration`)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def street(self) -> str: ...
+    @property
+    def commune_code(self) -> str: ...
+    @property
+    def owner_personal_id(self) -> str: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def end_date(self) -> date: ...
+    @property
+    def member_personal_ids(self) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDeclaration:
+    """A declaration as an application's `data` holds it (JSON), read back to check it again."""
+
+    kind: str
+    street: str
+    commune_code: str
+    owner_personal_id: str
+    start_date: date
+    end_date: date
+    member_personal_ids: Sequence[str]
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "StoredDeclaration":
+        return cls(
+            kind=data["kind"],
+            street=data["street"],
+            commune_code=data["commune_code"],
+            owner_personal_id=data["owner_personal_id"],
+            start_date=date.fromisoformat(data["start_date"]),
+            end_date=date.fromisoformat(data["end_date"]),
+            member_personal_ids=tuple(data["member_personal_ids"]),
+        )
 
 
 class ResidenceRuleBroken(CodedError):
@@ -123,7 +170,7 @@ PROCEDURE = register(
 )
 
 
-def file(env: Env, applicant_personal_id: str, client_id: str | None, form: dict[str, Any]) -> Application:
+def file(env: Env, applicant_personal_id: str, client_id: str | None, form: ResidenceDeclaration) -> Application:
     """Check the rules and file the application; it then waits for the owner's consent."""
     db, today = env.db, env.clock.today()
     applicant = db.get_one(Citizen, applicant_personal_id)
@@ -141,43 +188,43 @@ def file(env: Env, applicant_personal_id: str, client_id: str | None, form: dict
         procedure=PROCEDURE.name,
         applicant_personal_id=applicant_personal_id,
         subject_personal_id=applicant_personal_id,
-        counterparty_personal_id=form["owner_personal_id"],
-        commune_code=form["commune_code"],
-        province_code=catalog().communes[form["commune_code"]].province_code,
+        counterparty_personal_id=form.owner_personal_id,
+        commune_code=form.commune_code,
+        province_code=catalog().communes[form.commune_code].province_code,
         client_id=client_id,
-        data=to_jsonable_python(form),
+        data=to_jsonable_python(form),  # the whole declaration, as JSON (a model's fields, a dataclass's)
         fee_vnd=0,
     )
     return create(env, application, actor_personal_id=applicant_personal_id)
 
 
-def check_form(db: Session, applicant: Citizen, form: dict[str, Any], today: date) -> None:
-    commune = catalog().communes.get(form["commune_code"])
+def check_form(db: Session, applicant: Citizen, form: ResidenceDeclaration, today: date) -> None:
+    commune = catalog().communes.get(form.commune_code)
     if commune is None:
-        raise ResidenceRuleBroken("unknown_commune", f"{form['commune_code']} is not a 2025 commune code")
-    if form["commune_code"] == applicant.permanent_commune_code:
+        raise ResidenceRuleBroken("unknown_commune", f"{form.commune_code} is not a 2025 commune code")
+    if form.commune_code == applicant.permanent_commune_code:
         raise ResidenceRuleBroken(
             "same_commune_as_permanent_residence",
             "temporary residence must be outside the commune of permanent residence",
         )
     _check_owner(db, applicant, form)
-    start, end = form["start_date"], form["end_date"]
+    start, end = form.start_date, form.end_date
     if start < today or end <= start:
         raise ResidenceRuleBroken("invalid_period", "the period must start today or later and end after it starts")
     if end - start > MAX_PERIOD:
         raise ResidenceRuleBroken("period_too_long", "temporary residence is registered for at most 2 years")
-    if form["kind"] == "renewal" and not (
-        applicant.temporary_commune_code == form["commune_code"]
+    if form.kind == "renewal" and not (
+        applicant.temporary_commune_code == form.commune_code
         and applicant.temporary_until
         and applicant.temporary_until >= today
     ):
         raise ResidenceRuleBroken("nothing_to_renew", "a renewal needs a current temporary residence at this commune")
-    for member_id in form["member_personal_ids"]:
+    for member_id in form.member_personal_ids:
         _check_member(db, applicant, member_id, today)
 
 
-def _check_owner(db: Session, applicant: Citizen, form: dict[str, Any]) -> None:
-    owner = db.get(Citizen, form["owner_personal_id"])
+def _check_owner(db: Session, applicant: Citizen, form: ResidenceDeclaration) -> None:
+    owner = db.get(Citizen, form.owner_personal_id)
     if owner is None:
         raise ResidenceRuleBroken("owner_not_found", "no citizen has the owner's personal ID")
     if owner.personal_id == applicant.personal_id:
@@ -185,7 +232,7 @@ def _check_owner(db: Session, applicant: Citizen, form: dict[str, Any]) -> None:
     if owner.date_of_death is not None:
         raise ResidenceRuleBroken("owner_deceased", "the owner has died")
     household = db.get_one(Household, owner.household_code)
-    if household.commune_code != form["commune_code"] or _fold(household.street) != _fold(form["street"]):
+    if household.commune_code != form.commune_code or _fold(household.street) != _fold(form.street):
         raise ResidenceRuleBroken(
             "owner_not_at_address", "the owner does not own or manage this address (their household is not there)"
         )

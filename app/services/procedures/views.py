@@ -1,20 +1,60 @@
-"""Applications as the API shows them: with their history and what the caller may do next."""
+"""Applications as the API and the pages show them: with their history and what the caller may do next."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.models import Application, ApplicationEvent
-from app.schemas.application import ApplicationEventPublic, ApplicationPublic
 from app.services.procedures.engine import REGISTRY, allowed_actions
 
 
-def application_view(db: Session, clock: Clock, application: Application, role: str) -> ApplicationPublic:
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """One step of an application's history."""
+
+    at: datetime
+    action: str
+    from_status: str | None
+    to_status: str
+    actor_personal_id: str | None
+    actor_role: str
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationView:
+    """A filed procedure as its caller (applicant, owner or officer) sees it; rendered as `ApplicationPublic`."""
+
+    code: str
+    procedure: str
+    status: str
+    applicant_personal_id: str
+    subject_personal_id: str | None
+    counterparty_personal_id: str | None
+    commune_code: str | None
+    province_code: str | None
+    data: dict[str, Any]
+    fee_vnd: int
+    late: bool | None
+    due_on: date | None
+    overdue: bool
+    decision_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    allowed_actions: list[str]
+    history: list[EventView]
+
+
+def application_view(db: Session, clock: Clock, application: Application, role: str) -> ApplicationView:
     events = db.scalars(
         select(ApplicationEvent).where(ApplicationEvent.application_id == application.id).order_by(ApplicationEvent.id)
     )
     terminal = application.status in REGISTRY[application.procedure].terminal
-    return ApplicationPublic(
+    return ApplicationView(
         code=application.code,
         procedure=application.procedure,
         status=application.status,
@@ -32,5 +72,8 @@ def application_view(db: Session, clock: Clock, application: Application, role: 
         created_at=application.created_at,
         updated_at=application.updated_at,
         allowed_actions=[str(action) for action in allowed_actions(application, role)],
-        history=[ApplicationEventPublic.model_validate(e, from_attributes=True) for e in events],
+        history=[
+            EventView(e.at, e.action, e.from_status, e.to_status, e.actor_personal_id, e.actor_role, e.note)
+            for e in events
+        ],
     )

@@ -5,7 +5,7 @@ The fee is fixed at filing by the rules in force on the sandbox clock's date (se
 """
 
 from datetime import date
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -16,11 +16,42 @@ from app.services.population.dates import age_on
 from app.services.procedures.criminal_record.fee import FeeFacts, Quote, quote
 from app.services.procedures.criminal_record.procedure import PROCEDURE
 from app.services.procedures.criminal_record.record import permanent_province
+from app.services.procedures.criminal_record.vocabulary import FeeCategory, Purpose
 from app.services.procedures.engine import create, transition
 from app.services.procedures.vocabulary import Action, Actor
 from app.services.reference import catalog
 
 CHILD_MAX_AGE = 14  # a parent requests for a child under 14; from 14 the child applies with their own account
+
+
+class QuoteRequest(Protocol):
+    """What the fee depends on (the API's `CriminalRecordQuoteRequest` is one)."""
+
+    @property
+    def subject_personal_id(self) -> str | None: ...
+    @property
+    def copies(self) -> int: ...
+    @property
+    def fee_category(self) -> FeeCategory: ...
+
+
+class CertificateRequest(QuoteRequest, Protocol):
+    """A request for a certificate (the API's `CriminalRecordRequest` is one)."""
+
+    @property
+    def form(self) -> int: ...
+    @property
+    def purpose(self) -> Purpose: ...
+    @property
+    def purpose_detail(self) -> str | None: ...
+    @property
+    def issuing_province_code(self) -> str | None: ...
+    @property
+    def include_bans(self) -> bool: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def email(self) -> str | None: ...
 
 
 class NotParentOfSubject(AppError):
@@ -55,17 +86,17 @@ def resolve_subject(db: Session, applicant_personal_id: str, subject_personal_id
 
 
 def fee_quote(
-    db: Session, today: date, applicant_personal_id: str, account_level: int, request: dict[str, Any]
+    db: Session, today: date, applicant_personal_id: str, account_level: int, request: QuoteRequest
 ) -> tuple[Citizen, Quote]:
     """The subject of a request and its fee at today's rules, from the subject's population record."""
-    subject = resolve_subject(db, applicant_personal_id, request.get("subject_personal_id"), today)
+    subject = resolve_subject(db, applicant_personal_id, request.subject_personal_id, today)
     facts = FeeFacts(
-        category=str(request["fee_category"]),
+        category=str(request.fee_category),
         age=age_on(subject.date_of_birth, today),
         permanent_province_code=permanent_province(subject),
         account_level=account_level,
     )
-    return subject, quote(today, request["copies"], facts)
+    return subject, quote(today, request.copies, facts)
 
 
 def issuing_agency(province_code: str) -> str:
@@ -74,20 +105,20 @@ def issuing_agency(province_code: str) -> str:
 
 
 def file(
-    env: Env, applicant_personal_id: str, client_id: str | None, account_level: int, request: dict[str, Any]
+    env: Env, applicant_personal_id: str, client_id: str | None, account_level: int, request: CertificateRequest
 ) -> Application:
     """Check who may ask, price the request at today's rules and file it; a request that costs nothing goes
     straight to verification."""
     db, today = env.db, env.clock.today()
     subject, fee = fee_quote(db, today, applicant_personal_id, account_level, request)
     applicant = db.get_one(Citizen, applicant_personal_id)
-    province_code = request.get("issuing_province_code") or permanent_province(applicant)
+    province_code = request.issuing_province_code or permanent_province(applicant)
     if province_code not in catalog().provinces:
         raise UnknownProvince(
             f"{province_code} is not a province code (2025 units, e.g. 01 Hà Nội, 79 TP Hồ Chí Minh)",
             known_codes=sorted(catalog().provinces),
         )
-    purpose = str(request["purpose"])
+    purpose = str(request.purpose)
     application = Application(
         procedure=PROCEDURE.name,
         applicant_personal_id=applicant_personal_id,
@@ -97,17 +128,17 @@ def file(
         province_code=province_code,
         client_id=client_id,
         data={
-            "form": request["form"],
+            "form": request.form,
             "for_child": subject.personal_id != applicant_personal_id,
             "purpose": purpose,
-            "purpose_detail": request.get("purpose_detail"),
+            "purpose_detail": request.purpose_detail,
             "issuing_province_code": province_code,
             "issuing_agency": issuing_agency(province_code),
-            "copies": request["copies"],
-            "include_bans": bool(request.get("include_bans")) or request["form"] == 2,
-            "fee_category": str(request["fee_category"]),
-            "phone": request.get("phone") or applicant.phone,
-            "email": request.get("email") or applicant.email,
+            "copies": request.copies,
+            "include_bans": request.include_bans or request.form == 2,
+            "fee_category": str(request.fee_category),
+            "phone": request.phone or applicant.phone,
+            "email": request.email or applicant.email,
             "fee": fee.as_data(),
         },
         fee_vnd=fee.total_vnd,
