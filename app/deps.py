@@ -14,7 +14,7 @@ from app.core.context import Env
 from app.core.db import Mode
 from app.core.errors import CitizenTokenRequired, FirstPartyClientRequired, InsufficientAccountLevel, InvalidToken
 from app.core.keys import KeyStore, TokenInvalid
-from app.services import sandbox
+from app.services import sandbox, webhooks
 from app.services.callers import CitizenCaller, ClientCaller, OfficerCaller
 from app.services.identity import lifecycle
 from app.services.identity.accounts import ACR_BY_LEVEL
@@ -149,6 +149,18 @@ def current_caller(
 
 
 CurrentCaller = Annotated[ClientCaller, Depends(current_caller)]
+
+
+def integrator(caller: CurrentCaller) -> ClientCaller:
+    """The integrator itself: a client-credentials token, not a citizen signed in through the client."""
+    if isinstance(caller, CitizenCaller):
+        raise webhooks.IntegratorTokenRequired(
+            "use a client_credentials token of your client; a citizen's token does not act for the client"
+        )
+    return caller
+
+
+IntegratorCaller = Annotated[ClientCaller, Depends(integrator)]
 
 
 def require_admin(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 
 from app.core.clock import Clock
 from app.core.context import Env
-from app.core.errors import problem_responses
+from app.core.errors import NotFound, problem_responses
 from app.deps import AdminDep, ClockDep, KeysDep, SessionDep, SettingsDep
 from app.schemas.common import Text
 from app.schemas.oauth import ClientRegistration, RegisteredClient
@@ -26,7 +26,8 @@ from app.schemas.sandbox import (
     ScenarioState,
     TokenMint,
 )
-from app.services import payments, sandbox
+from app.schemas.webhook import OperatorSubscriptionCreate, SubscriptionCreated
+from app.services import payments, sandbox, webhooks
 from app.services.identity import otp
 from app.services.oidc import clients, scenarios
 
@@ -105,6 +106,23 @@ def arm_scenario(body: ScenarioArm, db: SessionDep, clock: ClockDep) -> Scenario
 def clear_scenarios(db: SessionDep) -> None:
     """Disarm every scenario."""
     scenarios.clear(db)
+
+
+@router.post(
+    "/webhooks",
+    status_code=201,
+    response_model=SubscriptionCreated,
+    name="sandbox.subscribe_webhook",
+    responses=problem_responses(401, 404, 422),
+)
+def subscribe_webhook(body: OperatorSubscriptionCreate, db: SessionDep, clock: ClockDep) -> SubscriptionCreated:
+    """Subscribe any client to events, as its integrator would with `POST /v1/webhooks`: the VNeID app (to watch
+    procedures filed in it) and public clients, which have no credentials of their own. Same response, secret
+    included."""
+    if clients.find_client(db, body.client_id) is None:
+        raise NotFound(f"no client {body.client_id!r}")
+    subscription = webhooks.subscribe(db, clock.now(), body.client_id, str(body.url), body.events)
+    return SubscriptionCreated.model_validate(subscription, from_attributes=True)
 
 
 @router.post("/keys/rotate", response_model=KeyRotation, name="sandbox.rotate_keys", responses=problem_responses(401))

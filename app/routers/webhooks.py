@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.errors import problem_responses
-from app.deps import ClockDep, CurrentCaller, SessionDep
+from app.deps import ClockDep, IntegratorCaller, SessionDep
 from app.schemas.webhook import DeliveryPublic, SubscriptionCreate, SubscriptionCreated, SubscriptionPublic
 from app.services import webhooks
 
@@ -17,11 +17,15 @@ router = APIRouter(prefix="/v1/webhooks", tags=["Webhooks"])
     status_code=201,
     response_model=SubscriptionCreated,
     name="webhooks.subscribe",
-    responses=problem_responses(401, 422),
+    responses=problem_responses(401, 403, 422),
 )
-def subscribe(body: SubscriptionCreate, caller: CurrentCaller, db: SessionDep, clock: ClockDep) -> SubscriptionCreated:
+def subscribe(
+    body: SubscriptionCreate, caller: IntegratorCaller, db: SessionDep, clock: ClockDep
+) -> SubscriptionCreated:
     """Subscribe your client to events: `application.created`, `application.status_changed` and `document.issued`
-    of applications filed through your client, and `consent.revoked` of consents given to it.
+    of applications filed through your client, and `consent.revoked` of consents given to it. Subscriptions are
+    managed with your client's own `client_credentials` token (403 `integrator_token_required` for a citizen's
+    token); a public client's subscriptions are made by the sandbox operator with `POST /sandbox/webhooks`.
 
     Each delivery is a POST of `{"id", "type", "occurred_at", "data", "sandbox"}` with headers `VNeID-Event-Id`,
     `VNeID-Event-Type` and `VNeID-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
@@ -31,16 +35,18 @@ def subscribe(body: SubscriptionCreate, caller: CurrentCaller, db: SessionDep, c
     return SubscriptionCreated.model_validate(subscription, from_attributes=True)
 
 
-@router.get("", response_model=list[SubscriptionPublic], name="webhooks.list", responses=problem_responses(401))
-def list_subscriptions(caller: CurrentCaller, db: SessionDep) -> list[SubscriptionPublic]:
+@router.get("", response_model=list[SubscriptionPublic], name="webhooks.list", responses=problem_responses(401, 403))
+def list_subscriptions(caller: IntegratorCaller, db: SessionDep) -> list[SubscriptionPublic]:
     """Your client's active subscriptions."""
     return [
         SubscriptionPublic.model_validate(s, from_attributes=True) for s in webhooks.subscriptions(db, caller.client_id)
     ]
 
 
-@router.delete("/{subscription_id}", status_code=204, name="webhooks.delete", responses=problem_responses(401, 404))
-def delete_subscription(subscription_id: str, caller: CurrentCaller, db: SessionDep, clock: ClockDep) -> None:
+@router.delete(
+    "/{subscription_id}", status_code=204, name="webhooks.delete", responses=problem_responses(401, 403, 404)
+)
+def delete_subscription(subscription_id: str, caller: IntegratorCaller, db: SessionDep, clock: ClockDep) -> None:
     """Stop deliveries to this subscription."""
     webhooks.own_subscription(db, caller.client_id, subscription_id).deleted_at = clock.now()
 
@@ -49,11 +55,11 @@ def delete_subscription(subscription_id: str, caller: CurrentCaller, db: Session
     "/{subscription_id}/deliveries",
     response_model=list[DeliveryPublic],
     name="webhooks.deliveries",
-    responses=problem_responses(401, 404, 422),
+    responses=problem_responses(401, 403, 404, 422),
 )
 def deliveries(
     subscription_id: str,
-    caller: CurrentCaller,
+    caller: IntegratorCaller,
     db: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,

@@ -14,6 +14,12 @@ class SubscriptionCreate(BaseModel):
     events: list[Text] = Field(min_length=1, max_length=10, examples=[["application.status_changed"]])
 
 
+class OperatorSubscriptionCreate(SubscriptionCreate):
+    """A subscription the sandbox operator makes for any client (the VNeID app and public clients included)."""
+
+    client_id: Text = Field(min_length=1, max_length=80, examples=["vneid-app"])
+
+
 class SubscriptionPublic(BaseModel):
     id: str
     url: str

@@ -38,6 +38,13 @@ SIGNATURE_HEADER = "VNeID-Signature"
 TIMEOUT_SECONDS = 5
 
 
+class IntegratorTokenRequired(AppError):
+    """Subscriptions belong to the integrator: only the client's own credentials (client_credentials) manage them,
+    never a citizen's token of that client, so an end user of a public client cannot read or delete them."""
+
+    status, code, title = 403, "integrator_token_required", "The client's own token is required"
+
+
 class UnknownEventType(AppError):
     status, code, title = 422, "unknown_event_type", "Unknown webhook event type"
 

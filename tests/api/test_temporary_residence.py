@@ -211,9 +211,14 @@ def test_overdue_filter_follows_the_sandbox_clock(
 
 
 def test_webhooks_are_delivered_signed_for_each_event(
-    client: TestClient, cuong: dict[str, str], dung: dict[str, str], police: dict[str, str], database: Database
+    client: TestClient,
+    cuong: dict[str, str],
+    dung: dict[str, str],
+    police: dict[str, str],
+    bank_headers: dict[str, str],
+    database: Database,
 ) -> None:
-    bank = persona_headers(client, "cuong")  # demo-bank filed it, so demo-bank's subscription hears about it
+    bank = bank_headers  # demo-bank filed it, so demo-bank's subscription hears about it
     subscription = client.post(
         "/v1/webhooks",
         headers=bank,
@@ -249,9 +254,9 @@ def test_webhooks_are_delivered_signed_for_each_event(
 
 
 def test_failed_deliveries_are_retried_with_backoff(
-    client: TestClient, cuong: dict[str, str], database: Database
+    client: TestClient, cuong: dict[str, str], bank_headers: dict[str, str], database: Database
 ) -> None:
-    bank = persona_headers(client, "cuong")
+    bank = bank_headers
     sub = client.post(
         "/v1/webhooks", headers=bank, json={"url": "https://down.example/", "events": ["application.created"]}
     ).json()
@@ -262,8 +267,8 @@ def test_failed_deliveries_are_retried_with_backoff(
     assert (delivery["status"], delivery["attempts"], delivery["last_status_code"]) == ("pending", 1, 500)
 
 
-def test_unknown_event_type_is_refused(client: TestClient, cuong: dict[str, str]) -> None:
-    response = client.post("/v1/webhooks", headers=cuong, json={"url": "https://x.example/", "events": ["nope"]})
+def test_unknown_event_type_is_refused(client: TestClient, bank_headers: dict[str, str]) -> None:
+    response = client.post("/v1/webhooks", headers=bank_headers, json={"url": "https://x.example/", "events": ["nope"]})
     assert (response.status_code, response.json()["code"]) == (422, "unknown_event_type")
 
 

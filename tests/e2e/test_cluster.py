@@ -170,7 +170,9 @@ def test_each_webhook_event_is_delivered_once(cluster: Cluster) -> None:
     notices = 8
     with running_receiver() as receiver:
         subscribed = httpx.post(
-            f"{cluster.b}/v1/webhooks", headers=headers, json={"url": receiver.url, "events": ["application.created"]}
+            f"{cluster.b}/sandbox/webhooks",
+            headers=ADMIN_HEADERS,
+            json={"client_id": "demo-bank", "url": receiver.url, "events": ["application.created"]},
         )
         assert subscribed.status_code == 201, subscribed.text
         now = datetime.fromisoformat(httpx.get(f"{cluster.a}/sandbox/clock", headers=ADMIN_HEADERS).json()["now"])

@@ -51,6 +51,15 @@ def token(base: str, persona: str, client_id: str | None = None) -> dict[str, st
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+def integrator(base: str) -> dict[str, str]:
+    """demo-bank's own token: citizens file through demo-bank, and demo-bank manages its webhook subscriptions."""
+    response = httpx.post(
+        f"{base}/oauth2/token", data={"grant_type": "client_credentials"}, auth=("demo-bank", "demo-bank-secret")
+    )
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
 def file_registration(base: str, tenant: dict[str, str]) -> str:
     today = date.fromisoformat(
         httpx.get(f"{base}/sandbox/clock", headers={"Authorization": f"Bearer {ADMIN}"}).json()["now"][:10]
@@ -76,7 +85,7 @@ def test_tenant_story_with_signed_webhooks(live: str, receiver: Receiver) -> Non
     cuong, dung, police = token(live, "cuong"), token(live, "dung"), token(live, "police")
     subscription = httpx.post(
         f"{live}/v1/webhooks",
-        headers=cuong,
+        headers=integrator(live),
         json={
             "url": f"http://127.0.0.1:{receiver.server_port}/hooks",
             "events": ["application.created", "application.status_changed", "document.issued"],
@@ -149,7 +158,7 @@ def test_criminal_record_certificate_paid_issued_and_verifiable(live: str, recei
     an, records, wallet = token(live, "an"), token(live, "records"), token(live, "an", "vneid-app")
     subscription = httpx.post(
         f"{live}/v1/webhooks",
-        headers=an,
+        headers=integrator(live),
         json={"url": f"http://127.0.0.1:{receiver.server_port}/hooks", "events": ["document.issued"]},
     ).json()
     request = {"form": 2, "purpose": "job"}
