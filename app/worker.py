@@ -7,6 +7,7 @@ import httpx
 from app.core.background import Periodic
 from app.core.config import Settings
 from app.core.db import Database
+from app.core.outbound import OutboundPolicy
 from app.services import sandbox, webhooks, workers
 
 # Threads beyond the admitted requests: every admitted request can always get one (see core.admission).
@@ -17,10 +18,11 @@ def background_loops(settings: Settings, database: Database) -> list[Periodic]:
     """The worker's loops: webhook delivery on the sandbox clock, and the heartbeat that makes /healthz ready."""
     loops = []
     if settings.webhook_dispatcher:
-        http = httpx.Client(timeout=webhooks.TIMEOUT_SECONDS)
+        http = httpx.Client(timeout=webhooks.TIMEOUT_SECONDS, follow_redirects=False)
+        policy = OutboundPolicy.of(settings)
 
         def deliver() -> None:
-            webhooks.deliver_due(database.sessions, sandbox_now(database), http)
+            webhooks.deliver_due(database.sessions, sandbox_now(database), http, policy)
 
         loops.append(Periodic("webhook-dispatcher", 1.0, deliver))
     instance_id = settings.instance_id

@@ -15,11 +15,14 @@ from app.core.config import Settings
 from app.core.db import Database, create_db_engine
 from app.core.keys import KeyStore
 from app.core.migrations import upgrade
+from app.core.outbound import OutboundPolicy
 from app.main import create_app
 from app.services import sandbox
 from tests.databases import fresh_database
 
 TEST_POPULATION = 300
+# What the test settings (host 127.0.0.1, no allow-list) make of outbound requests, for tests that deliver webhooks.
+TEST_OUTBOUND = OutboundPolicy(allow_loopback=True, allowed_networks=())
 ADMIN_TOKEN = "test-admin-token"
 ISSUER = "http://testserver"
 

@@ -3,9 +3,10 @@
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
 
@@ -36,9 +37,18 @@ class Settings(BaseSettings):
     queue_seconds: float = Field(
         default=10, gt=0, le=300, description="Longest wait in line before 503 with Retry-After."
     )
+    outbound_allowed_networks: Annotated[list[IPvAnyNetwork], NoDecode] = Field(
+        default_factory=list,
+        description="Networks (CIDR, comma-separated) webhooks and jwks_uri may reach besides public addresses.",
+    )
     instance_id: str | None = Field(
         default=None, description="Set by `serve` for its workers: their heartbeats make /healthz ready."
     )
+
+    @field_validator("outbound_allowed_networks", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
 
     @property
     def public_url(self) -> str:

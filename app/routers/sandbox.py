@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from app.core.clock import Clock
 from app.core.context import Env
 from app.core.errors import NotFound, problem_responses
+from app.core.outbound import OutboundPolicy
 from app.deps import AdminDep, ClockDep, KeysDep, SessionDep, SettingsDep
 from app.schemas.common import Text
 from app.schemas.oauth import ClientRegistration, RegisteredClient
@@ -115,13 +116,17 @@ def clear_scenarios(db: SessionDep) -> None:
     name="sandbox.subscribe_webhook",
     responses=problem_responses(401, 404, 422),
 )
-def subscribe_webhook(body: OperatorSubscriptionCreate, db: SessionDep, clock: ClockDep) -> SubscriptionCreated:
+def subscribe_webhook(
+    body: OperatorSubscriptionCreate, db: SessionDep, clock: ClockDep, settings: SettingsDep
+) -> SubscriptionCreated:
     """Subscribe any client to events, as its integrator would with `POST /v1/webhooks`: the VNeID app (to watch
     procedures filed in it) and public clients, which have no credentials of their own. Same response, secret
     included."""
     if clients.find_client(db, body.client_id) is None:
         raise NotFound(f"no client {body.client_id!r}")
-    subscription = webhooks.subscribe(db, clock.now(), body.client_id, str(body.url), body.events)
+    subscription = webhooks.subscribe(
+        db, clock.now(), OutboundPolicy.of(settings), body.client_id, str(body.url), body.events
+    )
     return SubscriptionCreated.model_validate(subscription, from_attributes=True)
 
 

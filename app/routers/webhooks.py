@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.errors import problem_responses
-from app.deps import ClockDep, IntegratorCaller, SessionDep
+from app.core.outbound import OutboundPolicy
+from app.deps import ClockDep, IntegratorCaller, SessionDep, SettingsDep
 from app.schemas.webhook import DeliveryPublic, SubscriptionCreate, SubscriptionCreated, SubscriptionPublic
 from app.services import webhooks
 
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/v1/webhooks", tags=["Webhooks"])
     responses=problem_responses(401, 403, 422),
 )
 def subscribe(
-    body: SubscriptionCreate, caller: IntegratorCaller, db: SessionDep, clock: ClockDep
+    body: SubscriptionCreate, caller: IntegratorCaller, db: SessionDep, clock: ClockDep, settings: SettingsDep
 ) -> SubscriptionCreated:
     """Subscribe your client to events: `application.created`, `application.status_changed` and `document.issued`
     of applications filed through your client, and `consent.revoked` of consents given to it. Subscriptions are
@@ -31,7 +32,9 @@ def subscribe(
     `VNeID-Event-Type` and `VNeID-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
     Verify by recomputing the HMAC over the raw body and rejecting timestamps older than 5 minutes. Any 2xx
     answer acknowledges; otherwise it is retried after 10 s, 30 s, 2 min, 10 min, 1 h and 6 h."""
-    subscription = webhooks.subscribe(db, clock.now(), caller.client_id, str(body.url), body.events)
+    subscription = webhooks.subscribe(
+        db, clock.now(), OutboundPolicy.of(settings), caller.client_id, str(body.url), body.events
+    )
     return SubscriptionCreated.model_validate(subscription, from_attributes=True)
 
 

@@ -12,6 +12,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.errors import AppError, NotFound
+from app.core.outbound import DestinationRefused, OutboundPolicy
 from app.models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 EVENT_TYPES = ("application.created", "application.status_changed", "document.issued", "consent.revoked")
@@ -36,6 +38,7 @@ PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 LEASE = timedelta(minutes=1)
 SIGNATURE_HEADER = "VNeID-Signature"
 TIMEOUT_SECONDS = 5
+MAX_PARALLEL_DELIVERIES = 8
 
 
 class IntegratorTokenRequired(AppError):
@@ -49,10 +52,13 @@ class UnknownEventType(AppError):
     status, code, title = 422, "unknown_event_type", "Unknown webhook event type"
 
 
-def subscribe(db: Session, now: datetime, client_id: str, url: str, events: list[str]) -> WebhookSubscription:
+def subscribe(
+    db: Session, now: datetime, policy: OutboundPolicy, client_id: str, url: str, events: list[str]
+) -> WebhookSubscription:
     unknown = sorted(set(events) - set(EVENT_TYPES))
     if unknown:
         raise UnknownEventType(f"unknown event types: {', '.join(unknown)}", known=list(EVENT_TYPES))
+    policy.check(url)
     subscription = WebhookSubscription(
         id=uuid.uuid4().hex,
         client_id=client_id,
@@ -133,6 +139,7 @@ def body_of(event: WebhookEvent) -> bytes:
 @dataclass(frozen=True)
 class _Attempt:
     delivery_id: int
+    subscription_id: str
     url: str
     secret: str
     event_id: str
@@ -140,11 +147,15 @@ class _Attempt:
     body: bytes
 
 
-def deliver_due(sessions: Callable[[], Session], now: datetime, http: httpx.Client, limit: int = 20) -> int:
+def deliver_due(
+    sessions: Callable[[], Session], now: datetime, http: httpx.Client, policy: OutboundPolicy, limit: int = 20
+) -> int:
     """Attempt the deliveries that are due; returns how many were attempted.
 
     Claimed in one short transaction (leased for a minute, so another worker skips them), posted with no
-    transaction open, and recorded in another: a slow receiver never holds the database.
+    transaction open (receivers in parallel, each subscription's events in order, each bounded by the client's
+    timeout), and recorded in another: a slow receiver never holds the database nor delays another receiver.
+    Each destination is checked again just before the POST.
     """
     with sessions() as db, db.begin():
         due = db.scalars(
@@ -160,16 +171,37 @@ def deliver_due(sessions: Callable[[], Session], now: datetime, http: httpx.Clie
             event = db.get_one(WebhookEvent, delivery.event_id)
             delivery.next_attempt_at = now + LEASE
             attempts.append(
-                _Attempt(delivery.id, subscription.url, subscription.secret, event.id, event.type, body_of(event))
+                _Attempt(
+                    delivery.id,
+                    subscription.id,
+                    subscription.url,
+                    subscription.secret,
+                    event.id,
+                    event.type,
+                    body_of(event),
+                )
             )
-    results = [(attempt, _post(http, attempt)) for attempt in attempts]
+    by_subscription: dict[str, list[_Attempt]] = {}
+    for attempt in attempts:
+        by_subscription.setdefault(attempt.subscription_id, []).append(attempt)
+
+    def post_in_order(queue: list[_Attempt]) -> list[tuple[_Attempt, tuple[int | None, str | None]]]:
+        return [(attempt, _post(http, policy, attempt)) for attempt in queue]
+
+    # Receivers in parallel, each one's events in order: a slow receiver delays only its own deliveries.
+    with ThreadPoolExecutor(max_workers=MAX_PARALLEL_DELIVERIES) as pool:
+        results = [result for queue in pool.map(post_in_order, by_subscription.values()) for result in queue]
     with sessions() as db, db.begin():
         for attempt, (status_code, error) in results:
             _record(db.get_one(WebhookDelivery, attempt.delivery_id), now, status_code, error)
     return len(attempts)
 
 
-def _post(http: httpx.Client, attempt: _Attempt) -> tuple[int | None, str | None]:
+def _post(http: httpx.Client, policy: OutboundPolicy, attempt: _Attempt) -> tuple[int | None, str | None]:
+    try:
+        policy.check(attempt.url)
+    except DestinationRefused as refused:
+        return None, refused.detail  # never connected: no status code tells what listens there
     headers = {
         "Content-Type": "application/json",
         SIGNATURE_HEADER: signature(attempt.secret, int(time.time()), attempt.body),

@@ -14,6 +14,7 @@ from app.core.db import Database
 from app.models import AuditEvent
 from app.services import webhooks
 from tests.api.procedure_helpers import persona_headers
+from tests.conftest import TEST_OUTBOUND
 
 AN, BINH, LINH = "001090000001", "079195000002", "001312000009"
 TokenOf = Callable[[str], dict[str, str]]
@@ -232,7 +233,7 @@ def test_revoking_a_consent_notifies_the_client_by_webhook(
     with httpx.Client(
         transport=httpx.MockTransport(lambda r: received.append(json.loads(r.content)) or httpx.Response(200))
     ) as http:
-        webhooks.deliver_due(database.sessions, datetime.now(UTC) + timedelta(minutes=1), http)
+        webhooks.deliver_due(database.sessions, datetime.now(UTC) + timedelta(minutes=1), http, TEST_OUTBOUND)
     assert [(e["type"], e["data"]["consent_id"], e["data"]["scopes"]) for e in received] == [
         ("consent.revoked", consent["id"], ["citizen.identity"])
     ]

@@ -13,6 +13,7 @@ from app.core.clock import Clock
 from app.core.db import Database
 from app.services import webhooks
 from tests.api.procedure_helpers import persona_headers
+from tests.conftest import TEST_OUTBOUND
 
 CUONG, DUNG, AN, LINH = "040203000003", "001175000004", "001090000001", "001312000009"
 DUNG_HOME = {"street": "Số 18 ngõ 68 phố Xuân Thủy", "commune_code": "00166"}
@@ -237,7 +238,7 @@ def test_webhooks_are_delivered_signed_for_each_event(
         return httpx.Response(204)
 
     with httpx.Client(transport=httpx.MockTransport(receiver)) as http:
-        attempted = webhooks.deliver_due(database.sessions, Clock(timedelta(hours=1)).now(), http)
+        attempted = webhooks.deliver_due(database.sessions, Clock(timedelta(hours=1)).now(), http, TEST_OUTBOUND)
     assert attempted == 3
     for request in received:
         timestamp, mac = dict(part.split("=") for part in request.headers["vneid-signature"].split(",")).values()
@@ -262,7 +263,7 @@ def test_failed_deliveries_are_retried_with_backoff(
     ).json()
     file(client, cuong)
     with httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(500))) as http:
-        webhooks.deliver_due(database.sessions, Clock(timedelta(hours=1)).now(), http)
+        webhooks.deliver_due(database.sessions, Clock(timedelta(hours=1)).now(), http, TEST_OUTBOUND)
     delivery = client.get(f"/v1/webhooks/{sub['id']}/deliveries", headers=bank).json()[0]
     assert (delivery["status"], delivery["attempts"], delivery["last_status_code"]) == ("pending", 1, 500)
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 from app.core.errors import AppError, Conflict, OAuthError
+from app.core.outbound import OutboundPolicy
 from app.core.versions import Area, VersionedCache, bump
 from app.models import Client, UsedAssertion
 from app.services.oidc.client_keys import client_key
@@ -160,7 +161,7 @@ def _verify_assertion(db: Session, client: Client, assertion: str, settings: Set
     """RFC 7523 client authentication: signed by a key of the client's JWKS, for us, fresh, used once."""
     try:
         header = jwt.get_unverified_header(assertion)
-        jwk = client_key(client, header.get("kid"))
+        jwk = client_key(client, header.get("kid"), OutboundPolicy.of(settings))
         if jwk is None:
             raise _invalid_client("the assertion's kid is not among the client's keys (jwks or jwks_uri)")
         if header.get("alg") not in ASSERTION_ALGORITHMS or header.get("alg") != jwk.get("alg", header.get("alg")):
