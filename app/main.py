@@ -76,7 +76,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.database = database or Database.from_url(settings.database_url, settings.max_concurrency)
+    app.state.database = database or Database.from_url(
+        settings.database_url, settings.max_concurrency, background_checkpoints=True
+    )
     app.state.keys = KeyStore()
     install_error_handlers(app)
     app.add_middleware(

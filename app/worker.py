@@ -14,8 +14,12 @@ from app.services import sandbox, webhooks, workers
 SPARE_THREADS = 8
 
 
+CHECKPOINT_SECONDS = 1.0
+
+
 def background_loops(settings: Settings, database: Database) -> list[Periodic]:
-    """The worker's loops: webhook delivery on the sandbox clock, and the heartbeat that makes /healthz ready."""
+    """The worker's loops: webhook delivery on the sandbox clock, the heartbeat that makes /healthz ready, and the
+    SQLite checkpoint kept out of the requests' commits."""
     loops = []
     if settings.webhook_dispatcher:
         http = httpx.Client(timeout=webhooks.TIMEOUT_SECONDS, follow_redirects=False)
@@ -33,6 +37,8 @@ def background_loops(settings: Settings, database: Database) -> list[Periodic]:
                 workers.beat(db, datetime.now(UTC), instance_id, settings.worker_count)
 
         loops.append(Periodic("heartbeat", workers.HEARTBEAT_SECONDS, beat))
+    if database.checkpoints_in_background:
+        loops.append(Periodic("wal-checkpoint", CHECKPOINT_SECONDS, database.checkpoint))
     return loops
 
 

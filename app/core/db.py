@@ -53,8 +53,12 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def create_db_engine(url: str, pool_size: int = 16) -> Engine:
-    """An engine whose pool holds a connection for each admitted request plus the background threads."""
+def create_db_engine(url: str, pool_size: int = 16, background_checkpoints: bool = False) -> Engine:
+    """An engine whose pool holds a connection for each admitted request plus the background threads.
+
+    `background_checkpoints` (a serving worker): SQLite copies the WAL back into the database in a background loop
+    (`checkpoint`), not inside whichever commit passes the threshold, so no request waits for the checkpoint's
+    writes and fsync while it holds the write gate."""
     url = normalise_url(url)
     size = pool_size + BACKGROUND_CONNECTIONS
     if make_url(url).get_backend_name() != "sqlite":
@@ -72,7 +76,7 @@ def create_db_engine(url: str, pool_size: int = 16) -> Engine:
         max_overflow=0,
         pool_timeout=POOL_TIMEOUT_SECONDS,
     )
-    _configure_sqlite(engine, WriteGate(None if in_memory else f"{database}.write-lock"))
+    _configure_sqlite(engine, WriteGate(None if in_memory else f"{database}.write-lock"), background_checkpoints)
     return engine
 
 
@@ -104,7 +108,7 @@ class WriteGate:
         self._thread_lock.release()
 
 
-def _configure_sqlite(engine: Engine, gate: WriteGate) -> None:
+def _configure_sqlite(engine: Engine, gate: WriteGate, background_checkpoints: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         # Let SQLAlchemy's "begin" event issue BEGIN itself (the pysqlite driver would defer it).
@@ -113,6 +117,8 @@ def _configure_sqlite(engine: Engine, gate: WriteGate) -> None:
         for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.execute(f"PRAGMA busy_timeout={WRITE_GATE_TIMEOUT_SECONDS * 1000}")
+        if background_checkpoints:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -232,8 +238,26 @@ class Database:
         self._bookkeeping = GroupCommit(self.sessions)
 
     @classmethod
-    def from_url(cls, url: str, pool_size: int = 16) -> "Database":
-        return cls(create_db_engine(url, pool_size))
+    def from_url(cls, url: str, pool_size: int = 16, background_checkpoints: bool = False) -> "Database":
+        return cls(create_db_engine(url, pool_size, background_checkpoints))
+
+    @property
+    def checkpoints_in_background(self) -> bool:
+        return (
+            isinstance(self.bind, Engine)
+            and is_sqlite(self.bind)
+            and self.bind.url.database not in (None, "", ":memory:")
+        )
+
+    def checkpoint(self) -> None:
+        """Copy what the WAL holds into the database file without waiting for readers or the writer (PASSIVE)."""
+        raw = self.bind.raw_connection() if isinstance(self.bind, Engine) else None
+        if raw is None:
+            return
+        try:
+            raw.cursor().execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            raw.close()
 
     @asynccontextmanager
     async def request_session(self, mode: Mode) -> AsyncIterator[Session]:
