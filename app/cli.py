@@ -15,6 +15,7 @@ from app.core.keys import KeyStore
 from app.core.migrations import upgrade
 from app.services import sandbox
 from app.services.population.seeding import SeedSummary
+from app.serving import run_workers
 
 
 def _print(*parts: object) -> None:
@@ -79,7 +80,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         "VNEID_WORKERS": str(workers),
         "VNEID_INSTANCE_ID": uuid.uuid4().hex,
     }
-    uvicorn.run(
+    config = uvicorn.Config(
         "app.main:create_app",
         factory=True,
         host=settings.host,
@@ -88,6 +89,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         access_log=False,
         log_level="warning",
     )
+    if workers > 1:
+        run_workers(config)
+    else:
+        uvicorn.Server(config).run()
 
 
 def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> None:
