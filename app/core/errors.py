@@ -213,6 +213,7 @@ HTTP_ERRORS: dict[int, tuple[str, str]] = {
     404: ("not_found", "Not found"),
     405: ("method_not_allowed", "Method not allowed"),
     406: ("not_acceptable", "Not acceptable"),
+    413: ("payload_too_large", "Request body too large"),
     415: ("unsupported_media_type", "Unsupported media type"),
 }
 

@@ -70,6 +70,7 @@ def test_a_body_over_one_megabyte_is_refused_with_413(client: TestClient, agency
     )
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["code"] == "payload_too_large"
 
 
 def test_a_chunked_body_over_one_megabyte_is_refused_with_413(
