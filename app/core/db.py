@@ -175,11 +175,6 @@ def _refuse_writes_in_read_sessions(sessions: sessionmaker[Session]) -> None:
             raise ReadOnlySessionError("a read session cannot write: declare the route with @writes")
 
 
-def _close(session: Session) -> None:
-    session.rollback()
-    session.close()
-
-
 class GroupCommit:
     """Bookkeeping rows of concurrent requests, written together: each request hands its writes in and waits;
     whoever finds no batch in progress writes everything handed in so far in one transaction, then wakes the
@@ -271,7 +266,7 @@ class Database:
         try:
             yield session
         except BaseException:
-            await to_thread.run_sync(_close, session)
+            await to_thread.run_sync(session.close)  # rolls back what was not committed
             raise
         await to_thread.run_sync(self._finish, session)
 
@@ -279,7 +274,7 @@ class Database:
         try:
             session.commit()
         finally:
-            _close(session)
+            session.close()
         later: list[Callable[[Session], None]] = session.info.pop(_LATER, [])
         if later:
             self._bookkeeping.write(later)

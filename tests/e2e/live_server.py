@@ -34,6 +34,11 @@ def server_environment(database_url: str, port: int, extra: Mapping[str, str] | 
     return environment | dict(extra or {})
 
 
+def client_credentials(base: str, client_id: str, secret: str) -> httpx.Response:
+    """A token request of an integrator's back end (client_credentials, client_secret_basic)."""
+    return httpx.post(f"{base}/oauth2/token", data={"grant_type": "client_credentials"}, auth=(client_id, secret))
+
+
 @dataclass(frozen=True)
 class LiveServer:
     base: str

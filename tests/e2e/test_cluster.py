@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, func, select
 from app.core.db import normalise_url
 from app.models import Citizen
 from tests.databases import fresh_database
-from tests.e2e.live_server import free_port, live_server
+from tests.e2e.live_server import client_credentials, free_port, live_server
 from tests.e2e.receiver import running_receiver
 
 ADMIN = "cluster-admin-token"
@@ -103,9 +103,7 @@ def redeem(base: str, issuer: str, code: str, verifier: str) -> httpx.Response:
 
 
 def machine_token(base: str) -> httpx.Response:
-    return httpx.post(
-        f"{base}/oauth2/token", data={"grant_type": "client_credentials"}, auth=("demo-agency", "demo-agency-secret")
-    )
+    return client_credentials(base, "demo-agency", "demo-agency-secret")
 
 
 def test_every_worker_serves_before_health_says_ready(cluster: Cluster) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, select
 from app.core.db import normalise_url
 from app.models import AuditEvent, Consent
 from tests.databases import fresh_database
-from tests.e2e.live_server import LiveServer, free_port, live_server
+from tests.e2e.live_server import LiveServer, client_credentials, free_port, live_server
 
 ADMIN = "load-admin-token"
 AN = "001090000001"
@@ -35,10 +35,7 @@ def start(url: str, folder: Path, **env: str) -> AbstractContextManager[LiveServ
 
 
 def agency_token(base: str) -> str:
-    response = httpx.post(
-        f"{base}/oauth2/token", data={"grant_type": "client_credentials"}, auth=("demo-agency", "demo-agency-secret")
-    )
-    return response.json()["access_token"]
+    return str(client_credentials(base, "demo-agency", "demo-agency-secret").json()["access_token"])
 
 
 def raw_lookup(base: str, token: str) -> bytes:

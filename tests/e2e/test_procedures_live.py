@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.databases import fresh_database
-from tests.e2e.live_server import free_port, serve
+from tests.e2e.live_server import client_credentials, free_port, serve
 from tests.e2e.receiver import Receiver, running_receiver
 
 ADMIN = "live-admin-token"
@@ -53,9 +53,7 @@ def token(base: str, persona: str, client_id: str | None = None) -> dict[str, st
 
 def integrator(base: str) -> dict[str, str]:
     """demo-bank's own token: citizens file through demo-bank, and demo-bank manages its webhook subscriptions."""
-    response = httpx.post(
-        f"{base}/oauth2/token", data={"grant_type": "client_credentials"}, auth=("demo-bank", "demo-bank-secret")
-    )
+    response = client_credentials(base, "demo-bank", "demo-bank-secret")
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -104,9 +102,7 @@ def test_tenant_story_with_signed_webhooks(live: str, receiver: Receiver) -> Non
     )
     assert approved.json()["status"] == "approved", approved.text
 
-    agency = httpx.post(
-        f"{live}/oauth2/token", data={"grant_type": "client_credentials"}, auth=("demo-agency", "demo-agency-secret")
-    ).json()["access_token"]
+    agency = client_credentials(live, "demo-agency", "demo-agency-secret").json()["access_token"]
     record = httpx.get(
         f"{live}/v1/citizens/{CUONG}",
         params={"purpose": "kiem tra cu tru"},
