@@ -32,3 +32,16 @@ def test_the_operator_subscribes_the_vneid_app_and_public_clients(
     unknown = client.post("/sandbox/webhooks", headers=admin_headers, json={"client_id": "nobody", **HOOK})
     assert unknown.status_code == 404
     assert client.post("/sandbox/webhooks", json={"client_id": "vneid-app", **HOOK}).status_code == 401
+
+
+def test_the_operator_endpoint_refuses_malformed_bodies(client: TestClient, admin_headers: dict[str, str]) -> None:
+    bodies = [
+        {"client_id": "demo-bank", "url": "https://receiver.example/", "events": ["application.created"] * 10_000},
+        {"client_id": "demo-bank", "url": "not a url", "events": ["application.created"]},
+        {"client_id": "demo-bank", **HOOK, "secret": "chosen-by-me"},
+        {"client_id": "demo-bank", "url": "https://receiver.example/", "events": ["nope"]},
+    ]
+    for body in bodies:
+        response = client.post("/sandbox/webhooks", headers=admin_headers, json=body)
+        assert response.status_code == 422, body
+        assert response.headers["content-type"].startswith("application/problem+json")
