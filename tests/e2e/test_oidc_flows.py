@@ -649,6 +649,15 @@ def check_claims_parameter_supported(kit: Kit, value: bool) -> None:
     assert "birthdate" not in id_token
 
 
+def check_authorization_response_iss_parameter_supported(kit: Kit, value: bool) -> None:
+    assert value is True, _unknown("authorization_response_iss_parameter_supported", value)
+    success = kit.authorize(kit.client("demo-bank")).query
+    error = kit.authorize(kit.client("demo-bank"), acr_values="urn:vneid:loa:9").query
+    assert "code" in success
+    assert "error" in error
+    assert success["iss"] == error["iss"] == kit.live.meta["issuer"]
+
+
 def check_request_parameter_supported(kit: Kit, value: bool) -> None:
     assert value is False, _unknown("request_parameter_supported", value)
     refused = kit.authorize(kit.client("demo-bank"), request="eyJhbGciOiJub25lIn0.e30.").query

@@ -43,6 +43,9 @@ class AuthorizationRequest:
     acr_values: list[str] = field(default_factory=list)
     claims: dict[str, Any] | None = None
     ui_locales: str | None = None
+    # RFC 9207: every response to the redirect URI names the issuer, so a client talking to several providers
+    # can tell which one answered (mix-up defence).
+    issuer: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,7 +64,7 @@ class AuthorizationRequest:
         return max(levels) if levels else None
 
     def redirect(self, **params: str | None) -> str:
-        query = {k: v for k, v in {**params, "state": self.state}.items() if v is not None}
+        query = {k: v for k, v in {**params, "state": self.state, "iss": self.issuer or None}.items() if v is not None}
         separator = "&" if "?" in self.redirect_uri else "?"
         return f"{self.redirect_uri}{separator}{urlencode(query)}"
 
@@ -69,7 +72,7 @@ class AuthorizationRequest:
         return self.redirect(error=error.error, error_description=error.description, vneid_error=error.vneid_error)
 
 
-def parse_request(db: Session, params: dict[str, str]) -> tuple[Client, AuthorizationRequest]:
+def parse_request(db: Session, issuer: str, params: dict[str, str]) -> tuple[Client, AuthorizationRequest]:
     """Validate an authorization request. Raises UntrustedRedirect before the redirect URI is known good,
     AuthorizeError (with the request, to redirect) after."""
     client = find_client(db, params.get("client_id") or "")
@@ -78,7 +81,7 @@ def parse_request(db: Session, params: dict[str, str]) -> tuple[Client, Authoriz
     redirect_uri = params.get("redirect_uri") or ""
     if not redirect_uri_allowed(client, redirect_uri):
         raise UntrustedRedirect("redirect_uri is not registered for this client (exact match required)")
-    request = AuthorizationRequest(client.client_id, redirect_uri, "", state=params.get("state"))
+    request = AuthorizationRequest(client.client_id, redirect_uri, "", state=params.get("state"), issuer=issuer)
     try:
         _fill(client, request, params)
     except AuthorizeError as error:

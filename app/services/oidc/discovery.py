@@ -35,6 +35,7 @@ def metadata(issuer: str) -> dict[str, Any]:
         "claims_supported": SUPPORTED_CLAIMS
         + ["iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid"],
         "claims_parameter_supported": True,
+        "authorization_response_iss_parameter_supported": True,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
         "acr_values_supported": list(ACR_BY_LEVEL.values()),
