@@ -24,10 +24,10 @@ from app.services.procedures.working_days import add_working_days
 from tests.api.procedure_helpers import persona_headers
 from tests.conftest import ADMIN_TOKEN, ISSUER
 
-AN, EM, PHUONG, LINH, RECORDS = "001090000001", "031088000005", "048185000006", "001312000009", "001187000012"
-IN_SUBSIDY = date(2025, 6, 2)  # a Monday inside the Hà Nội subsidy (2024-06-01 … 2025-12-31); linh is 12
-AFTER_SUBSIDY = date(2026, 3, 2)  # a Monday after it; linh is 13
-LINH_TURNS_14 = date(2026, 10, 8)
+AN, EM, PHUONG, LINH, RECORDS = "001090000001", "031088000005", "048185000006", "001320000009", "001187000012"
+IN_SUBSIDY = date(2025, 6, 2)  # a Monday inside the Hà Nội subsidy (2024-06-01 … 2025-12-31); linh is 4
+AFTER_SUBSIDY = date(2026, 3, 2)  # a Monday after it; linh is 5
+LINH_TURNS_14 = date(2034, 10, 8)
 BASE = "/v1/applications/criminal-record-certificates"
 JOB = {"form": 1, "purpose": "job"}
 
@@ -214,7 +214,7 @@ def test_an_requests_form_2_pays_and_the_records_officer_issues_it(
     assert printed["Số định danh cá nhân"] == AN
     assert printed["Nơi thường trú"].startswith("Số 5 phố Đội Cấn, Phường Ba Đình")
     assert printed["Nơi tạm trú"] == "//"
-    assert printed["Họ và tên vợ/chồng"] == "//"
+    assert printed["Họ và tên vợ/chồng"] == "Lê Thị Hoa"
     assert printed["Tình trạng án tích"] == "Không có án tích"
     assert printed["Cơ quan cấp phiếu"] == "Công an thành phố Hà Nội"
     assert printed["Người ký"] == "Đỗ Thu Ngân"

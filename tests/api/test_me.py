@@ -16,7 +16,7 @@ from app.services import webhooks
 from tests.api.procedure_helpers import persona_headers
 from tests.conftest import TEST_OUTBOUND
 
-AN, BINH, LINH = "001090000001", "079195000002", "001312000009"
+AN, BINH, LINH = "001090000001", "079195000002", "001320000009"
 TokenOf = Callable[[str], dict[str, str]]
 
 

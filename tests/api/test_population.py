@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from app.models import AuditEvent, Citizen
 from tests.conftest import client_token
 
-AN, LINH, HAI, BINH = "001090000001", "001312000009", "036050000008", "079195000002"
+AN, LINH, HAI, BINH = "001090000001", "001320000009", "036050000008", "079195000002"
+HOA = "001192000013"  # an's wife, linh's mother
 UNKNOWN = "001090999999"
 
 
@@ -174,10 +175,11 @@ def test_household_lists_members_and_audits_each(
     assert response.status_code == 200, response.text
     household = response.json()
     assert household["head_personal_id"] == AN
-    assert [(m["personal_id"], m["relation_to_head"]) for m in household["members"]] == [(AN, "head"), (LINH, "child")]
-    assert household["access"]["fee_vnd"] == 8_000
+    members = [(m["personal_id"], m["relation_to_head"]) for m in household["members"]]
+    assert members == [(AN, "head"), (HOA, "spouse"), (LINH, "child")]  # by date of birth
+    assert household["access"]["fee_vnd"] == 12_000
     audited = db.scalars(select(AuditEvent.personal_id).where(AuditEvent.action == "household")).all()
-    assert sorted(audited) == [AN, LINH]
+    assert sorted(audited) == sorted([AN, LINH, HOA])
 
 
 def test_household_needs_family_scope(

@@ -48,7 +48,7 @@ def test_reset_restores_the_seed_and_clears_the_trail(
     response = client.post("/sandbox/reset", headers=admin_headers)
 
     assert response.status_code == 200, response.text
-    assert response.json()["citizens"] == TEST_POPULATION + 12
+    assert response.json()["citizens"] == TEST_POPULATION + 16  # 12 personas and 4 relatives
     db.expire_all()
     assert db.scalar(select(func.count()).select_from(AuditEvent)) == 0
     assert db.scalar(select(func.count()).select_from(Consent)) == 0

@@ -15,7 +15,7 @@ from app.services import webhooks
 from tests.api.procedure_helpers import persona_headers
 from tests.conftest import TEST_OUTBOUND
 
-CUONG, DUNG, AN, LINH = "040203000003", "001175000004", "001090000001", "001312000009"
+CUONG, DUNG, AN, LINH = "040203000003", "001175000004", "001090000001", "001320000009"
 DUNG_HOME = {"street": "Số 18 ngõ 68 phố Xuân Thủy", "commune_code": "00166"}
 
 

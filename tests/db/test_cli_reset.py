@@ -18,7 +18,7 @@ from app.services import sandbox
 from tests.databases import fresh_database
 
 POPULATION = 50
-PERSONAS = 12
+PERSONAS = 16  # 12 personas and 4 relatives
 
 
 @pytest.fixture

@@ -53,6 +53,6 @@ def test_same_seed_gives_identical_databases(tmp_path: Path) -> None:
         digest_a, count = _dump(first, seed=6)
         digest_b, _ = _dump(second, seed=6)
         digest_c, _ = _dump(other, seed=7)
-    assert count == POPULATION + 12
+    assert count == POPULATION + 16  # 12 personas and 4 relatives
     assert digest_a == digest_b
     assert digest_a != digest_c

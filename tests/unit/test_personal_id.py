@@ -29,7 +29,7 @@ def test_composed_ids_parse_back_to_their_facts(prefix: str, sex: str, year: int
         ("001090000001", "male", 1990),
         ("079195000002", "female", 1995),
         ("040203000003", "male", 2003),
-        ("001312000009", "female", 2012),
+        ("001320000009", "female", 2020),
     ],
 )
 def test_persona_ids_encode_sex_and_birth_year(personal_id: str, sex: str, year: int) -> None:

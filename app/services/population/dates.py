@@ -1,9 +1,9 @@
 """Dates that follow from a birth date: age on a day, birthdays, chip-card renewal (Luật Căn cước 2023 art. 21)."""
 
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 
-ID_CARD_MILESTONES = (25, 40, 60)  # the chip card is renewed at these ages
+ID_CARD_MILESTONES = (14, 25, 40, 60)  # the card is renewed at these ages
 
 
 def age_on(birth: date, on: date) -> int:
@@ -19,8 +19,8 @@ def birthday(birth: date, age: int) -> date:
 
 
 def id_card_expiry(birth: date, issued: date) -> date | None:
-    """A card issued within two years before a renewal age stays valid until the next one."""
-    renewable_after = issued + timedelta(days=730)
+    """A card issued within two (calendar) years before a renewal age stays valid until the next one."""
+    renewable_after = birthday(issued, 2)
     for milestone in _renewal_birthdays(birth):
         if milestone > renewable_after:
             return milestone

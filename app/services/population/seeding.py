@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
@@ -212,9 +212,10 @@ def _scalar_defaults(table: Table, given: tuple[str, ...], dialect: Dialect) -> 
 
 def _persona_batch(document: dict[str, Any], password_hash: str) -> SeedBatch:
     households = {h["code"]: h for h in document["households"]}
-    by_key = {p["key"]: p for p in document["personas"]}
+    people = [*document["personas"], *document["relatives"]]
+    by_key = {p["key"]: p for p in people}
     citizens, accounts, convictions = [], [], []
-    for persona in document["personas"]:
+    for persona in people:
         citizens.append(_persona_citizen(persona, households[persona["household"]], by_key))
         if persona["account"]:
             account = persona["account"]
@@ -253,7 +254,7 @@ def _persona_batch(document: dict[str, Any], password_hash: str) -> SeedBatch:
 def _persona_citizen(persona: dict[str, Any], household: dict[str, Any], by_key: dict[str, Any]) -> dict[str, Any]:
     born = date.fromisoformat(persona["date_of_birth"])
     legacy = catalog().legacy_provinces[persona["personal_id"][:3]]
-    issued = max(date(2021, 6, 1), born + timedelta(days=14 * 366)) if born.year <= 2011 else None
+    issued = _date(persona.get("id_card_issued_on"))
     current = persona.get("current_address") or {}
     temporary = persona.get("temporary_address") or {}
 
