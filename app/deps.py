@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from app.core import journal
 from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.context import Env
@@ -136,6 +137,7 @@ def current_caller(
     if client is None:
         raise InvalidToken("the token's client is no longer registered")
     live = live_token(db, claims)
+    journal.note_client(client.client_id, live.personal_id if live else None)
     if live is None:
         raise InvalidToken("the access token was revoked")
     scopes = frozenset(str(claims.get("scope", "")).split())

@@ -15,6 +15,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import Database
 from app.core.errors import install_error_handlers
 from app.core.http_policy import BrowserClientsCORS, RequestSizeLimit, SecurityHeadersMiddleware
+from app.core.journal import JournalMiddleware
 from app.core.keys import KeyStore
 from app.core.request_log import RequestLogMiddleware, configure_logging
 from app.routers import (
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(BrowserClientsCORS)
     app.add_middleware(RequestSizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(JournalMiddleware)
     app.add_middleware(RequestLogMiddleware)
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")

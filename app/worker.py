@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from app.core import journal
 from app.core.background import Periodic
 from app.core.config import Settings
 from app.core.db import Database
@@ -18,8 +19,8 @@ CHECKPOINT_SECONDS = 1.0
 
 
 def background_loops(settings: Settings, database: Database) -> list[Periodic]:
-    """The worker's loops: webhook delivery on the sandbox clock, the heartbeat that makes /healthz ready, and the
-    SQLite checkpoint kept out of the requests' commits."""
+    """The worker's loops: webhook delivery on the sandbox clock, the heartbeat that makes /healthz ready, the request
+    journal's writes (every world's) and the SQLite checkpoint kept out of the requests' commits."""
     loops = []
     if settings.webhook_dispatcher:
         http = httpx.Client(timeout=webhooks.TIMEOUT_SECONDS, follow_redirects=False)
@@ -37,6 +38,7 @@ def background_loops(settings: Settings, database: Database) -> list[Periodic]:
                 workers.beat(db, datetime.now(UTC), instance_id, settings.worker_count)
 
         loops.append(Periodic("heartbeat", workers.HEARTBEAT_SECONDS, beat))
+    loops.append(Periodic("journal", journal.FLUSH_SECONDS, journal.flush_all))
     if database.checkpoints_in_background:
         loops.append(Periodic("wal-checkpoint", CHECKPOINT_SECONDS, database.checkpoint))
     return loops

@@ -20,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from app.core import journal
 from app.core.problem import Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -28,19 +29,45 @@ OAUTH_PATH_PREFIX = "/oauth2/"
 RETRY_AFTER_SECONDS = 1
 
 
+def explanation(detail: str, rule: str | None, passes: str | None) -> str:
+    """A refusal explained for the request journal: what failed, what would pass, and the rule that says so."""
+    parts = [detail]
+    if passes:
+        parts.append(f"would pass: {passes}")
+    if rule:
+        parts.append(f"rule: {rule}")
+    return "; ".join(parts)
+
+
 class AppError(Exception):
-    """A refusal with a stable `code`. Subclasses fix `status`, `code` and `title` (the registry's meaning)."""
+    """A refusal with a stable `code`. Subclasses fix `status`, `code` and `title` (the registry's meaning).
+
+    `rule` (the law, RFC or sandbox rule refused on) and `passes` (what a request that passes would send) explain
+    the refusal in the request journal, where integrators read them; the response keeps to `detail`."""
 
     status: int = 400
     code: str = "bad_request"
     title: str = "Bad request"
     in_api: ClassVar[bool] = True  # False for refusals only the web pages make: not part of the API's registry
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        headers: dict[str, str] | None = None,
+        rule: str | None = None,
+        passes: str | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.headers = headers or {}
+        self.rule, self.passes = rule, passes
         self.extra = extra
+
+    @property
+    def explanation(self) -> str:
+        return explanation(self.detail, self.rule, self.passes)
 
 
 class CodedError(AppError):
@@ -58,9 +85,16 @@ class OAuthError(AppError):
     OAUTH_ERRORS."""
 
     def __init__(
-        self, error: str, description: str, *, status: int = 400, headers: dict[str, str] | None = None
+        self,
+        error: str,
+        description: str,
+        *,
+        status: int = 400,
+        headers: dict[str, str] | None = None,
+        rule: str | None = None,
+        passes: str | None = None,
     ) -> None:
-        super().__init__(description, headers=headers)
+        super().__init__(description, headers=headers, rule=rule or OAUTH_RULES.get(error), passes=passes)
         self.code, self.status = error, status
 
     @property
@@ -83,6 +117,17 @@ OAUTH_ERRORS: dict[str, tuple[int, str]] = {
     "temporarily_unavailable": (503, "sandbox scenario `token_unavailable`: nothing issued (`Retry-After`)"),
 }
 
+# The rule each OAuth error stands for, when its raise names none more precise.
+OAUTH_RULES: dict[str, str] = {
+    "invalid_request": "RFC 6749 §5.2: every required parameter once, well formed",
+    "invalid_client": "RFC 6749 §2.3 and §5.2: authenticate with the method registered for the client",
+    "invalid_grant": "RFC 6749 §5.2: a code or refresh token is used once, by the client it was issued to, unexpired",
+    "unauthorized_client": "RFC 6749 §5.2: a client uses only the grant types registered for it",
+    "unsupported_grant_type": "RFC 6749 §5.2: grant types this provider supports",
+    "invalid_scope": "RFC 6749 §3.3: scopes registered for the client",
+    "temporarily_unavailable": "sandbox scenario `token_unavailable`, armed through /sandbox/scenarios",
+}
+
 # The `error` values the authorization endpoint sends back to the client's redirect URI (OIDC Core §3.1.2.6).
 AUTHORIZE_ERRORS: dict[str, str] = {
     "access_denied": "the citizen cancelled, declined or cannot sign in (`vneid_error` says why: `account_locked`…)",
@@ -94,6 +139,19 @@ AUTHORIZE_ERRORS: dict[str, str] = {
     "unauthorized_client": "the client may not use the authorization code flow",
     "unsupported_response_type": "only `response_type=code` is supported",
     "request_not_supported": "request objects are not supported",
+}
+
+# The rule each authorization error stands for, when its raise names none more precise.
+AUTHORIZE_RULES: dict[str, str] = {
+    "access_denied": "OIDC Core §3.1.2.6: the citizen, or the account's state, refused the sign-in",
+    "login_required": "OIDC Core §3.1.2.1: prompt=none needs a signed-in citizen",
+    "consent_required": "OIDC Core §3.1.2.1: prompt=none needs the citizen's earlier consent to these scopes",
+    "unmet_authentication_requirements": "OpenID Connect Core errata (acr_values): the account level asked for",
+    "invalid_request": "OIDC Core §3.1.2.2: every parameter well formed",
+    "invalid_scope": "RFC 6749 §3.3: scopes registered for the client",
+    "unauthorized_client": "RFC 6749 §4.1.2.1: a client uses only the grant types registered for it",
+    "unsupported_response_type": "RFC 6749 §3.1.1: response types this provider supports",
+    "request_not_supported": "OIDC Core §6: request objects",
 }
 
 
@@ -177,6 +235,11 @@ class ValidationFailed(AppError):
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         super().__init__("One or more fields are invalid; see `errors`.", errors=errors)
+
+    @property
+    def explanation(self) -> str:
+        fields = "; ".join(f"{'.'.join(e['location'])}: {e['message']}" for e in self.extra["errors"])
+        return explanation(f"invalid {fields}", "the operation's schema in /openapi.json", None)
 
     @classmethod
     def from_pydantic(cls, errors: Sequence[Any]) -> "ValidationFailed":
@@ -278,12 +341,13 @@ def problem_response(request: Request, error: AppError) -> JSONResponse:
 async def handle_error(request: Request, exc: Exception) -> Response:
     error = as_app_error(exc)
     page: ErrorPage | None = getattr(request.scope.get("route"), "error_page", None)
-    if page is not None:
-        return page(request, error)
-    if isinstance(error, ValidationFailed) and request.url.path.startswith(OAUTH_PATH_PREFIX):
+    if page is None and isinstance(error, ValidationFailed) and request.url.path.startswith(OAUTH_PATH_PREFIX):
         # OAuth clients parse only the RFC 6749 shape.
         fields = ", ".join(".".join(p for p in e["location"][1:]) for e in error.extra["errors"])
         error = OAuthError("invalid_request", f"missing or invalid: {fields}")
+    journal.note_refusal(error.code, error.explanation)
+    if page is not None:
+        return page(request, error)
     return problem_response(request, error)
 
 

@@ -8,6 +8,7 @@ from app.models.citizen import Citizen, Conviction, Household
 from app.models.client import Client
 from app.models.consent import Consent
 from app.models.document import Document
+from app.models.journal import JournalEntry
 from app.models.oauth import (
     AuthorizationCode,
     Grant,
@@ -40,6 +41,7 @@ __all__ = [
     "Household",
     "IdentityAccount",
     "InboxMessage",
+    "JournalEntry",
     "LoginSession",
     "LoginTransaction",
     "Payment",

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Cookie, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from app.core import journal
 from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Client
 from app.schemas.common import Text
@@ -67,6 +68,7 @@ def authorize_endpoint(
     try:
         client, auth_request = authorize.parse_request(db, settings.public_url, params)
     except authorize.UntrustedRedirect as exc:
+        journal.note_refusal(exc.code, exc.explanation)
         return message(request, "error_title", str(exc), status_code=400)
     except authorize.RequestRejected as rejected:
         return RedirectResponse(rejected.request.error_redirect(rejected.error), status_code=303)

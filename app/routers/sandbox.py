@@ -3,13 +3,15 @@
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from pydantic import AwareDatetime
 
+from app.core import journal
 from app.core.clock import Clock
 from app.core.context import Env
 from app.core.errors import NotFound, problem_responses
 from app.core.outbound import OutboundPolicy
-from app.deps import AdminDep, ClockDep, KeysDep, SessionDep, SettingsDep
+from app.deps import AdminDep, ClockDep, KeysDep, SessionDep, SettingsDep, writes
 from app.schemas.common import Text
 from app.schemas.oauth import ClientRegistration, RegisteredClient
 from app.schemas.sandbox import (
@@ -18,6 +20,7 @@ from app.schemas.sandbox import (
     ConsentGrant,
     ConsentPublic,
     InboxEntry,
+    JournalEntryPublic,
     KeyRotation,
     Persona,
     ResetResult,
@@ -30,6 +33,7 @@ from app.schemas.sandbox import (
 from app.schemas.webhook import OperatorSubscriptionCreate, SubscriptionCreated
 from app.services import payments, sandbox, webhooks
 from app.services.identity import otp
+from app.services.journal import read_journal
 from app.services.oidc import clients, scenarios
 
 router = APIRouter(prefix="/sandbox", tags=["Sandbox controls"], dependencies=[AdminDep])
@@ -149,6 +153,32 @@ def inbox(
         InboxEntry.model_validate(m, from_attributes=True)
         for m in otp.inbox(db, personal_id=personal_id, recipient=recipient)
     ]
+
+
+@router.get(
+    "/journal",
+    response_model=list[JournalEntryPublic],
+    name="sandbox.journal",
+    responses=problem_responses(401, 422),
+)
+@writes
+def get_journal(
+    request: Request,
+    db: SessionDep,
+    client: Annotated[Text | None, Query(max_length=80, description="Only this client's requests.")] = None,
+    status: Annotated[
+        str | None, Query(pattern=r"^[1-5](\d\d|xx)$", description="A status (`400`) or a class (`4xx`).")
+    ] = None,
+    since: Annotated[AwareDatetime | None, Query(description="Only requests answered at or after this time.")] = None,
+    limit: Annotated[int, Query(ge=1, le=journal.JOURNAL_SIZE)] = 100,
+) -> list[JournalEntryPublic]:
+    """The request journal of this world, newest first: every request the sandbox answered (method, path with
+    secrets redacted, status, error code, latency, request id, client and persona), and for each refusal an
+    `explanation` naming the rule and what would pass. The last 1,000 requests are kept; a request shows here
+    within half a second (at once when read through the worker that answered it)."""
+    journal.flush_into(db, request.scope)
+    entries = read_journal(db, client_id=client, status=status, since=since, limit=limit)
+    return [JournalEntryPublic.model_validate(e, from_attributes=True) for e in entries]
 
 
 @router.get("/clock", response_model=ClockState, name="sandbox.clock", responses=problem_responses(401))

@@ -117,3 +117,20 @@ class ClockAdvance(BaseModel):
 class ClockState(BaseModel):
     now: datetime = Field(description="The sandbox's current time (Asia/Ho_Chi_Minh).")
     offset_seconds: int = Field(description="How far the sandbox clock is ahead of real time.")
+
+
+class JournalEntryPublic(BaseModel):
+    """One request the sandbox answered. A refusal carries its `error_code` and an `explanation`: what failed,
+    what would pass, and the rule (RFC, OIDC Core, law or sandbox rule) it was refused on."""
+
+    id: int
+    at: datetime = Field(description="When the response was sent (real time, UTC).")
+    method: str
+    path: str = Field(description="Path and query string; secrets and one-time credentials are `[redacted]`.")
+    status: int
+    error_code: str | None
+    explanation: str | None
+    latency_ms: float
+    request_id: str | None = Field(description="The `X-Request-ID` of the request (and of its log line).")
+    client_id: str | None = Field(description="The client that made the request, or that it was made for.")
+    personal_id: str | None = Field(description="The persona (citizen) the request involved.")

@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
+from app.core import journal
+from app.core.errors import AUTHORIZE_RULES, explanation
 from app.models import Client
 from app.services.identity.accounts import ACR_BY_LEVEL, LEVEL_BY_ACR
 from app.services.oidc.claims import OIDC_SCOPES
@@ -18,15 +20,31 @@ PROMPTS = frozenset({"none", "login", "consent"})
 
 
 class AuthorizeError(Exception):
-    """An error of the authorization request: sent back to the client's redirect URI once that URI is trusted."""
+    """An error of the authorization request: sent back to the client's redirect URI once that URI is trusted.
+    `rule` and `passes` explain it in the request journal (as for AppError)."""
 
-    def __init__(self, error: str, description: str, *, vneid_error: str | None = None) -> None:
+    def __init__(
+        self,
+        error: str,
+        description: str,
+        *,
+        vneid_error: str | None = None,
+        rule: str | None = None,
+        passes: str | None = None,
+    ) -> None:
         super().__init__(description)
         self.error, self.description, self.vneid_error = error, description, vneid_error
+        self.explanation = explanation(description, rule or AUTHORIZE_RULES.get(error), passes)
 
 
 class UntrustedRedirect(Exception):
     """The client or redirect URI is wrong: never redirect, show the error to the user instead (§3.1.2.6)."""
+
+    code = "invalid_request"
+
+    def __init__(self, description: str, *, rule: str | None = None, passes: str | None = None) -> None:
+        super().__init__(description)
+        self.explanation = explanation(description, rule or AUTHORIZE_RULES[self.code], passes)
 
 
 @dataclass
@@ -69,6 +87,7 @@ class AuthorizationRequest:
         return f"{self.redirect_uri}{separator}{urlencode(query)}"
 
     def error_redirect(self, error: AuthorizeError) -> str:
+        journal.note_refusal(error.error, error.explanation)
         return self.redirect(error=error.error, error_description=error.description, vneid_error=error.vneid_error)
 
 
@@ -77,10 +96,18 @@ def parse_request(db: Session, issuer: str, params: dict[str, str]) -> tuple[Cli
     AuthorizeError (with the request, to redirect) after."""
     client = find_client(db, params.get("client_id") or "")
     if client is None:
-        raise UntrustedRedirect("unknown client_id")
+        raise UntrustedRedirect(
+            "unknown client_id",
+            passes="the client_id of a registered client: a demo client (README) or one made by POST /sandbox/clients",
+        )
     redirect_uri = params.get("redirect_uri") or ""
     if not redirect_uri_allowed(client, redirect_uri):
-        raise UntrustedRedirect("redirect_uri is not registered for this client (exact match required)")
+        raise UntrustedRedirect(
+            "redirect_uri is not registered for this client (exact match required)",
+            passes=f"redirect_uri `{redirect_uri}` is not registered for {client.client_id}; registered: "
+            + ", ".join(f"`{uri}`" for uri in client.redirect_uris),
+            rule="OIDC Core §3.1.2.1 requires an exact match (RFC 8252 §7.3: any port for a loopback redirect)",
+        )
     request = AuthorizationRequest(client.client_id, redirect_uri, "", state=params.get("state"), issuer=issuer)
     try:
         _fill(client, request, params)
@@ -107,7 +134,11 @@ def _fill(client: Client, request: AuthorizationRequest, params: dict[str, str])
     scopes = (params.get("scope") or "").split()
     unknown = [s for s in scopes if s not in client.scopes or s not in OIDC_SCOPES | API_SCOPES]
     if unknown or not scopes:
-        raise AuthorizeError("invalid_scope", f"scopes not allowed for this client: {' '.join(unknown) or '(none)'}")
+        raise AuthorizeError(
+            "invalid_scope",
+            f"scopes not allowed for this client: {' '.join(unknown) or '(none)'}",
+            passes=f"scopes registered for {client.client_id}: {' '.join(sorted(client.scopes))}",
+        )
     request.scope = " ".join(dict.fromkeys(scopes))
     _fill_pkce(client, request, params)
     request.nonce = params.get("nonce") or None

@@ -15,6 +15,7 @@ import jwt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core import journal
 from app.core.config import Settings
 from app.core.errors import AppError, Conflict, OAuthError
 from app.core.outbound import OutboundPolicy
@@ -139,6 +140,7 @@ def _assertion(form: dict[str, Any]) -> ClientCredentials:
 
 
 def authenticate_client(db: Session, credentials: ClientCredentials, settings: Settings) -> Client:
+    journal.note_client(credentials.client_id)
     client = find_client(db, credentials.client_id)
     if client is None:
         raise _invalid_client("unknown client", basic_challenge=credentials.method == "client_secret_basic")

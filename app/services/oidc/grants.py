@@ -16,6 +16,7 @@ from app.models import AuthorizationCode, Client, Grant, RefreshToken
 
 CODE_TTL = timedelta(seconds=60)
 REFRESH_TTL = timedelta(days=30)
+GRANT_REVOKED = "a new sign-in: consent withdrawn, a locked account, a replay or a logout revokes a grant"
 
 
 def token_hash(value: str) -> str:
@@ -87,25 +88,64 @@ def redeem_code(
     ).first()
     grant = db.get(Grant, row.grant_id) if row else None
     if row is None or grant is None or grant.client_id != client.client_id:
-        raise OAuthError("invalid_grant", "unknown authorization code, or issued to another client")
+        raise OAuthError(
+            "invalid_grant",
+            "unknown authorization code, or issued to another client",
+            passes=f"the code sent to {client.client_id}'s redirect_uri by the authorization endpoint, as it came",
+        )
     if row.used_at is not None:
         revoke_grant(db, now, grant, "authorization_code_replay")
-        raise OAuthError("invalid_grant", "authorization code already used; the tokens it issued are revoked")
+        raise OAuthError(
+            "invalid_grant",
+            "authorization code already used; the tokens it issued are revoked",
+            rule="RFC 6749 §4.1.2: a code is used once; a second use revokes the tokens it issued",
+            passes="a new authorization request, whose new code is redeemed once",
+        )
     if row.expires_at <= now:
-        raise OAuthError("invalid_grant", "authorization code expired")
+        raise OAuthError(
+            "invalid_grant",
+            "authorization code expired",
+            rule="RFC 6749 §4.1.2: codes are short-lived",
+            passes=f"redeeming the code within {int(CODE_TTL.total_seconds())} s of the redirect",
+        )
     if redirect_uri != row.redirect_uri:
-        raise OAuthError("invalid_grant", "redirect_uri does not match the authorization request")
+        raise OAuthError(
+            "invalid_grant",
+            "redirect_uri does not match the authorization request",
+            rule="RFC 6749 §4.1.3: the token request repeats the authorization request's redirect_uri exactly",
+            passes=f"redirect_uri `{row.redirect_uri}`",
+        )
     if row.code_challenge is not None:
         if not code_verifier:
-            raise OAuthError("invalid_grant", "code_verifier is required (PKCE)")
+            raise OAuthError(
+                "invalid_grant",
+                "code_verifier is required (PKCE)",
+                rule="RFC 7636 §4.5: a code asked for with a code_challenge is redeemed with its code_verifier",
+                passes="code_verifier: the secret whose S256 hash was the code_challenge",
+            )
         if not CODE_VERIFIER.fullmatch(code_verifier):
-            raise OAuthError("invalid_request", "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~")
+            raise OAuthError(
+                "invalid_request",
+                "code_verifier must be 43 to 128 characters of A-Z a-z 0-9 - . _ ~",
+                rule="RFC 7636 §4.1: the form of a code_verifier",
+                passes="43 to 128 characters of A-Z a-z 0-9 - . _ ~",
+            )
         if pkce_challenge(code_verifier) != row.code_challenge:
-            raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge (PKCE)")
+            raise OAuthError(
+                "invalid_grant",
+                "code_verifier does not match the code_challenge (PKCE)",
+                rule="RFC 7636 §4.6: BASE64URL(SHA256(code_verifier)) equals the code_challenge",
+                passes=f"the code_verifier whose S256 hash is `{row.code_challenge}`",
+            )
     elif code_verifier:
-        raise OAuthError("invalid_grant", "code_verifier sent but the authorization request had no code_challenge")
+        raise OAuthError(
+            "invalid_grant",
+            "code_verifier sent but the authorization request had no code_challenge",
+            rule="RFC 9700 §4.8.2: a code_verifier without a code_challenge is refused (PKCE downgrade)",
+            passes="no code_verifier, or a code_challenge in the authorization request",
+        )
     if grant.revoked_at is not None:
-        raise OAuthError("invalid_grant", "the grant was revoked")
+        raise OAuthError("invalid_grant", "the grant was revoked", passes=GRANT_REVOKED)
     row.used_at = now
     return grant, row
 
@@ -129,19 +169,37 @@ def rotate_refresh_token(
     row = db.scalars(select(RefreshToken).where(RefreshToken.token_hash == token_hash(token)).with_for_update()).first()
     grant = db.get(Grant, row.grant_id) if row else None
     if row is None or grant is None or grant.client_id != client.client_id:
-        raise OAuthError("invalid_grant", "unknown refresh token, or issued to another client")
+        raise OAuthError(
+            "invalid_grant",
+            "unknown refresh token, or issued to another client",
+            passes=f"the latest refresh token issued to {client.client_id} for this grant",
+        )
     if row.rotated_at is not None:
         revoke_grant(db, now, grant, "refresh_token_reuse")
-        raise OAuthError("invalid_grant", "refresh token already used; every token of this grant is now revoked")
+        raise OAuthError(
+            "invalid_grant",
+            "refresh token already used; every token of this grant is now revoked",
+            rule="RFC 9700 §4.14.2: refresh tokens rotate; reuse of a rotated one revokes the grant",
+            passes="the refresh token returned by the previous refresh, once; now a new sign-in",
+        )
     if grant.revoked_at is not None:
-        raise OAuthError("invalid_grant", "the grant was revoked")
+        raise OAuthError("invalid_grant", "the grant was revoked", passes=GRANT_REVOKED)
     if row.expires_at <= now:
-        raise OAuthError("invalid_grant", "refresh token expired")
+        raise OAuthError(
+            "invalid_grant",
+            "refresh token expired",
+            passes=f"a refresh within {REFRESH_TTL.days} days of its issue; now a new sign-in",
+        )
     scope = row.scope
     if requested_scope:
         narrower = set(requested_scope.split())
         if not narrower <= set(scope.split()):
-            raise OAuthError("invalid_scope", "a refresh may only keep or narrow the granted scope")
+            raise OAuthError(
+                "invalid_scope",
+                "a refresh may only keep or narrow the granted scope",
+                rule="RFC 6749 §6: a refresh cannot widen the scope the resource owner granted",
+                passes=f"scopes among the grant's: {scope}",
+            )
         scope = " ".join(sorted(narrower))
     row.rotated_at = now
     return grant, scope

@@ -11,6 +11,7 @@ from typing import Any
 import jwt
 from sqlalchemy.orm import Session
 
+from app.core import journal
 from app.core.config import Settings
 from app.core.errors import RETRY_AFTER_SECONDS, OAuthError
 from app.core.keys import KeyStore, TokenInvalid
@@ -49,9 +50,17 @@ def issue_token(
 def _grant(db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]) -> IssuedTokens:
     grant_type = form["grant_type"]
     if grant_type not in GRANTS:
-        raise OAuthError("unsupported_grant_type", f"grant_type {grant_type!r} is not supported")
+        raise OAuthError(
+            "unsupported_grant_type",
+            f"grant_type {grant_type!r} is not supported",
+            passes=f"one of {', '.join(GRANTS)}",
+        )
     if grant_type not in client.grant_types:
-        raise OAuthError("unauthorized_client", f"this client may not use the {grant_type} grant")
+        raise OAuthError(
+            "unauthorized_client",
+            f"this client may not use the {grant_type} grant",
+            passes=f"grant types registered for {client.client_id}: {', '.join(client.grant_types)}",
+        )
     fault = scenarios.take(db, client.client_id, Stage.TOKEN_RESPONSE) if client.test_client else None
     if fault == ScenarioName.TOKEN_UNAVAILABLE:
         raise OAuthError(
@@ -70,7 +79,11 @@ def _client_credentials(
     allowed = API_SCOPES.intersection(client.scopes)
     requested = set(str(form.get("scope") or "").split()) or allowed
     if not requested <= allowed:
-        raise OAuthError("invalid_scope", f"not allowed for this client: {' '.join(sorted(requested - allowed))}")
+        raise OAuthError(
+            "invalid_scope",
+            f"not allowed for this client: {' '.join(sorted(requested - allowed))}",
+            passes=f"scopes among {' '.join(sorted(allowed)) or '(none: this client has no API scope)'}",
+        )
     scope = " ".join(sorted(requested))
     token = mint_access_token(db, keys, settings, subject=client.client_id, client_id=client.client_id, scope=scope)
     return {
@@ -85,7 +98,7 @@ def _authorization_code(
     db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]
 ) -> dict[str, Any]:
     if not form.get("code"):
-        raise OAuthError("invalid_request", "code is required")
+        raise OAuthError("invalid_request", "code is required", passes="code: the one the redirect_uri received")
     now = datetime.now(UTC)
     grant, code = grants.redeem_code(db, now, client, form["code"], form.get("redirect_uri"), form.get("code_verifier"))
     return token_response(db, keys, settings, client, grant, nonce=code.nonce, claims_request=code.claims)
@@ -95,7 +108,7 @@ def _refresh_token(
     db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]
 ) -> dict[str, Any]:
     if not form.get("refresh_token"):
-        raise OAuthError("invalid_request", "refresh_token is required")
+        raise OAuthError("invalid_request", "refresh_token is required", passes="refresh_token: the latest one issued")
     grant, scope = grants.rotate_refresh_token(db, datetime.now(UTC), client, form["refresh_token"], form.get("scope"))
     return token_response(db, keys, settings, client, grant, scope=scope, nonce=None, claims_request=None)
 
@@ -112,6 +125,7 @@ def token_response(
     scope: str | None = None,
 ) -> dict[str, Any]:
     """Access token, ID token (for `openid`) and refresh token (when the client may refresh) of a grant."""
+    journal.note_client(client.client_id, grant.personal_id)
     scope = scope or grant.scope
     access_token = mint_access_token(
         db,
