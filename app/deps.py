@@ -13,13 +13,12 @@ from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.context import Env
 from app.core.db import Mode
-from app.core.errors import CitizenTokenRequired, FirstPartyClientRequired, InsufficientAccountLevel, InvalidToken
+from app.core.errors import InvalidToken
 from app.core.keys import KeyStore, TokenInvalid
 from app.services import sandbox, webhooks
-from app.services.callers import CitizenCaller, ClientCaller, OfficerCaller
+from app.services.callers import CitizenCaller, ClientCaller, Family, OfficerCaller, admit
 from app.services.identity import lifecycle
-from app.services.identity.accounts import ACR_BY_LEVEL
-from app.services.oidc.clients import FIRST_PARTY, find_client
+from app.services.oidc.clients import find_client
 from app.services.oidc.tokens import ACCESS_TOKEN_TYPE, live_token
 from app.services.procedures import desk
 from app.services.procedures.desk import Officer
@@ -176,48 +175,21 @@ def require_admin(
 AdminDep = Depends(require_admin)
 
 
-def current_citizen(caller: CurrentCaller) -> CitizenCaller:
-    """A caller acting for a signed-in citizen (a token from the login flow, not client credentials)."""
-    if not isinstance(caller, CitizenCaller):
-        raise CitizenTokenRequired("this endpoint needs a citizen's access token from the login flow")
-    return caller
+def citizen_for(family: Family, level: int = 1) -> Callable[[ClientCaller], CitizenCaller]:
+    """The dependency of every route of `family`: the family's rule (`callers.CITIZEN_FAMILIES`), at `level`."""
 
-
-CurrentCitizen = Annotated[CitizenCaller, Depends(current_citizen)]
-
-
-def first_party_citizen(caller: CurrentCitizen) -> CitizenCaller:
-    """A citizen signed in to the VNeID app itself: self-service and officer work are not for third parties,
-    who would otherwise read a citizen's whole record without consent or metering."""
-    if caller.client.kind != FIRST_PARTY:
-        raise FirstPartyClientRequired(
-            f"this endpoint takes tokens of the VNeID app (client vneid-app), not of {caller.client_id}"
-        )
-    return caller
-
-
-SelfCitizen = Annotated[CitizenCaller, Depends(first_party_citizen)]
-
-
-def require_account_level(level: int) -> Callable[[CitizenCaller], CitizenCaller]:
-    """A dependency refusing citizens whose account is below `level`, with the RFC 9470 challenge."""
-
-    def dependency(caller: CurrentCitizen) -> CitizenCaller:
-        if caller.level < level:
-            raise InsufficientAccountLevel(ACR_BY_LEVEL[level])
-        return caller
+    def dependency(caller: CurrentCaller) -> CitizenCaller:
+        return admit(caller, family, level)
 
     return dependency
 
 
-Level2Citizen = Annotated[CitizenCaller, Depends(require_account_level(2))]
-
-
-def level2_self(caller: SelfCitizen, _level: Level2Citizen) -> CitizenCaller:
-    return caller
-
-
-Level2SelfCitizen = Annotated[CitizenCaller, Depends(level2_self)]
+CurrentCitizen = Annotated[CitizenCaller, Depends(citizen_for(Family.USERINFO))]
+SelfCitizen = Annotated[CitizenCaller, Depends(citizen_for(Family.SELF_SERVICE))]
+Level2SelfCitizen = Annotated[CitizenCaller, Depends(citizen_for(Family.SELF_SERVICE, level=2))]
+ProcedureCitizen = Annotated[CitizenCaller, Depends(citizen_for(Family.PROCEDURES))]
+Level2ProcedureCitizen = Annotated[CitizenCaller, Depends(citizen_for(Family.PROCEDURES, level=2))]
+OfficerCitizen = Annotated[CitizenCaller, Depends(citizen_for(Family.OFFICER))]
 
 
 def _as_officer(caller: CitizenCaller, officer: Officer) -> OfficerCaller:
@@ -231,7 +203,7 @@ def _as_officer(caller: CitizenCaller, officer: Officer) -> OfficerCaller:
     )
 
 
-def desk_officer(caller: SelfCitizen, db: SessionDep) -> OfficerCaller:
+def desk_officer(caller: OfficerCitizen, db: SessionDep) -> OfficerCaller:
     """A police or records officer signed in to the VNeID app, with the desk they work at; 403 for anyone else."""
     return _as_officer(caller, desk.officer(db, caller.personal_id))
 
@@ -239,7 +211,7 @@ def desk_officer(caller: SelfCitizen, db: SessionDep) -> OfficerCaller:
 DeskOfficer = Annotated[OfficerCaller, Depends(desk_officer)]
 
 
-def police_officer(caller: SelfCitizen, db: SessionDep) -> OfficerCaller:
+def police_officer(caller: OfficerCitizen, db: SessionDep) -> OfficerCaller:
     """A police officer (usable account) signed in to the VNeID app, for account upgrades, locks and deaths."""
     lifecycle.require_officer(db, caller.personal_id)
     return _as_officer(caller, desk.officer(db, caller.personal_id))

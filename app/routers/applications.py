@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from app.core.context import Env
 from app.core.errors import problem_responses
-from app.deps import ClockDep, CurrentCitizen, KeysDep, Level2Citizen, SessionDep, SettingsDep
+from app.deps import ClockDep, KeysDep, Level2ProcedureCitizen, ProcedureCitizen, SessionDep, SettingsDep
 from app.schemas.application import ApplicationPage, ApplicationPublic, Note
 from app.schemas.common import Text
 from app.schemas.residence import (
@@ -34,7 +34,7 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 )
 def file_temporary_residence(
     body: TemporaryResidenceRequest,
-    caller: Level2Citizen,
+    caller: Level2ProcedureCitizen,
     db: SessionDep,
     clock: ClockDep,
     keys: KeysDep,
@@ -59,7 +59,7 @@ def file_temporary_residence(
 )
 def file_accommodation_notice(
     body: AccommodationNoticeRequest,
-    caller: CurrentCitizen,
+    caller: ProcedureCitizen,
     db: SessionDep,
     clock: ClockDep,
     keys: KeysDep,
@@ -79,7 +79,7 @@ def file_accommodation_notice(
     responses=problem_responses(401, 403, 422),
 )
 def list_my_applications(
-    caller: CurrentCitizen,
+    caller: ProcedureCitizen,
     db: SessionDep,
     clock: ClockDep,
     procedure: Annotated[Text | None, Query(max_length=30)] = None,
@@ -102,7 +102,7 @@ def list_my_applications(
 
 @router.get("/applications/{code}", response_model=ApplicationPublic, name="procedures.get", responses=ERRORS)
 def get_application(
-    code: str, caller: CurrentCitizen, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
+    code: str, caller: ProcedureCitizen, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
 ) -> ApplicationPublic:
     """One of your applications with its full history and the actions open to you."""
     application, role = desk.citizen_application(Env(db, clock, keys, settings), code, caller.personal_id)
@@ -118,7 +118,7 @@ def get_application(
 def owner_consent(
     code: str,
     body: OwnerDecision,
-    caller: CurrentCitizen,
+    caller: ProcedureCitizen,
     db: SessionDep,
     clock: ClockDep,
     keys: KeysDep,
@@ -137,7 +137,7 @@ def owner_consent(
 def resubmit(
     code: str,
     body: TemporaryResidenceAmendment,
-    caller: CurrentCitizen,
+    caller: ProcedureCitizen,
     db: SessionDep,
     clock: ClockDep,
     keys: KeysDep,
@@ -152,7 +152,13 @@ def resubmit(
     "/applications/{code}/withdraw", response_model=ApplicationPublic, name="procedures.withdraw", responses=ERRORS
 )
 def withdraw(
-    code: str, body: Note, caller: CurrentCitizen, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
+    code: str,
+    body: Note,
+    caller: ProcedureCitizen,
+    db: SessionDep,
+    clock: ClockDep,
+    keys: KeysDep,
+    settings: SettingsDep,
 ) -> ApplicationPublic:
     """Withdraw your application before a decision (cancel, for an accommodation notice)."""
     application = residence_actions.withdraw(Env(db, clock, keys, settings), code, caller.personal_id, body.reason)
@@ -165,7 +171,7 @@ def withdraw(
     name="procedures.owner_requests",
     responses=problem_responses(401, 403),
 )
-def owner_requests(caller: CurrentCitizen, db: SessionDep, clock: ClockDep) -> list[ApplicationPublic]:
+def owner_requests(caller: ProcedureCitizen, db: SessionDep, clock: ClockDep) -> list[ApplicationPublic]:
     """Temporary-residence registrations at your place that wait for your consent (the landlord's view)."""
     return [
         ApplicationPublic.model_validate(application_view(db, clock, a, Actor.OWNER))

@@ -4,7 +4,7 @@ from fastapi import APIRouter
 
 from app.core.context import Env
 from app.core.errors import problem_responses
-from app.deps import ClockDep, KeysDep, Level2Citizen, SessionDep, SettingsDep
+from app.deps import ClockDep, KeysDep, Level2ProcedureCitizen, SessionDep, SettingsDep
 from app.schemas.application import ApplicationPublic
 from app.schemas.criminal_record import CriminalRecordQuoteRequest, CriminalRecordRequest, FeeLine, FeeQuote
 from app.services.procedures.criminal_record import filing
@@ -16,7 +16,9 @@ ERRORS = problem_responses(401, 403, 422)
 
 
 @router.post("/quote", response_model=FeeQuote, name="criminal_record.quote", responses=ERRORS)
-def quote_fee(body: CriminalRecordQuoteRequest, caller: Level2Citizen, db: SessionDep, clock: ClockDep) -> FeeQuote:
+def quote_fee(
+    body: CriminalRecordQuoteRequest, caller: Level2ProcedureCitizen, db: SessionDep, clock: ClockDep
+) -> FeeQuote:
     """The fee of a request, before filing it, at the sandbox clock's date, line by line with the rule and legal
     source behind each line, and `rule`: the one that decides what is paid. From 24/04/2025 (Thông tư
     16/2025/TT-BTC): 200,000 VND, but 170,000 for a request on VNeID until 31/12/2025; 100,000 for `pupil` (from
@@ -52,7 +54,7 @@ def quote_fee(body: CriminalRecordQuoteRequest, caller: Level2Citizen, db: Sessi
 )
 def file_request(
     body: CriminalRecordRequest,
-    caller: Level2Citizen,
+    caller: Level2ProcedureCitizen,
     db: SessionDep,
     clock: ClockDep,
     keys: KeysDep,

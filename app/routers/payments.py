@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Response
 
 from app.core.context import Env
 from app.core.errors import problem_responses
-from app.deps import ClockDep, CurrentCitizen, KeysDep, SessionDep, SettingsDep, writes
+from app.deps import ClockDep, KeysDep, ProcedureCitizen, SessionDep, SettingsDep, writes
 from app.schemas.payment import PaymentCompletion, PaymentPublic
 from app.services import payments
 
@@ -35,7 +35,7 @@ PaymentId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="`payment
 )
 def start_payment(
     code: ApplicationCode,
-    caller: CurrentCitizen,
+    caller: ProcedureCitizen,
     response: Response,
     db: SessionDep,
     clock: ClockDep,
@@ -63,7 +63,12 @@ def start_payment(
 )
 @writes
 def get_payment(
-    payment_id: PaymentId, caller: CurrentCitizen, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
+    payment_id: PaymentId,
+    caller: ProcedureCitizen,
+    db: SessionDep,
+    clock: ClockDep,
+    keys: KeysDep,
+    settings: SettingsDep,
 ) -> PaymentPublic:
     """A payment of yours and its application's status. A pending payment past `expires_at` (sandbox clock)
     reads as `expired`, and its application as `payment_expired` if nothing else is pending.
@@ -82,7 +87,7 @@ def get_payment(
 def complete_payment(
     payment_id: PaymentId,
     body: PaymentCompletion,
-    caller: CurrentCitizen,
+    caller: ProcedureCitizen,
     db: SessionDep,
     clock: ClockDep,
     keys: KeysDep,

@@ -6,8 +6,8 @@ from tests.conftest import ADMIN_TOKEN
 
 
 def persona_headers(client: TestClient, persona: str, client_id: str | None = None) -> dict[str, str]:
-    """Officers work in the VNeID app (its tokens only); citizens file through a portal, demo-bank by default."""
-    client_id = client_id or ("vneid-app" if persona in ("police", "records") else "demo-bank")
+    """Procedures and officer work are done in the VNeID app: its tokens by default."""
+    client_id = client_id or "vneid-app"
     response = client.post(
         "/sandbox/tokens",
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},

@@ -469,7 +469,7 @@ def test_payment_fails_scenario_forces_failure_once(client: TestClient, an: Head
     armed = client.post(
         "/sandbox/scenarios",
         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-        json={"name": "payment_fails", "client_id": "demo-bank"},
+        json={"name": "payment_fails", "client_id": "vneid-app"},
     )
     assert armed.status_code in (200, 201), armed.text
     assert pay(client, an, unpaid)["status"] == "failed"

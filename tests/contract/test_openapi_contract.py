@@ -32,8 +32,8 @@ EXPENSIVE_OPERATIONS = {("POST", "/sandbox/reset"): 3, ("POST", "/sandbox/keys/r
 CITIZEN_AREAS = (
     ("/v1/me", "an", "vneid-app"),
     ("/v1/officer", "police", "vneid-app"),
-    ("/v1/applications", "an", "demo-bank"),
-    ("/v1/payments", "an", "demo-bank"),
+    ("/v1/applications", "an", "vneid-app"),
+    ("/v1/payments", "an", "vneid-app"),
     ("/oauth2/userinfo", "an", "demo-bank"),
 )
 

@@ -162,7 +162,7 @@ def test_each_webhook_event_is_delivered_once(cluster: Cluster) -> None:
     landlord = httpx.post(
         f"{cluster.a}/sandbox/tokens",
         headers=ADMIN_HEADERS,
-        json={"persona": "dung", "client_id": "demo-bank", "scope": "openid"},
+        json={"persona": "dung", "client_id": "vneid-app", "scope": "openid"},
     ).json()["access_token"]
     headers = {"Authorization": f"Bearer {landlord}"}
     notices = 8
@@ -170,7 +170,7 @@ def test_each_webhook_event_is_delivered_once(cluster: Cluster) -> None:
         subscribed = httpx.post(
             f"{cluster.b}/sandbox/webhooks",
             headers=ADMIN_HEADERS,
-            json={"client_id": "demo-bank", "url": receiver.url, "events": ["application.created"]},
+            json={"client_id": "vneid-app", "url": receiver.url, "events": ["application.created"]},
         )
         assert subscribed.status_code == 201, subscribed.text
         now = datetime.fromisoformat(httpx.get(f"{cluster.a}/sandbox/clock", headers=ADMIN_HEADERS).json()["now"])

@@ -39,9 +39,8 @@ def receiver() -> Iterator[Receiver]:
         yield server
 
 
-def token(base: str, persona: str, client_id: str | None = None) -> dict[str, str]:
-    # Officers work in the first-party VNeID app (so does the wallet); citizens here file through demo-bank.
-    client_id = client_id or ("vneid-app" if persona in ("police", "records") else "demo-bank")
+def token(base: str, persona: str, client_id: str = "vneid-app") -> dict[str, str]:
+    # Procedures, officer work and the wallet are all done in the first-party VNeID app.
     response = httpx.post(
         f"{base}/sandbox/tokens",
         headers={"Authorization": f"Bearer {ADMIN}"},
@@ -51,11 +50,16 @@ def token(base: str, persona: str, client_id: str | None = None) -> dict[str, st
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def integrator(base: str) -> dict[str, str]:
-    """demo-bank's own token: citizens file through demo-bank, and demo-bank manages its webhook subscriptions."""
-    response = client_credentials(base, "demo-bank", "demo-bank-secret")
+def subscribe_app(base: str, url: str, events: list[str]) -> dict[str, str]:
+    """The operator subscribes the VNeID app, where citizens file, to its procedures' events."""
+    response = httpx.post(
+        f"{base}/sandbox/webhooks",
+        headers={"Authorization": f"Bearer {ADMIN}"},
+        json={"client_id": "vneid-app", "url": url, "events": events},
+    )
     response.raise_for_status()
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    result: dict[str, str] = response.json()
+    return result
 
 
 def file_registration(base: str, tenant: dict[str, str]) -> str:
@@ -81,14 +85,11 @@ def file_registration(base: str, tenant: dict[str, str]) -> str:
 def test_tenant_story_with_signed_webhooks(live: str, receiver: Receiver) -> None:
     httpx.post(f"{live}/sandbox/reset", headers={"Authorization": f"Bearer {ADMIN}"}).raise_for_status()
     cuong, dung, police = token(live, "cuong"), token(live, "dung"), token(live, "police")
-    subscription = httpx.post(
-        f"{live}/v1/webhooks",
-        headers=integrator(live),
-        json={
-            "url": f"http://127.0.0.1:{receiver.server_port}/hooks",
-            "events": ["application.created", "application.status_changed", "document.issued"],
-        },
-    ).json()
+    subscription = subscribe_app(
+        live,
+        f"http://127.0.0.1:{receiver.server_port}/hooks",
+        ["application.created", "application.status_changed", "document.issued"],
+    )
 
     code = file_registration(live, cuong)
     assert (
@@ -151,12 +152,8 @@ def test_criminal_record_certificate_paid_issued_and_verifiable(live: str, recei
     from joserfc.jwk import KeySet
 
     httpx.post(f"{live}/sandbox/reset", headers={"Authorization": f"Bearer {ADMIN}"}).raise_for_status()
-    an, records, wallet = token(live, "an"), token(live, "records"), token(live, "an", "vneid-app")
-    subscription = httpx.post(
-        f"{live}/v1/webhooks",
-        headers=integrator(live),
-        json={"url": f"http://127.0.0.1:{receiver.server_port}/hooks", "events": ["document.issued"]},
-    ).json()
+    an, records = token(live, "an"), token(live, "records")
+    subscription = subscribe_app(live, f"http://127.0.0.1:{receiver.server_port}/hooks", ["document.issued"])
     request = {"form": 2, "purpose": "job"}
     quote = httpx.post(f"{live}/v1/applications/criminal-record-certificates/quote", headers=an, json={}).json()
     filed = httpx.post(f"{live}/v1/applications/criminal-record-certificates", headers=an, json=request).json()
@@ -179,8 +176,8 @@ def test_criminal_record_certificate_paid_issued_and_verifiable(live: str, recei
     expected = hmac.new(subscription["secret"].encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     assert hmac.compare_digest(mac, expected.hexdigest())
 
-    summary = httpx.get(f"{live}/v1/me/documents", headers=wallet).json()["items"][0]
-    document = httpx.get(f"{live}/v1/me/documents/{summary['id']}", headers=wallet).json()
+    summary = httpx.get(f"{live}/v1/me/documents", headers=an).json()["items"][0]
+    document = httpx.get(f"{live}/v1/me/documents/{summary['id']}", headers=an).json()
     keys = KeySet.import_key_set(httpx.get(f"{live}/.well-known/jwks.json").json())
     verified = jws.deserialize_compact(document["jws"], keys.get_by_kid(document["kid"]), algorithms=["RS256"])
     assert json.loads(verified.payload)["code"] == document["code"]

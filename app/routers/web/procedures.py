@@ -40,7 +40,7 @@ Field = Annotated[str, Form(max_length=200)]
 
 
 def _require_level2(user: WebUser) -> None:
-    """The same refusal the API's Level2Citizen dependency gives a level 1 token."""
+    """The same refusal the API's Level2ProcedureCitizen dependency gives a level 1 token."""
     if user.level < 2:
         raise InsufficientAccountLevel(ACR_BY_LEVEL[2])
 
