@@ -57,6 +57,11 @@ class Citizen(Base):
     phone: Mapped[str | None] = mapped_column(String(15))
     email: Mapped[str | None] = mapped_column(String(120))
 
+    def residence_communes(self, today: date) -> frozenset[str]:
+        """The communes the citizen lives in on `today`: permanent, current, and temporary while it is valid."""
+        temporary = self.temporary_commune_code if self.temporary_until and self.temporary_until >= today else None
+        return frozenset(c for c in (self.permanent_commune_code, self.current_commune_code, temporary) if c)
+
 
 class Conviction(Base):
     """One conviction in the criminal-record database (lý lịch tư pháp)."""

@@ -112,12 +112,12 @@ def upgrade(
     matching portrait and fingerprints (in the sandbox the biometric step is taken as done).
 
     Needs a police officer's citizen token (persona `police`); other citizens get `403 officer_role_required`,
-    client-credentials tokens `403 citizen_token_required`. `409 already_level_2`; `409 account_not_active` for a
-    pending or locked account; `404 account_not_found` for a citizen without an account. Tokens issued before
-    the upgrade keep `acr` level 1: the citizen signs in again to get `urn:vneid:loa:2`."""
-    return _public(
-        lifecycle.upgrade_to_level_2(db, clock, officer.personal_id, personal_id, body.reason if body else None)
-    )
+    client-credentials tokens `403 citizen_token_required`. Upgrades, locks and unlocks are for citizens who live
+    (permanent, current or valid temporary residence) in the officer's commune: `403 outside_jurisdiction`.
+    `409 already_level_2`; `409 account_not_active` for a pending or locked account; `404 account_not_found` for
+    a citizen without an account. Tokens issued before the upgrade keep `acr` level 1: the citizen signs in
+    again to get `urn:vneid:loa:2`."""
+    return _public(lifecycle.upgrade_to_level_2(db, clock, officer.officer, personal_id, body.reason if body else None))
 
 
 @router.post(
@@ -134,7 +134,7 @@ def lock(
     `id_card_revoked` (police officers only). The holder's tokens stop working at once and sign-in is refused
     with `account_locked`. `409 already_locked` (with the current `lock_reason`), `409 account_not_active` for a
     pending account."""
-    return _public(lifecycle.lock_by_authority(db, clock, officer.personal_id, personal_id, body.reason))
+    return _public(lifecycle.lock_by_authority(db, clock, officer.officer, personal_id, body.reason))
 
 
 @router.post(
@@ -154,7 +154,7 @@ def unlock(
     """Unlock a locked account (police officers only): any lock but death, including the holder's own lock and
     the lock after five wrong passwords (whose count restarts at zero). A death lock is permanent:
     `409 permanent_lock`. `409 not_locked` when the account is not locked."""
-    return _public(lifecycle.unlock(db, clock, officer.personal_id, personal_id, body.reason if body else None))
+    return _public(lifecycle.unlock(db, clock, officer.officer, personal_id, body.reason if body else None))
 
 
 @router.post(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.models import AccountEvent, Citizen, IdentityAccount, InboxMessage
 from app.services.oidc.grants import pkce_challenge
 from app.services.population.seeding import personas_document
-from tests.api.procedure_helpers import persona_headers
+from tests.api.procedure_helpers import persona_headers, police_serving
 from tests.conftest import ISSUER
 
 AN, BINH, GIANG, HAI, KHOA, DUNG = (
@@ -310,17 +310,20 @@ def test_malformed_code_is_422(client: TestClient, otp: str) -> None:
 # Level 2 upgrade at the police
 
 
-def test_police_upgrades_binh_to_level_2(client: TestClient, token_of: TokenOf, db: Session) -> None:
-    response = client.post(f"/v1/officer/accounts/{BINH}/upgrade", headers=token_of("police"), json={})
+def test_police_upgrades_binh_to_level_2(client: TestClient, db: Session) -> None:
+    police = police_serving(client, db, BINH)
+    response = client.post(f"/v1/officer/accounts/{BINH}/upgrade", headers=police, json={})
     assert response.status_code == 200, response.text
     assert (response.json()["level"], response.json()["acr"]) == (2, "urn:vneid:loa:2")
     assert events(db, BINH) == [("upgrade", POLICE, "in_person_biometrics")]
-    again = client.post(f"/v1/officer/accounts/{BINH}/upgrade", headers=token_of("police"))
+    again = client.post(f"/v1/officer/accounts/{BINH}/upgrade", headers=police)
     assert (again.status_code, again.json()["code"]) == (409, "already_level_2")
 
 
-def test_an_upgraded_citizen_signs_in_at_level_2(client: TestClient, token_of: TokenOf) -> None:
-    client.post(f"/v1/officer/accounts/{BINH}/upgrade", headers=token_of("police"), json={"reason": "quầy 3"})
+def test_an_upgraded_citizen_signs_in_at_level_2(client: TestClient, token_of: TokenOf, db: Session) -> None:
+    client.post(
+        f"/v1/officer/accounts/{BINH}/upgrade", headers=police_serving(client, db, BINH), json={"reason": "quầy 3"}
+    )
     assert client.get("/v1/me", headers=token_of("binh")).json()["account"]["acr"] == "urn:vneid:loa:2"
 
 
@@ -342,17 +345,19 @@ def test_officer_endpoints_need_a_citizen_token(client: TestClient, agency_heade
 )
 def test_upgrade_needs_an_existing_level_1_account(
     client: TestClient,
-    token_of: TokenOf,
+    db: Session,
     personal_id: str,
     status: int,
     code: str,
 ) -> None:
-    response = client.post(f"/v1/officer/accounts/{personal_id}/upgrade", headers=token_of("police"))
+    response = client.post(
+        f"/v1/officer/accounts/{personal_id}/upgrade", headers=police_serving(client, db, personal_id)
+    )
     assert (response.status_code, response.json()["code"]) == (status, code)
 
 
-def test_a_locked_level_1_account_cannot_be_upgraded(client: TestClient, token_of: TokenOf) -> None:
-    police = token_of("police")
+def test_a_locked_level_1_account_cannot_be_upgraded(client: TestClient, db: Session) -> None:
+    police = police_serving(client, db, BINH)
     client.post(f"/v1/officer/accounts/{BINH}/lock", headers=police, json={"reason": "breach_of_terms"})
     response = client.post(f"/v1/officer/accounts/{BINH}/upgrade", headers=police)
     assert (response.status_code, response.json()["code"]) == (409, "account_not_active")
@@ -367,7 +372,7 @@ def test_authority_lock_signs_the_holder_out_and_unlock_lets_them_back_in(
     admin_headers: dict[str, str],
     db: Session,
 ) -> None:
-    police, an = token_of("police"), token_of("an")
+    police, an = police_serving(client, db, AN), token_of("an")
     locked = client.post(f"/v1/officer/accounts/{AN}/lock", headers=police, json={"reason": "id_card_revoked"})
     assert locked.status_code == 200, locked.text
     assert (locked.json()["status"], locked.json()["lock_reason"]) == ("locked", "id_card_revoked")
@@ -396,20 +401,18 @@ def test_authority_lock_needs_an_authority_reason(client: TestClient, token_of: 
     assert (response.status_code, response.json()["code"]) == (422, "validation_error")
 
 
-def test_the_locked_persona_is_refused_by_login_until_the_police_unlocks_it(
-    client: TestClient,
-    token_of: TokenOf,
-) -> None:
+def test_the_locked_persona_is_refused_by_login_until_the_police_unlocks_it(client: TestClient, db: Session) -> None:
     txn, location = password_step(client, GIANG, "Sandbox@2026")
     assert location == f"/login/{txn}?error=account_locked"
-    unlocked = client.post(f"/v1/officer/accounts/{GIANG}/unlock", headers=token_of("police"), json={"reason": "ok"})
+    police = police_serving(client, db, GIANG)
+    unlocked = client.post(f"/v1/officer/accounts/{GIANG}/unlock", headers=police, json={"reason": "ok"})
     assert unlocked.json()["status"] == "active"
     txn, location = password_step(client, GIANG, "Sandbox@2026")
     assert location == f"/login/{txn}"
 
 
-def test_the_deceased_persona_cannot_be_unlocked(client: TestClient, token_of: TokenOf) -> None:
-    response = client.post(f"/v1/officer/accounts/{HAI}/unlock", headers=token_of("police"))
+def test_the_deceased_persona_cannot_be_unlocked(client: TestClient, db: Session) -> None:
+    response = client.post(f"/v1/officer/accounts/{HAI}/unlock", headers=police_serving(client, db, HAI))
     assert (response.status_code, response.json()["code"]) == (409, "permanent_lock")
 
 
@@ -465,7 +468,7 @@ def test_recording_a_death_locks_the_account_for_good(
     assert (record.json()["life_status"], record.json()["date_of_death"]) == ("deceased", "2026-01-05")
     assert events(db, BINH) == [("lock", "population_database", "death")]
     assert client.get("/v1/me", headers=binh).status_code == 401
-    unlock = client.post(f"/v1/officer/accounts/{BINH}/unlock", headers=token_of("police"))
+    unlock = client.post(f"/v1/officer/accounts/{BINH}/unlock", headers=police_serving(client, db, BINH))
     assert (unlock.status_code, unlock.json()["code"]) == (409, "permanent_lock")
     again = client.post(f"/sandbox/citizens/{BINH}/death", headers=admin_headers, json={"date_of_death": "2026-01-06"})
     assert (again.status_code, again.json()["code"]) == (409, "already_deceased")

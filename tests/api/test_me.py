@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.core.db import Database
 from app.models import AuditEvent
 from app.services import webhooks
-from tests.api.procedure_helpers import persona_headers
+from tests.api.procedure_helpers import persona_headers, police_serving
 from tests.conftest import TEST_OUTBOUND
 
 AN, BINH, LINH = "001090000001", "079195000002", "001320000009"
@@ -154,7 +154,7 @@ def test_someone_elses_consent_is_not_found(
 
 
 def test_holder_locks_their_own_account_and_only_the_police_unlocks_it(
-    client: TestClient, token_of: TokenOf, admin_headers: dict[str, str]
+    client: TestClient, token_of: TokenOf, admin_headers: dict[str, str], db: Session
 ) -> None:
     an = token_of("an")
 
@@ -165,7 +165,8 @@ def test_holder_locks_their_own_account_and_only_the_police_unlocks_it(
     assert client.get("/v1/me", headers=an).status_code == 401  # every token of the account is revoked
     minted = client.post("/sandbox/tokens", headers=admin_headers, json={"persona": "an", "client_id": "demo-bank"})
     assert minted.json()["code"] == "account_locked"
-    assert client.post("/v1/officer/accounts/001090000001/unlock", headers=token_of("police")).status_code == 200
+    police = police_serving(client, db, "001090000001")
+    assert client.post("/v1/officer/accounts/001090000001/unlock", headers=police).status_code == 200
     history = client.get("/v1/me/account/history", headers=token_of("an")).json()["items"]
     assert [(e["action"], e["actor"], e["reason"], e["status"]) for e in history] == [
         ("lock", "holder", "holder_request: lost my phone", "locked"),
@@ -178,9 +179,9 @@ def test_holder_lock_without_a_body(client: TestClient, token_of: TokenOf) -> No
     assert (response.status_code, response.json()["lock_reason"]) == (200, "holder_request")
 
 
-def test_account_history_shows_the_upgrade_by_an_officer(client: TestClient, token_of: TokenOf) -> None:
+def test_account_history_shows_the_upgrade_by_an_officer(client: TestClient, token_of: TokenOf, db: Session) -> None:
     assert client.get("/v1/me/account/history", headers=token_of("binh")).json() == {"items": []}
-    client.post(f"/v1/officer/accounts/{BINH}/upgrade", headers=token_of("police"))
+    client.post(f"/v1/officer/accounts/{BINH}/upgrade", headers=police_serving(client, db, BINH))
     [event] = client.get("/v1/me/account/history", headers=token_of("binh")).json()["items"]
     assert (event["action"], event["actor"], event["level"], event["status"]) == ("upgrade", "officer", 2, "active")
 

@@ -55,3 +55,22 @@ def test_h2_client_credentials_token_is_not_a_citizen(app: FastAPI, client: Test
 def test_h2_userinfo_answers_every_client_of_the_login(client: TestClient) -> None:
     for client_id in ("demo-bank", "vneid-app"):
         assert client.get("/oauth2/userinfo", headers=persona_headers(client, "an", client_id)).status_code == 200
+
+
+def test_m10_police_powers_stop_at_the_officers_commune(client: TestClient) -> None:
+    police = persona_headers(client, "police")  # commune police of Phường Cầu Giấy (00166)
+    an, binh, giang = "001090000001", "079195000002", "092093000007"
+    for action, personal_id, body in [
+        ("lock", an, {"reason": "authority_request"}),
+        ("upgrade", binh, {}),
+        ("unlock", giang, {}),
+    ]:
+        response = client.post(f"/v1/officer/accounts/{personal_id}/{action}", headers=police, json=body)
+        assert (response.status_code, response.json()["code"]) == (403, "outside_jurisdiction"), action
+    assert client.get("/v1/me", headers=persona_headers(client, "an")).status_code == 200  # not locked
+
+    for resident in ("001175000004", "040203000003"):  # dung lives in Cầu Giấy; cuong, from Nghệ An, lives there now
+        locked = client.post(
+            f"/v1/officer/accounts/{resident}/lock", headers=police, json={"reason": "breach_of_terms"}
+        )
+        assert locked.json()["status"] == "locked"

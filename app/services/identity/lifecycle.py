@@ -1,7 +1,8 @@
 """An account's life after registration: the level 2 upgrade at the police, locks and unlocks, death.
 
 Who may do what:
-- a police officer (role `police_officer`): upgrade level 1 → 2 after the in-person biometric check, lock for an
+- a police officer (role `police_officer`), over citizens who live in the officer's commune (permanent, current
+  or valid temporary residence): upgrade level 1 → 2 after the in-person biometric check, lock for an
   authority's reason, unlock any lock but death;
 - the holder: lock their own account (`holder_request`), never unlock it;
 - the population database (sandbox admin): record a death, which locks the account for good.
@@ -28,6 +29,7 @@ from app.services.identity.accounts import (
     usable_account,
 )
 from app.services.oidc import grants
+from app.services.procedures.desk import Officer
 
 POLICE_OFFICER = "police_officer"
 LOCK_HOLDER = "holder_request"
@@ -64,6 +66,10 @@ class AlreadyDeceased(Conflict):
     code, title = "already_deceased", "A death is already recorded for this citizen"
 
 
+class OutsideJurisdiction(AppError):
+    status, code, title = 403, "outside_jurisdiction", "The citizen does not live in the officer's jurisdiction"
+
+
 class InvalidDateOfDeath(AppError):
     status, code, title = 422, "invalid_date_of_death", "The date of death is not possible"
 
@@ -94,10 +100,10 @@ def require_officer(db: Session, personal_id: str) -> IdentityAccount:
 
 
 def upgrade_to_level_2(
-    db: Session, clock: Clock, officer_id: str, personal_id: str, note: str | None
+    db: Session, clock: Clock, officer: Officer, personal_id: str, note: str | None
 ) -> IdentityAccount:
     """Level 1 → 2 after the officer took and matched portrait and fingerprints (sandbox: taken as done)."""
-    account = _target(db, personal_id)
+    account = _target(db, clock, officer, personal_id)
     if account.level >= 2:
         raise AlreadyLevel2("this account is already level 2")
     if account.status != ACTIVE:
@@ -107,15 +113,15 @@ def upgrade_to_level_2(
             lock_reason=account.lock_reason,
         )
     account.level = 2
-    record_event(db, clock, account, "upgrade", officer_id, _with_note(UPGRADE_REASON, note))
+    record_event(db, clock, account, "upgrade", officer.personal_id, _with_note(UPGRADE_REASON, note))
     return account
 
 
-def lock_by_authority(db: Session, clock: Clock, officer_id: str, personal_id: str, reason: str) -> IdentityAccount:
+def lock_by_authority(db: Session, clock: Clock, officer: Officer, personal_id: str, reason: str) -> IdentityAccount:
     if reason not in AUTHORITY_LOCK_REASONS:  # the schema already refuses others; a guard for other callers
         raise ValueError(f"not an authority lock reason: {reason}")
-    account = _target(db, personal_id)
-    _lock(db, clock, account, reason, officer_id)
+    account = _target(db, clock, officer, personal_id)
+    _lock(db, clock, account, reason, officer.personal_id)
     return account
 
 
@@ -128,9 +134,9 @@ def lock_own_account(db: Session, clock: Clock, personal_id: str, note: str | No
     return account
 
 
-def unlock(db: Session, clock: Clock, officer_id: str, personal_id: str, note: str | None) -> IdentityAccount:
+def unlock(db: Session, clock: Clock, officer: Officer, personal_id: str, note: str | None) -> IdentityAccount:
     """Lift any lock but death; lifting a `failed_logins` lock also restarts the count of wrong passwords."""
-    account = _target(db, personal_id)
+    account = _target(db, clock, officer, personal_id)
     citizen = db.get_one(Citizen, personal_id)
     if account.lock_reason == LOCK_DEATH or citizen.date_of_death is not None:
         raise PermanentLock("the account holder has died: the account is locked for good and cannot be unlocked")
@@ -138,7 +144,7 @@ def unlock(db: Session, clock: Clock, officer_id: str, personal_id: str, note: s
         raise NotLocked(f"the account is not locked; it is {account.status}", account_status=account.status)
     lifted = account.lock_reason or "unknown"
     account.failed_logins = 0
-    change_state(db, clock, account, ACTIVE, "unlock", officer_id, _with_note(lifted, note))
+    change_state(db, clock, account, ACTIVE, "unlock", officer.personal_id, _with_note(lifted, note))
     return account
 
 
@@ -165,12 +171,19 @@ def record_death(db: Session, clock: Clock, personal_id: str, date_of_death: dat
     return DeathOutcome(citizen, account)
 
 
-def _target(db: Session, personal_id: str) -> IdentityAccount:
-    """The account an officer acts on, row-locked so a concurrent change loses cleanly."""
+def _target(db: Session, clock: Clock, officer: Officer, personal_id: str) -> IdentityAccount:
+    """The account an officer acts on, if its holder lives in the officer's commune (the one check of jurisdiction
+    for every account power), row-locked so a concurrent change loses cleanly."""
+    citizen = db.get(Citizen, personal_id)
+    if citizen is None:
+        raise CitizenNotFound(f"no citizen has the personal ID {personal_id}")
+    if officer.jurisdiction_code not in citizen.residence_communes(clock.today()):
+        raise OutsideJurisdiction(
+            f"the holder does not live in your commune ({officer.jurisdiction_code}): their commune police act",
+            jurisdiction_code=officer.jurisdiction_code,
+        )
     account = db.get(IdentityAccount, personal_id, with_for_update=True, populate_existing=True)
     if account is None:
-        if db.get(Citizen, personal_id) is None:
-            raise CitizenNotFound(f"no citizen has the personal ID {personal_id}")
         raise AccountNotFound("this citizen has no VNeID account")
     return account
 
