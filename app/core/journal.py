@@ -31,9 +31,9 @@ if TYPE_CHECKING:  # app.core.db imports the errors, whose handler notes refusal
 # Entries kept per world (per database): older ones are deleted as new ones are written.
 JOURNAL_SIZE = 1000
 FLUSH_SECONDS = 0.5
-# Paths that are not a client's dealings with the sandbox: assets, docs, health probes and the journal itself.
-UNRECORDED_PREFIXES = ("/static/", "/docs", "/openapi.json", "/healthz", "/favicon", "/sandbox/journal")
-UNRECORDED_SUFFIXES = ("/app/sandbox/journal",)
+# Paths that are not a client's dealings with the sandbox: assets, docs, health probes, the journal itself and
+# the operator's panel (which polls it).
+UNRECORDED_PREFIXES = ("/static/", "/docs", "/openapi.json", "/healthz", "/favicon", "/sandbox/journal", "/app/sandbox")
 # Query parameters that carry a secret or a one-time credential.
 SECRET_PARAMETERS = frozenset(
     {
@@ -154,8 +154,11 @@ def _database_of(scope: Scope) -> "Database | None":
     return database
 
 
-def _recorded(path: str) -> bool:
-    return not (path.startswith(UNRECORDED_PREFIXES) or path.endswith(UNRECORDED_SUFFIXES))
+def _route_path(scope: Scope) -> str:
+    """The path within its world: without the `/w/{id}` prefix a world's requests carry as their root_path."""
+    root: str = scope.get("root_path", "")
+    path: str = scope["path"]
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 class JournalMiddleware:
@@ -165,7 +168,8 @@ class JournalMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _recorded(scope["path"]):
+        path = _route_path(scope) if scope["type"] == "http" else ""
+        if scope["type"] != "http" or path.startswith(UNRECORDED_PREFIXES):
             await self.app(scope, receive, send)
             return
         draft = Draft()
@@ -189,7 +193,7 @@ class JournalMiddleware:
                     {
                         "at": datetime.now(UTC),
                         "method": scope["method"],
-                        "path": redacted_path(scope["path"], scope.get("query_string", b"").decode("latin-1")),
+                        "path": redacted_path(path, scope.get("query_string", b"").decode("latin-1")),
                         "status": status,
                         "error_code": draft.error_code,
                         "explanation": draft.explanation,

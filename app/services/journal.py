@@ -24,3 +24,9 @@ def read_journal(
     if since is not None:
         query = query.where(JournalEntry.at >= since)
     return db.scalars(query).all()
+
+
+def journal_clients(db: Session) -> list[str]:
+    """The clients the journal holds requests of, for the panel's filter."""
+    query = select(JournalEntry.client_id).where(JournalEntry.client_id.is_not(None)).distinct()
+    return sorted(c for c in db.scalars(query) if c)

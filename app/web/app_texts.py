@@ -213,6 +213,17 @@ APP_TEXTS: dict[str, dict[str, str]] = {
         "signature_ok": "Hợp lệ",
         "signature_bad": "Không khớp",
         "signature_unchecked": "Chưa kiểm tra",
+        "journal_title": "Nhật ký yêu cầu",
+        "journal_intro": "Các yêu cầu sandbox vừa trả lời, mới nhất trước (tự cập nhật 2 giây một lần); mỗi lần từ "
+        "chối ghi rõ quy tắc và yêu cầu thế nào thì được chấp nhận. Giữ 1.000 yêu cầu gần nhất.",
+        "journal_filter": "Ứng dụng",
+        "journal_all_clients": "Tất cả ứng dụng",
+        "journal_empty": "Chưa có yêu cầu nào.",
+        "journal_at": "Lúc",
+        "journal_request": "Yêu cầu",
+        "journal_status": "Kết quả",
+        "journal_client": "Ứng dụng, công dân",
+        "journal_why": "Giải thích",
     },
     "en": {
         "app_title": "VNeID app",
@@ -425,6 +436,17 @@ APP_TEXTS: dict[str, dict[str, str]] = {
         "signature_ok": "Verified",
         "signature_bad": "Mismatch",
         "signature_unchecked": "Not checked",
+        "journal_title": "Request journal",
+        "journal_intro": "The requests the sandbox answered, newest first (refreshed every 2 seconds); each refusal "
+        "names its rule and what would pass. The last 1,000 requests are kept.",
+        "journal_filter": "Client",
+        "journal_all_clients": "All clients",
+        "journal_empty": "No requests yet.",
+        "journal_at": "Time",
+        "journal_request": "Request",
+        "journal_status": "Status",
+        "journal_client": "Client, citizen",
+        "journal_why": "Explanation",
     },
 }
 

@@ -281,3 +281,8 @@ def test_the_journal_is_for_the_admin_and_refuses_bad_filters(
 def test_a_client_token_cannot_read_the_journal(client: TestClient) -> None:
     token = client_token(client, "demo-bank", "demo-bank-secret")
     assert client.get("/sandbox/journal", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_the_panel_journal_needs_the_panel_sign_in(client: TestClient) -> None:
+    assert client.get("/app/sandbox/journal", headers=ADMIN).status_code == 401  # the bearer token is the API's
+    assert client.get("/app/sandbox/journal", params={"client": "x" * 81}).status_code == 422

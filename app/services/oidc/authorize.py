@@ -103,9 +103,8 @@ def parse_request(db: Session, issuer: str, params: dict[str, str]) -> tuple[Cli
     redirect_uri = params.get("redirect_uri") or ""
     if not redirect_uri_allowed(client, redirect_uri):
         raise UntrustedRedirect(
-            "redirect_uri is not registered for this client (exact match required)",
-            passes=f"redirect_uri `{redirect_uri}` is not registered for {client.client_id}; registered: "
-            + ", ".join(f"`{uri}`" for uri in client.redirect_uris),
+            f"redirect_uri `{redirect_uri}` is not registered for {client.client_id} (exact match required)",
+            passes="a registered redirect_uri: " + ", ".join(f"`{uri}`" for uri in client.redirect_uris),
             rule="OIDC Core §3.1.2.1 requires an exact match (RFC 8252 §7.3: any port for a loopback redirect)",
         )
     request = AuthorizationRequest(client.client_id, redirect_uri, "", state=params.get("state"), issuer=issuer)
