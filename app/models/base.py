@@ -5,6 +5,8 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
+from app.core.clock import VIETNAM
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -15,7 +17,8 @@ NAMING = {
 
 
 class UTCDateTime(TypeDecorator[datetime]):
-    """Stores UTC without a zone (SQLite has none) and hands back aware datetimes in UTC."""
+    """Stores UTC without a zone (SQLite has none) and hands back aware datetimes in Việt Nam's zone (+07:00), the
+    offset every timestamp of the API and the pages carries."""
 
     impl = DateTime(timezone=False)
     cache_ok = True
@@ -28,7 +31,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:  # type: ignore[no-untyped-def]
-        return None if value is None else value.replace(tzinfo=UTC)
+        return None if value is None else value.replace(tzinfo=UTC).astimezone(VIETNAM)
 
 
 class Base(DeclarativeBase):

@@ -1,7 +1,7 @@
 """The OAuth 2.0 / OpenID Connect endpoints for machines: token, discovery, JWKS, userinfo, revocation,
 introspection. (The browser-facing authorize and login pages live in routers/login.py.)"""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Header, Request
@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from app.core.admission import respond_after
 from app.core.errors import problem_responses
-from app.deps import ClockDep, CurrentCitizen, KeysDep, SessionDep, SettingsDep
+from app.deps import CurrentCitizen, KeysDep, SessionDep, SettingsDep
 from app.models import Client
 from app.schemas.common import Text
 from app.schemas.oauth import IntrospectionResponse, JsonWebKey, JsonWebKeySet, OAuthErrorBody, TokenResponse
@@ -147,11 +147,11 @@ def openid_configuration(settings: SettingsDep) -> dict[str, Any]:
 
 
 @router.get("/.well-known/jwks.json", response_model=JsonWebKeySet, name="oauth.jwks")
-def jwks(db: SessionDep, keys: KeysDep, settings: SettingsDep, clock: ClockDep) -> JsonWebKeySet:
+def jwks(db: SessionDep, keys: KeysDep, settings: SettingsDep) -> JsonWebKeySet:
     """The public keys that verify every token the sandbox signs, each with `kid`, `alg` and `use`: the active
     key per algorithm, the next one (published before it signs anything), and retired ones while tokens
     they signed may still be alive."""
     retention = timedelta(seconds=settings.access_token_ttl_seconds)
     return JsonWebKeySet(
-        keys=[JsonWebKey.model_validate(k.public_jwk()) for k in keys.published(db, clock.now(), retention)]
+        keys=[JsonWebKey.model_validate(k.public_jwk()) for k in keys.published(db, datetime.now(UTC), retention)]
     )

@@ -1,6 +1,6 @@
 """Sandbox controls for QA and demos, behind the admin token."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -75,11 +75,15 @@ def grant_consent(body: ConsentGrant, db: SessionDep, clock: ClockDep) -> Consen
 
 
 @router.post("/tokens", name="sandbox.mint_tokens", responses=problem_responses(400, 401, 403, 404, 422))
-def mint_tokens(body: TokenMint, db: SessionDep, keys: KeysDep, settings: SettingsDep) -> dict[str, object]:
+def mint_tokens(
+    body: TokenMint, db: SessionDep, keys: KeysDep, settings: SettingsDep, clock: ClockDep
+) -> dict[str, object]:
     """Tokens for a persona and a client without the login page, as if the persona had signed in and
     consented: access token, ID token (with `openid`) and refresh token (if the client may refresh).
     Locked, deceased and account-less personas get their documented 403 (`account_locked`, …)."""
-    return sandbox.mint_tokens(db, keys, settings, persona=body.persona, client_id=body.client_id, scope=body.scope)
+    return sandbox.mint_tokens(
+        db, clock, keys, settings, persona=body.persona, client_id=body.client_id, scope=body.scope
+    )
 
 
 @router.get("/scenarios", response_model=ScenarioState, name="sandbox.scenarios", responses=problem_responses(401))
@@ -135,10 +139,10 @@ def subscribe_webhook(
 
 
 @router.post("/keys/rotate", response_model=KeyRotation, name="sandbox.rotate_keys", responses=problem_responses(401))
-def rotate_keys(db: SessionDep, keys: KeysDep, clock: ClockDep) -> KeyRotation:
+def rotate_keys(db: SessionDep, keys: KeysDep) -> KeyRotation:
     """Rotate the token signing keys: the already-published next key starts signing, the old key stays in the
     JWKS until tokens it signed have expired, and a new next key is published."""
-    return KeyRotation(signing_kids=keys.rotate(db, clock.now()))
+    return KeyRotation(signing_kids=keys.rotate(db, datetime.now(UTC)))  # JOSE: real time
 
 
 @router.get("/inbox", response_model=list[InboxEntry], name="sandbox.inbox", responses=problem_responses(401, 422))

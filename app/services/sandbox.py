@@ -182,9 +182,10 @@ def grant_consent(
 
 
 def mint_tokens(
-    db: Session, keys: KeyStore, settings: Settings, *, persona: str, client_id: str, scope: str | None
+    db: Session, clock: Clock, keys: KeyStore, settings: Settings, *, persona: str, client_id: str, scope: str | None
 ) -> dict[str, object]:
-    """Tokens for a persona and client as if the persona had just signed in and consented (no login page)."""
+    """Tokens for a persona and client as if the persona had just signed in and consented (no login page): the
+    sign-in on real time (the tokens' clock), the consent on the sandbox clock (as every consent)."""
     personal_id = login.persona_id(persona)
     if personal_id is None:
         raise NotFound(f"no persona {persona!r}; see GET /sandbox/personas")
@@ -209,7 +210,7 @@ def mint_tokens(
         auth_time=session.auth_time,
         session_id=session.sid,
     )
-    login.record_consent(db, clock_now=now, client=client, scope=grant.scope, personal_id=personal_id)
+    login.record_consent(db, clock_now=clock.now(), client=client, scope=grant.scope, personal_id=personal_id)
     return tokens.token_response(db, keys, settings, client, grant, nonce=None, claims_request=None)
 
 
