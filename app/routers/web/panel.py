@@ -13,16 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from app.core import journal
 from app.core.context import Env
 from app.core.errors import AppError
-from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep
+from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import InboxMessage, SigningKey
 from app.services import payments, sandbox, webhooks
 from app.services.identity import otp
+from app.services.journal import journal_clients, read_journal
 from app.web.app_texts import APP_TEXTS
 from app.web.errors import PageRoute
 from app.web.i18n import language
@@ -36,6 +38,7 @@ ADMIN_MAX_AGE = 8 * 3600
 PANEL = "/app/sandbox"
 HOOK_CHANNEL = "hook"
 MAX_BODY = 64 * 1024
+JOURNAL_ROWS = 50
 RECEIVER_NAME = r"^[A-Za-z0-9_.-]{1,60}$"
 KEPT_HEADERS = ("content-type", "user-agent", "vneid-event-id", "vneid-event-type", "vneid-signature")
 SIGNATURE = re.compile(r"^t=(\d{1,12}),v1=([0-9a-f]{64})$")
@@ -127,7 +130,15 @@ def _panel(
         deliveries=_deliveries(db, name, secret),
         issuer=settings.public_url,
         notice=notice,
+        **_journal(request, db),
     )
+
+
+def _journal(request: Request, db: SessionDep, client: str = "") -> dict[str, Any]:
+    """The journal's newest entries (this worker's buffered ones written first), for one client or all."""
+    journal.flush_into(db, request.scope)
+    entries = read_journal(db, client_id=client or None, status=None, since=None, limit=JOURNAL_ROWS)
+    return {"entries": entries, "journal_clients": journal_clients(db)}
 
 
 def _sign_in_form(request: Request, error: bool = False) -> HTMLResponse:
@@ -140,12 +151,24 @@ def _back(anchor: str = "") -> RedirectResponse:
 
 
 @router.get(PANEL, response_class=HTMLResponse)
+@writes  # writes the journal entries this worker holds, so the page shows them
 def panel(
     request: Request, db: SessionDep, keys: KeysDep, settings: SettingsDep, clock: ClockDep, name: str = "demo"
 ) -> HTMLResponse:
     if _admin_token(request, db, settings) is None:
         return _sign_in_form(request)
     return _panel(request, db, keys, settings, clock, name=name if re.match(RECEIVER_NAME, name) else "demo")
+
+
+@router.get(f"{PANEL}/journal", response_class=HTMLResponse)
+@writes
+def panel_journal(
+    request: Request, db: SessionDep, settings: SettingsDep, client: Annotated[str, Query(max_length=80)] = ""
+) -> Response:
+    """The journal's table alone, which the panel polls every 2 s (htmx), filtered by client."""
+    if _admin_token(request, db, settings) is None:
+        return Response(status_code=401)  # htmx leaves the table as it was; a reload shows the sign-in form
+    return page(request, "app/_journal.html", **_journal(request, db, client))
 
 
 @router.post(f"{PANEL}/login")
