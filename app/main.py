@@ -18,6 +18,7 @@ from app.core.http_policy import BrowserClientsCORS, RequestSizeLimit, SecurityH
 from app.core.journal import JournalMiddleware
 from app.core.keys import KeyStore
 from app.core.request_log import RequestLogMiddleware, configure_logging
+from app.core.world import WorldMount
 from app.routers import (
     accounts,
     applications,
@@ -32,11 +33,13 @@ from app.routers import (
     sandbox,
     system,
     webhooks,
+    worlds,
 )
 from app.routers.web import bank as web_bank
 from app.routers.web import citizen as web_citizen
 from app.routers.web import panel as web_panel
 from app.routers.web import procedures as web_procedures
+from app.services.worlds import Worlds, storage_for
 from app.worker import SPARE_THREADS, background_loops
 
 WEB = Path(__file__).parent / "web"
@@ -59,12 +62,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = settings.max_concurrency + SPARE_THREADS
-        loops = background_loops(settings, app.state.database)
+        loops = background_loops(settings, app.state.database, app.state.worlds)
         for loop in loops:
             loop.start()
         yield
         for loop in loops:
             loop.stop()
+        app.state.worlds.close_all()
         if database is None:  # ours to close; a database handed in belongs to the caller
             app.state.database.dispose()
 
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         settings.database_url, settings.max_concurrency, background_checkpoints=True
     )
     app.state.keys = KeyStore()
+    app.state.worlds = Worlds(app.state.database, settings, storage_for(app.state.database, settings))
     install_error_handlers(app)
     app.add_middleware(
         AdmissionMiddleware,
@@ -93,6 +98,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(JournalMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    # Outermost: a request to /w/{id}/… runs through everything above inside its world.
+    app.add_middleware(WorldMount, resolve=lambda world_id: app.state.worlds.resolve(world_id))
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     for router in (
@@ -106,6 +113,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         applications.router,
         officer.router,
         webhooks.router,
+        worlds.router,
         documents.router,
         criminal_record.router,
         payments.router,

@@ -10,24 +10,28 @@ from app.core.config import Settings
 from app.core.db import Database
 from app.core.outbound import OutboundPolicy
 from app.services import sandbox, webhooks, workers
+from app.services.worlds import Worlds
 
 # Threads beyond the admitted requests: every admitted request can always get one (see core.admission).
 SPARE_THREADS = 8
 
 
 CHECKPOINT_SECONDS = 1.0
+WORLD_EXPIRY_SECONDS = 10.0
 
 
-def background_loops(settings: Settings, database: Database) -> list[Periodic]:
-    """The worker's loops: webhook delivery on the sandbox clock, the heartbeat that makes /healthz ready, the request
-    journal's writes (every world's) and the SQLite checkpoint kept out of the requests' commits."""
-    loops = []
+def background_loops(settings: Settings, database: Database, worlds: Worlds) -> list[Periodic]:
+    """The worker's loops: webhook delivery (every world's, on its own clock), the heartbeat that makes /healthz
+    ready, the request journal's writes (every world's), the SQLite checkpoint kept out of the requests' commits, and
+    the deletion of idle worlds."""
+    loops = [Periodic("world-expiry", WORLD_EXPIRY_SECONDS, worlds.expire)]  # idle worlds are deleted
     if settings.webhook_dispatcher:
         http = httpx.Client(timeout=webhooks.TIMEOUT_SECONDS, follow_redirects=False)
         policy = OutboundPolicy.of(settings)
 
         def deliver() -> None:
-            webhooks.deliver_due(database.sessions, sandbox_now(database), http, policy)
+            for each in (database, *(world.database for world in worlds.live())):  # each on its own world's clock
+                webhooks.deliver_due(each.sessions, sandbox_now(each), http, policy)
 
         loops.append(Periodic("webhook-dispatcher", 1.0, deliver))
     instance_id = settings.instance_id

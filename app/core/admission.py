@@ -11,6 +11,7 @@ import asyncio
 import json
 from typing import Any
 
+from starlette._utils import get_route_path  # the path within a world (/w/{id} is its root_path)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import PROBLEM_JSON, RETRY_AFTER_SECONDS, ServerBusy, problem
@@ -32,7 +33,7 @@ class AdmissionMiddleware:
         self._slots: asyncio.Semaphore | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.exempt_paths:
+        if scope["type"] != "http" or get_route_path(scope) in self.exempt_paths:
             await self.app(scope, receive, send)
             return
         if self._slots is None:

@@ -35,6 +35,8 @@ WRITE_GATE_TIMEOUT_SECONDS = 10
 _READ_ONLY = "vneid_read_only"
 _LATER = "vneid_record_later"
 _HOLDS_GATE = "vneid_holds_gate"
+_SCHEMA = "vneid_schema"
+WORLD_INFO = "vneid_world"  # the session's world id ("" for the default world): per-world caches key on it
 
 
 class Mode(StrEnum):
@@ -62,7 +64,11 @@ def create_db_engine(url: str, pool_size: int = 16, background_checkpoints: bool
     url = normalise_url(url)
     size = pool_size + BACKGROUND_CONNECTIONS
     if make_url(url).get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=size, max_overflow=0, pool_timeout=POOL_TIMEOUT_SECONDS)
+        engine = create_engine(
+            url, pool_pre_ping=True, pool_size=size, max_overflow=0, pool_timeout=POOL_TIMEOUT_SECONDS
+        )
+        _configure_postgresql(engine)
+        return engine
     database = make_url(url).database
     in_memory = not database or database == ":memory:"
     if not in_memory:
@@ -138,6 +144,21 @@ def _configure_sqlite(engine: Engine, gate: WriteGate, background_checkpoints: b
         # Back in the pool means committed or rolled back: the next writer may go.
         if record.info.pop(_HOLDS_GATE, False):
             gate.release()
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # A world's transactions see only its schema: every statement, raw SQL included, and no fall-back to
+        # the default world's tables in `public`. SET LOCAL ends with the transaction, so the pool stays clean.
+        schema = connection.get_execution_options().get(_SCHEMA)
+        if schema:
+            connection.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
+
+
+def in_schema(engine: Engine, schema: str) -> Engine:
+    """The engine's pool, with every transaction confined to `schema` (PostgreSQL: a world)."""
+    return engine.execution_options(**{_SCHEMA: schema})
 
 
 SETUP_LOCK_KEY = 0x766E6964  # any constant shared by every instance
@@ -222,13 +243,18 @@ class _Handed:
 
 
 class Database:
-    """The session factories the app runs on: over an engine, or over one connection (tests roll it back)."""
+    """The session factories the app runs on: over an engine, or over one connection (tests roll it back).
 
-    def __init__(self, bind: Engine | Connection, **session_options: Any) -> None:
+    `world` names the sandbox world the database holds ("" for the default one); its sessions carry it."""
+
+    def __init__(self, bind: Engine | Connection, world: str = "", **session_options: Any) -> None:
         self.bind = bind
-        self.sessions = sessionmaker(bind, expire_on_commit=False, **session_options)
+        self.world = world
+        self.sessions = sessionmaker(bind, expire_on_commit=False, info={WORLD_INFO: world}, **session_options)
         read_bind = bind.execution_options(**{_READ_ONLY: True}) if isinstance(bind, Engine) else bind
-        self.read_sessions = sessionmaker(read_bind, expire_on_commit=False, info={_READ_ONLY: True}, **session_options)
+        self.read_sessions = sessionmaker(
+            read_bind, expire_on_commit=False, info={_READ_ONLY: True, WORLD_INFO: world}, **session_options
+        )
         _refuse_writes_in_read_sessions(self.read_sessions)
         self._bookkeeping = GroupCommit(self.sessions)
 

@@ -10,6 +10,7 @@
 
 import json
 
+from starlette._utils import get_route_path  # the path within a world (/w/{id} is its root_path)
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -43,7 +44,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cacheable = scope["path"].startswith(CACHEABLE_PREFIXES)
+        cacheable = get_route_path(scope).startswith(CACHEABLE_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -118,7 +119,7 @@ class BrowserClientsCORS:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] in CORS_PATHS:
+        if scope["type"] == "http" and get_route_path(scope) in CORS_PATHS:
             await self.cors(scope, receive, send)
         else:
             await self.app(scope, receive, send)

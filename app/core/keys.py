@@ -58,12 +58,55 @@ def _public_jwk(private_key: SigningPrivateKey) -> dict[str, Any]:
     return jwk
 
 
+def _new_private_key(alg: str) -> SigningPrivateKey:
+    if alg == "ES256":
+        return ec.generate_private_key(ec.SECP256R1())
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+class SpareKeys:
+    """RSA keys generated ahead in a background thread: a new sandbox world needs four (tokens and documents,
+    active and next), about 100 ms each, which would make up most of its creation time."""
+
+    def __init__(self) -> None:
+        self._keys: list[SigningPrivateKey] = []
+        self._lock = threading.Lock()
+        self._filling = False
+
+    def take(self, alg: str) -> SigningPrivateKey:
+        if alg == "RS256":
+            with self._lock:
+                if self._keys:
+                    return self._keys.pop()
+        return _new_private_key(alg)
+
+    def keep(self, count: int) -> None:
+        """Top the spares up to `count` in a background thread (one at a time)."""
+        with self._lock:
+            if self._filling or len(self._keys) >= count:
+                return
+            self._filling = True
+        threading.Thread(target=self._fill, args=(count,), name="spare-keys", daemon=True).start()
+
+    def _fill(self, count: int) -> None:
+        try:
+            while True:
+                with self._lock:
+                    if len(self._keys) >= count:
+                        return
+                key = _new_private_key("RS256")
+                with self._lock:
+                    self._keys.append(key)
+        finally:
+            with self._lock:
+                self._filling = False
+
+
+spare_keys = SpareKeys()
+
+
 def _generate(purpose: str, alg: str, now: datetime, status: str) -> SigningKey:
-    private: SigningPrivateKey = (
-        ec.generate_private_key(ec.SECP256R1())
-        if alg == "ES256"
-        else rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    )
+    private = spare_keys.take(alg)
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()

@@ -1,8 +1,10 @@
 """Running Alembic migrations from code (the CLI and the tests), on an engine's connection."""
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from alembic import command
@@ -42,3 +44,12 @@ def downgrade(engine: Engine, revision: str = "base") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+@lru_cache
+def head_revision() -> str:
+    """The schema revision this code runs on (the newest migration)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError("no Alembic migrations found")
+    return head

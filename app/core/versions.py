@@ -4,11 +4,13 @@ Each area has a version row in `cache_version`. A change writes a new random ver
 the change itself (`bump`); every request reads all versions once, with its first cached read, and a cache whose
 version differs reloads. So a change committed by any worker or instance is seen by the next request everywhere,
 at the cost of one small query per request instead of one query per cached thing. Versions are random rather than
-counters so that a rolled-back change can never be mistaken for a later one.
+counters so that a rolled-back change can never be mistaken for a later one. Each sandbox world has its own
+versions and its own entry in every cache, chosen by the session's world.
 """
 
 import secrets
 import threading
+import weakref
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -16,6 +18,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from app.core.db import WORLD_INFO
 from app.models import CacheVersion
 
 T = TypeVar("T")
@@ -58,24 +61,39 @@ def changed_here(db: Session, area: Area) -> bool:
     return area in db.info.get(_CHANGED, ())
 
 
+_caches: "weakref.WeakSet[VersionedCache[object]]" = weakref.WeakSet()
+
+
 class VersionedCache(Generic[T]):
-    """One value per process, loaded by `load` and kept while the area's version stays the same."""
+    """One value per process and world, loaded by `load` and kept while the area's version stays the same."""
 
     def __init__(self, area: Area, load: Callable[[Session], T]) -> None:
         self.area = area
         self._load = load
         self._lock = threading.Lock()
-        self._version: int | None = None
-        self._value: T | None = None
+        self._entries: dict[str, tuple[int, T]] = {}  # world id → (version, value)
+        _caches.add(self)  # type: ignore[arg-type]
 
     def get(self, db: Session) -> T:
         if changed_here(db, self.area):
             return self._load(db)
+        world: str = db.info.get(WORLD_INFO, "")
         version = versions(db).get(self.area, 0)
         with self._lock:
-            if self._version == version:
-                return self._value  # type: ignore[return-value]
+            entry = self._entries.get(world)
+        if entry is not None and entry[0] == version:
+            return entry[1]
         value = self._load(db)
         with self._lock:
-            self._version, self._value = version, value
+            self._entries[world] = (version, value)
         return value
+
+    def forget(self, world: str) -> None:
+        with self._lock:
+            self._entries.pop(world, None)
+
+
+def forget_world(world: str) -> None:
+    """Drop a deleted world's entries from every cache of this process."""
+    for cache in list(_caches):
+        cache.forget(world)

@@ -1,0 +1,386 @@
+"""Sandbox worlds: isolated copies of the whole sandbox, created on demand, served at `/w/{id}`, expired when idle.
+
+A world's data lives in a storage unit of its own: a SQLite file beside the default database, or a PostgreSQL
+schema on the default database's engine and pool. Everything inside is the world's own: population, accounts,
+consents, grants, tokens, applications, documents, payments, webhooks, scenarios, clock, signing keys and admin
+token. Its population is copied from a template made once per (seed, population, schema revision): generating
+10,000 citizens takes about a second, copying them a few milliseconds.
+
+The registry (`sandbox_world`) lives in the default database. Every process resolves a world lazily from it, on
+the first request that names it, and checks it on every request, so a world created, deleted or expired through
+one worker or instance is seen by all of them at once.
+"""
+
+import fcntl
+import os
+import secrets
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex, CreateTable
+
+from app.core.clock import Clock
+from app.core.config import Settings
+from app.core.db import SETUP_LOCK_KEY, Database, create_db_engine, in_schema
+from app.core.errors import AppError
+from app.core.keys import KeyStore, spare_keys
+from app.core.migrations import head_revision, upgrade
+from app.core.versions import forget_world
+from app.core.world import WORLD_PREFIX, World
+from app.models import Base
+from app.models.runtime import SandboxWorld
+from app.services import sandbox
+
+POPULATION_LIMIT = 20_000
+WORLD_LIMIT = 100  # live worlds per sandbox
+DEFAULT_TTL_SECONDS = 3600
+MAX_TTL_SECONDS = 7 * 86_400
+# A request refreshes its world's `last_used_at` at most this often (one write), so use keeps a world alive.
+TOUCH_SECONDS = 30
+# RSA keys a new world takes: tokens and documents, active and next. Five worlds' worth are kept ready.
+SPARE_KEYS = 20
+_WORLD_ID_BYTES = 6
+
+
+class TooManyWorlds(AppError):
+    status, code, title = 429, "too_many_worlds", "The sandbox already has as many worlds as it allows"
+
+
+class WorldsRootOnly(AppError):
+    status, code, title = 403, "worlds_root_only", "Worlds are managed at the root URL with the sandbox admin token"
+
+
+class WorldsUnavailable(AppError):
+    status, code, title = 409, "worlds_unavailable", "This sandbox cannot hold worlds (in-memory database)"
+
+
+@dataclass(frozen=True)
+class WorldInfo:
+    """A world as its registry row describes it; `admin_token` only in the answer to its creation."""
+
+    id: str
+    base_url: str
+    seed: int
+    population: int
+    ttl_seconds: int
+    created_at: datetime
+    expires_at: datetime
+    admin_token: str | None = None
+
+
+class Storage:
+    """Where worlds keep their data: one unit per world, filled from a template per (seed, population, revision)."""
+
+    def database(self, world_id: str) -> Database:
+        raise NotImplementedError
+
+    def ensure_template(self, template: str, seed: int, population: int) -> None:
+        raise NotImplementedError
+
+    def create(self, world_id: str, template: str) -> None:
+        raise NotImplementedError
+
+    def drop(self, world_id: str) -> None:
+        raise NotImplementedError
+
+    def close(self, world_id: str, database: Database) -> None:
+        """Let go of a world's database in this process (it may still exist for others)."""
+
+
+class SqliteStorage(Storage):
+    """A file per world in `worlds/` beside the default database, copied from a template file."""
+
+    def __init__(self, directory: Path, pool_size: int) -> None:
+        self.directory = directory
+        self.pool_size = pool_size
+
+    def _file(self, name: str) -> Path:
+        return self.directory / f"{name}.db"
+
+    def database(self, world_id: str) -> Database:
+        return Database(create_db_engine(f"sqlite:///{self._file(world_id)}", self.pool_size), world=world_id)
+
+    def ensure_template(self, template: str, seed: int, population: int) -> None:
+        target = self._file(f"template-{template}")
+        if target.exists():
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with _file_lock(self.directory / "template.lock"):
+            if target.exists():  # another process made it while this one waited
+                return
+            building = self._file(f"building-{template}-{os.getpid()}")
+            engine = create_db_engine(f"sqlite:///{building}", pool_size=1)
+            try:
+                upgrade(engine)
+                with Session(engine) as db, db.begin():
+                    sandbox.seed_once(db, seed, population)
+            finally:
+                engine.dispose()  # the last connection closed: the WAL is checkpointed into the file and removed
+            os.replace(building, target)
+
+    def create(self, world_id: str, template: str) -> None:
+        shutil.copyfile(self._file(f"template-{template}"), self._file(world_id))
+
+    def drop(self, world_id: str) -> None:
+        main = self._file(world_id)
+        for path in (main, *(Path(f"{main}{suffix}") for suffix in ("-wal", "-shm", ".write-lock"))):
+            path.unlink(missing_ok=True)
+
+    def close(self, world_id: str, database: Database) -> None:
+        database.dispose()
+
+
+class PostgresStorage(Storage):
+    """A schema per world on the default database's engine (one pool for all), filled by INSERT … SELECT from a
+    template schema; every transaction of a world runs with `search_path` set to its schema (core.db)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def database(self, world_id: str) -> Database:
+        return Database(in_schema(self.engine, _schema(world_id)), world=world_id)
+
+    def ensure_template(self, template: str, seed: int, population: int) -> None:
+        schema = f"world_template_{template}"
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SETUP_LOCK_KEY + 1})")
+            if _schema_exists(connection, schema):
+                return
+            _create_tables(connection, schema)  # and sets search_path to it
+            with Session(connection) as db:
+                sandbox.seed_once(db, seed, population)
+                db.flush()
+
+    def create(self, world_id: str, template: str) -> None:
+        schema, source = _schema(world_id), f"world_template_{template}"
+        copies = []
+        for table in Base.metadata.sorted_tables:
+            copies.append(f'INSERT INTO "{schema}".{table.name} SELECT * FROM "{source}".{table.name}')
+            serial = table.autoincrement_column
+            if serial is not None:  # copied ids do not move the world's sequence
+                copies.append(
+                    f"SELECT setval(pg_get_serial_sequence('\"{schema}\".{table.name}', '{serial.name}'), "
+                    f'COALESCE(MAX({serial.name}), 0) + 1, false) FROM "{schema}".{table.name}'
+                )
+        with self.engine.begin() as connection:
+            _create_tables(connection, schema)
+            connection.exec_driver_sql(";\n".join(copies))
+
+    def drop(self, world_id: str) -> None:
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{_schema(world_id)}" CASCADE')
+
+
+def _schema(world_id: str) -> str:
+    return f"world_{world_id}"
+
+
+def _schema_exists(connection: Connection, schema: str) -> bool:
+    found = connection.exec_driver_sql("SELECT 1 FROM pg_namespace WHERE nspname = %(name)s", {"name": schema})
+    return found.first() is not None
+
+
+def _create_tables(connection: Connection, schema: str) -> None:
+    """The schema and its tables, in one round trip: the DDL names no schema and runs with `search_path` set to it."""
+    connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"; SET LOCAL search_path TO "{schema}"; {_ddl(connection)}')
+
+
+def _ddl(connection: Connection) -> str:
+    global _DDL
+    if _DDL is None:
+        dialect = connection.dialect
+        statements = [
+            *(CreateTable(table).compile(dialect=dialect) for table in Base.metadata.sorted_tables),
+            *(
+                CreateIndex(index).compile(dialect=dialect)
+                for table in Base.metadata.sorted_tables
+                for index in table.indexes
+            ),
+        ]
+        _DDL = ";\n".join(str(statement).strip() for statement in statements)
+    return _DDL
+
+
+_DDL: str | None = None
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing drops the lock
+
+
+def storage_for(root: Database, settings: Settings) -> Storage | None:
+    """The storage worlds get beside the default world's database; None for an in-memory SQLite database."""
+    bind = root.bind if isinstance(root.bind, Engine) else root.bind.engine
+    if bind.dialect.name != "sqlite":
+        return PostgresStorage(bind)
+    database = make_url(settings.database_url).database
+    if not database or database == ":memory:":
+        return None
+    return SqliteStorage(Path(database).parent / "worlds", settings.max_concurrency)
+
+
+class Worlds:
+    """The worlds of this process: created, resolved from the registry, deleted and expired."""
+
+    def __init__(self, root: Database, settings: Settings, storage: Storage | None) -> None:
+        self.root = root
+        self.settings = settings
+        self.storage = storage
+        self._open: dict[str, World] = {}
+        self._lock = threading.Lock()
+
+    def _settings(self, row: SandboxWorld) -> Settings:
+        # The world's issuer is its base URL; its admin token is its own, kept in its database like the root's.
+        return self.settings.model_copy(
+            update={
+                "issuer": base_url(self.settings, row.id),
+                "seed": row.seed,
+                "population": row.population,
+                "admin_token": None,
+                "instance_id": None,
+            }
+        )
+
+    def _require_storage(self) -> Storage:
+        if self.storage is None:
+            raise WorldsUnavailable("worlds need a database file or PostgreSQL; this sandbox runs in memory")
+        return self.storage
+
+    def create(self, *, seed: int | None, population: int | None, ttl_seconds: int | None) -> WorldInfo:
+        storage = self._require_storage()
+        now = datetime.now(UTC)
+        with self.root.read_sessions() as db:
+            live = db.scalar(select(func.count()).select_from(SandboxWorld))
+        if live is not None and live >= WORLD_LIMIT:
+            raise TooManyWorlds(f"at most {WORLD_LIMIT} worlds live at once; delete one or let one expire")
+        row = SandboxWorld(
+            id=secrets.token_hex(_WORLD_ID_BYTES),
+            seed=self.settings.seed if seed is None else seed,
+            population=min(self.settings.population, POPULATION_LIMIT) if population is None else population,
+            ttl_seconds=ttl_seconds or DEFAULT_TTL_SECONDS,
+            revision=head_revision(),
+            created_at=now,
+            last_used_at=now,
+        )
+        template = f"{row.seed}_{row.population}_{row.revision}"
+        storage.ensure_template(template, row.seed, row.population)
+        storage.create(row.id, template)
+        try:
+            world = self._open_world(row)
+            with world.database.sessions.begin() as db:
+                made = sandbox.bootstrap(db, world.settings, world.keys, Clock())
+            # Registered last: no process ever sees a world that is not ready.
+            with self.root.sessions.begin() as db:
+                db.add(row)
+        except BaseException:
+            self._close(row.id)
+            storage.drop(row.id)
+            raise
+        spare_keys.keep(SPARE_KEYS)
+        return _info(self.settings, row, admin_token=made.admin_token)
+
+    def _open_world(self, row: SandboxWorld) -> World:
+        with self._lock:
+            world = self._open.get(row.id)
+            if world is None:
+                database = self._require_storage().database(row.id)
+                world = self._open[row.id] = World(row.id, database, self._settings(row), KeyStore())
+            return world
+
+    def _close(self, world_id: str) -> None:
+        with self._lock:
+            world = self._open.pop(world_id, None)
+        if world is not None and self.storage is not None:
+            self.storage.close(world_id, world.database)
+        forget_world(world_id)
+
+    def _live_row(self, world_id: str, now: datetime) -> SandboxWorld | None:
+        with self.root.read_sessions() as db:
+            row: SandboxWorld | None = db.get(SandboxWorld, world_id)
+        if row is None or row.revision != head_revision() or _expires_at(row) <= now:
+            return None
+        return row
+
+    def resolve(self, world_id: str) -> World | None:
+        """The world a request names, checked against the registry (deleted or expired: None); keeps it alive."""
+        now = datetime.now(UTC)
+        row = self._live_row(world_id, now)
+        if row is None:
+            self._close(world_id)
+            return None
+        if now - row.last_used_at >= timedelta(seconds=min(TOUCH_SECONDS, row.ttl_seconds / 10)):
+            with self.root.sessions.begin() as db:
+                db.execute(update(SandboxWorld).where(SandboxWorld.id == world_id).values(last_used_at=now))
+        return self._open_world(row)
+
+    def read(self, world_id: str) -> WorldInfo | None:
+        row = self._live_row(world_id, datetime.now(UTC))
+        return None if row is None else _info(self.settings, row)
+
+    def listing(self) -> list[WorldInfo]:
+        now = datetime.now(UTC)
+        with self.root.read_sessions() as db:
+            rows = db.scalars(select(SandboxWorld).order_by(SandboxWorld.created_at)).all()
+        return [_info(self.settings, row) for row in rows if _expires_at(row) > now]
+
+    def live(self) -> list[World]:
+        """Every live world, opened in this process, without keeping any alive (the webhook dispatcher)."""
+        now = datetime.now(UTC)
+        with self.root.read_sessions() as db:
+            rows = db.scalars(select(SandboxWorld).where(SandboxWorld.revision == head_revision())).all()
+        return [self._open_world(row) for row in rows if _expires_at(row) > now]
+
+    def delete(self, world_id: str) -> bool:
+        with self.root.sessions.begin() as db:
+            deleted: bool = db.execute(delete(SandboxWorld).where(SandboxWorld.id == world_id)).rowcount > 0
+        if deleted:
+            self._close(world_id)
+            self._require_storage().drop(world_id)
+        return deleted
+
+    def expire(self) -> list[str]:
+        """Delete the worlds idle for longer than their ttl (or made by an older schema revision)."""
+        now = datetime.now(UTC)
+        with self.root.read_sessions() as db:
+            rows = db.scalars(select(SandboxWorld)).all()
+        gone = [row.id for row in rows if _expires_at(row) <= now or row.revision != head_revision()]
+        return [world_id for world_id in gone if self.delete(world_id)]
+
+    def close_all(self) -> None:
+        for world_id in list(self._open):
+            self._close(world_id)
+
+
+def base_url(settings: Settings, world_id: str) -> str:
+    return f"{settings.public_url}{WORLD_PREFIX}{world_id}"
+
+
+def _expires_at(row: SandboxWorld) -> datetime:
+    return row.last_used_at + timedelta(seconds=row.ttl_seconds)
+
+
+def _info(settings: Settings, row: SandboxWorld, admin_token: str | None = None) -> WorldInfo:
+    return WorldInfo(
+        id=row.id,
+        base_url=base_url(settings, row.id),
+        seed=row.seed,
+        population=row.population,
+        ttl_seconds=row.ttl_seconds,
+        created_at=row.created_at,
+        expires_at=_expires_at(row),
+        admin_token=admin_token,
+    )
