@@ -17,7 +17,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from starlette._utils import get_route_path  # the path within a world (/w/{id} is its root_path)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -115,6 +114,10 @@ OAUTH_ERRORS: dict[str, tuple[int, str]] = {
     "unauthorized_client": (400, "the client may not use this grant type"),
     "unsupported_grant_type": (400, "the grant type is not supported"),
     "invalid_scope": (400, "a scope the client may not have, or a refresh that widens the scope"),
+    "unsupported_response_type": (400, "pushed authorization request: only `response_type=code` is supported"),
+    "invalid_request_object": (400, "pushed authorization request: the signed `request` object fails verification"),
+    "invalid_dpop_proof": (400, "the `DPoP` proof is missing, malformed, replayed, stale, or for another key"),
+    "use_dpop_nonce": (400, "sandbox scenario `dpop_nonce`: retry with the `DPoP-Nonce` the answer carries"),
     "temporarily_unavailable": (503, "sandbox scenario `token_unavailable`: nothing issued (`Retry-After`)"),
 }
 
@@ -127,6 +130,10 @@ OAUTH_RULES: dict[str, str] = {
     "unsupported_grant_type": "RFC 6749 §5.2: grant types this provider supports",
     "invalid_scope": "RFC 6749 §3.3: scopes registered for the client",
     "temporarily_unavailable": "sandbox scenario `token_unavailable`, armed through /sandbox/scenarios",
+    "unsupported_response_type": "RFC 6749 §3.1.1: response types this provider supports",
+    "invalid_request_object": "RFC 9101 §6: a request object signed with a registered key and algorithm",
+    "invalid_dpop_proof": "RFC 9449 §4.3: one fresh proof, signed by the key the tokens are bound to, used once",
+    "use_dpop_nonce": "RFC 9449 §8: the server's nonce in the proof (sandbox scenario `dpop_nonce`)",
 }
 
 # The `error` values the authorization endpoint sends back to the client's redirect URI (OIDC Core §3.1.2.6).
@@ -135,11 +142,12 @@ AUTHORIZE_ERRORS: dict[str, str] = {
     "login_required": "`prompt=none` but the citizen is not signed in",
     "consent_required": "`prompt=none` but the citizen has not consented yet",
     "unmet_authentication_requirements": "the requested `acr_values` needs a level 2 account",
-    "invalid_request": "a malformed parameter (PKCE, `prompt`, `max_age`, `acr_values`, `claims`, `response_mode`)",
+    "invalid_request": "a malformed parameter (PKCE, `prompt`, `max_age`, `acr_values`, `claims`, `response_mode`, "
+    "`dpop_jkt`), or a request not pushed by a client that must push (PAR)",
     "invalid_scope": "scopes the client may not ask for",
     "unauthorized_client": "the client may not use the authorization code flow",
     "unsupported_response_type": "only `response_type=code` is supported",
-    "request_not_supported": "request objects are not supported",
+    "invalid_request_object": "the signed `request` object fails verification (signature, `alg`, `aud`, `exp`)",
 }
 
 # The rule each authorization error stands for, when its raise names none more precise.
@@ -152,7 +160,7 @@ AUTHORIZE_RULES: dict[str, str] = {
     "invalid_scope": "RFC 6749 §3.3: scopes registered for the client",
     "unauthorized_client": "RFC 6749 §4.1.2.1: a client uses only the grant types registered for it",
     "unsupported_response_type": "RFC 6749 §3.1.1: response types this provider supports",
-    "request_not_supported": "OIDC Core §6: request objects",
+    "invalid_request_object": "RFC 9101 §6: a request object signed with a registered key and algorithm",
 }
 
 
@@ -342,8 +350,7 @@ def problem_response(request: Request, error: AppError) -> JSONResponse:
 async def handle_error(request: Request, exc: Exception) -> Response:
     error = as_app_error(exc)
     page: ErrorPage | None = getattr(request.scope.get("route"), "error_page", None)
-    in_oauth = get_route_path(request.scope).startswith(OAUTH_PATH_PREFIX)
-    if page is None and isinstance(error, ValidationFailed) and in_oauth:
+    if page is None and isinstance(error, ValidationFailed) and request.url.path.startswith(OAUTH_PATH_PREFIX):
         # OAuth clients parse only the RFC 6749 shape.
         fields = ", ".join(".".join(p for p in e["location"][1:]) for e in error.extra["errors"])
         error = OAuthError("invalid_request", f"missing or invalid: {fields}")

@@ -14,10 +14,12 @@ from app.models.oauth import (
     Grant,
     LoginSession,
     LoginTransaction,
+    PushedRequest,
     RefreshToken,
     RevokedToken,
     Scenario,
     UsedAssertion,
+    UsedDpopProof,
 )
 from app.models.runtime import CacheVersion, ServerWorker
 from app.models.sandbox_setting import SandboxSetting
@@ -45,6 +47,7 @@ __all__ = [
     "LoginSession",
     "LoginTransaction",
     "Payment",
+    "PushedRequest",
     "RefreshToken",
     "RevokedToken",
     "SandboxSetting",
@@ -52,6 +55,7 @@ __all__ = [
     "ServerWorker",
     "SigningKey",
     "UsedAssertion",
+    "UsedDpopProof",
     "WebhookDelivery",
     "WebhookEvent",
     "WebhookSubscription",

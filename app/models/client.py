@@ -27,3 +27,13 @@ class Client(Base):
     # Test clients may sign personas in headlessly (login_hint) and follow sandbox scenarios.
     test_client: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     id_token_alg: Mapped[str] = mapped_column(String(10), default="RS256", server_default="RS256")
+    # The security profile the client is held to: None, or "fapi2" (FAPI 2.0 Security Profile, oidc/profiles.py).
+    profile: Mapped[str | None] = mapped_column(String(20))
+    require_pushed_authorization_requests: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    dpop_bound_access_tokens: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # JWE of ID tokens and userinfo to a key of the client's JWKS (use "enc"); userinfo as a JWT when alg is set.
+    id_token_encrypted_response_alg: Mapped[str | None] = mapped_column(String(30))
+    id_token_encrypted_response_enc: Mapped[str | None] = mapped_column(String(30))
+    userinfo_signed_response_alg: Mapped[str | None] = mapped_column(String(10))
+    userinfo_encrypted_response_alg: Mapped[str | None] = mapped_column(String(30))
+    userinfo_encrypted_response_enc: Mapped[str | None] = mapped_column(String(30))

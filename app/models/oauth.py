@@ -39,6 +39,8 @@ class AuthorizationCode(Base):
     nonce: Mapped[str | None] = mapped_column(String(500))
     code_challenge: Mapped[str | None] = mapped_column(String(128))
     claims: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # RFC 9449 §10: the thumbprint of the DPoP key the code is bound to (`dpop_jkt` of the request).
+    dpop_jkt: Mapped[str | None] = mapped_column(String(43))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -49,6 +51,8 @@ class RefreshToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     grant_id: Mapped[str] = mapped_column(ForeignKey("grant.id"), index=True)
     scope: Mapped[str] = mapped_column(String(500))
+    # A public client's refresh token is bound to its DPoP key (RFC 9449 §5): only that key can use it.
+    dpop_jkt: Mapped[str | None] = mapped_column(String(43))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -69,6 +73,26 @@ class UsedAssertion(Base):
 
     client_id: Mapped[str] = mapped_column(String(80), primary_key=True)
     jti: Mapped[str] = mapped_column(String(200), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PushedRequest(Base):
+    """A pushed authorization request (RFC 9126) waiting for its one use at the authorization endpoint."""
+
+    __tablename__ = "pushed_request"
+
+    reference_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ForeignKey("client.client_id"))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UsedDpopProof(Base):
+    """DPoP proofs already seen (hash of key thumbprint and `jti`), so none is accepted twice by any worker."""
+
+    __tablename__ = "used_dpop_proof"
+
+    proof_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -66,7 +66,7 @@ def authorize_endpoint(
     `claims`, `ui_locales`. Test clients with a `login_hint` naming a persona are signed in at once."""
     params = {k: v for k, v in request.query_params.items() if "\x00" not in v}
     try:
-        client, auth_request = authorize.parse_request(db, settings.public_url, params)
+        client, auth_request = authorize.parse_request(db, settings, params)
     except authorize.UntrustedRedirect as exc:
         journal.note_refusal(exc.code, exc.explanation)
         return message(request, "error_title", str(exc), status_code=400)

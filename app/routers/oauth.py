@@ -5,15 +5,22 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from app.core.admission import respond_after
 from app.core.errors import problem_responses
 from app.deps import CurrentCitizen, KeysDep, SessionDep, SettingsDep
 from app.models import Client
 from app.schemas.common import Text
-from app.schemas.oauth import IntrospectionResponse, JsonWebKey, JsonWebKeySet, OAuthErrorBody, TokenResponse
-from app.services.oidc import claims, discovery, tokens
+from app.schemas.oauth import (
+    IntrospectionResponse,
+    JsonWebKey,
+    JsonWebKeySet,
+    OAuthErrorBody,
+    PushedAuthorizationResponse,
+    TokenResponse,
+)
+from app.services.oidc import authorize, claims, discovery, encryption, tokens
 from app.services.oidc.clients import authenticate_client, read_client_credentials
 
 router = APIRouter(tags=["OAuth 2.0 / OpenID Connect"])
@@ -22,6 +29,10 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": OAuthErrorBody}, 401: {"model": OAuthErrorBody}}
 FormText = Annotated[Text | None, Form()]
 BasicAuth = Annotated[str | None, Header(description="HTTP Basic for client_secret_basic.")]
+DpopProof = Annotated[
+    str | None,
+    Header(description="A DPoP proof (RFC 9449): the tokens are bound to its key (`token_type: DPoP`)."),
+]
 
 
 def _form(**fields: str | None) -> dict[str, Any]:
@@ -53,6 +64,7 @@ def token(
     client_assertion_type: FormText = None,
     client_assertion: Annotated[Text | None, Form(description="Only with private_key_jwt (RFC 7523).")] = None,
     authorization: BasicAuth = None,
+    dpop: DpopProof = None,
 ) -> JSONResponse:
     """Issue tokens (RFC 6749). Errors use the OAuth shape `{"error", "error_description"}`.
 
@@ -73,7 +85,7 @@ def token(
         client_assertion_type=client_assertion_type,
         client_assertion=client_assertion,
     )
-    issued = tokens.issue_token(db, keys, settings, authorization, form)
+    issued = tokens.issue_token(db, keys, settings, authorization, form, request.headers.getlist("dpop"))
     respond_after(request.state, issued.delay_seconds)
     return JSONResponse(issued.body, headers=NO_STORE)
 
@@ -98,6 +110,67 @@ def authenticated_client(
 
 
 AuthenticatedClient = Annotated[Client, Depends(authenticated_client)]
+
+
+@router.post(
+    "/oauth2/par",
+    response_model=PushedAuthorizationResponse,
+    status_code=201,
+    name="oauth.par",
+    responses=OAUTH_ERRORS,
+)
+def pushed_authorization_request(
+    http_request: Request,
+    db: SessionDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+    client: AuthenticatedClient,
+    response_type: FormText = None,
+    redirect_uri: FormText = None,
+    scope: FormText = None,
+    state: FormText = None,
+    nonce: FormText = None,
+    code_challenge: FormText = None,
+    code_challenge_method: FormText = None,
+    prompt: FormText = None,
+    max_age: FormText = None,
+    login_hint: FormText = None,
+    acr_values: FormText = None,
+    claims: FormText = None,
+    ui_locales: FormText = None,
+    response_mode: FormText = None,
+    dpop_jkt: Annotated[Text | None, Form(description="Bind the code to this DPoP key (RFC 9449 §10).")] = None,
+    request: Annotated[Text | None, Form(description="A signed request object (RFC 9101) instead.")] = None,
+    request_uri: Annotated[Text | None, Form(description="Refused: a pushed request cannot point elsewhere.")] = None,
+    dpop: DpopProof = None,
+) -> JSONResponse:
+    """Push an authorization request (RFC 9126) with the token endpoint's client authentication; the answer's
+    `request_uri` works once, for this client, within `expires_in` (60 s): send the browser to
+    `/oauth2/authorize?client_id=…&request_uri=…`. A `DPoP` proof binds the code to its key, as `dpop_jkt`
+    does. The request is checked now, and refused in the token endpoint's
+    error shape (`invalid_request`, `invalid_scope`, `invalid_request_object` …)."""
+    params = _form(
+        response_type=response_type,
+        redirect_uri=redirect_uri,
+        scope=scope,
+        state=state,
+        nonce=nonce,
+        code_challenge=code_challenge,
+        code_challenge_method=code_challenge_method,
+        prompt=prompt,
+        max_age=max_age,
+        login_hint=login_hint,
+        acr_values=acr_values,
+        claims=claims,
+        ui_locales=ui_locales,
+        response_mode=response_mode,
+        dpop_jkt=dpop_jkt,
+        request=request,
+        request_uri=request_uri,
+    )
+    proofs = http_request.headers.getlist("dpop")
+    pushed = authorize.push_request(db, keys, settings, client, params, proofs)
+    return JSONResponse(pushed, status_code=201, headers=NO_STORE)
 
 
 @router.post("/oauth2/revoke", name="oauth.revoke", responses=OAUTH_ERRORS, status_code=200)
@@ -130,12 +203,21 @@ def introspect(
     return JSONResponse(tokens.introspect(db, keys, settings, client, token), headers=NO_STORE)
 
 
-@router.get("/oauth2/userinfo", name="oauth.userinfo", responses=problem_responses(401, 403))
-@router.post("/oauth2/userinfo", name="oauth.userinfo_post", responses=problem_responses(401, 403))
-def userinfo(caller: CurrentCitizen, db: SessionDep) -> dict[str, Any]:
+USERINFO_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}, "application/jwt": {"schema": {"type": "string"}}}},
+    **problem_responses(401, 403),
+}
+
+
+@router.get("/oauth2/userinfo", name="oauth.userinfo", response_model=None, responses=USERINFO_RESPONSES)
+@router.post("/oauth2/userinfo", name="oauth.userinfo_post", response_model=None, responses=USERINFO_RESPONSES)
+def userinfo(caller: CurrentCitizen, db: SessionDep, keys: KeysDep, settings: SettingsDep) -> Response:
     """Claims about the signed-in citizen, by the token's scopes: `openid` (sub, account_level), `profile`
-    (name parts, birthdate, gender, personal_id), `address` (OIDC structure), `phone`."""
-    return claims.citizen_claims(db, caller.personal_id, claims.claim_names(" ".join(caller.scopes)))
+    (name parts, birthdate, gender, personal_id), `address` (OIDC structure), `phone`. A client that registered
+    `userinfo_signed_response_alg` (or encryption) gets them as an `application/jwt`, signed then encrypted."""
+    released = claims.citizen_claims(db, caller.personal_id, claims.claim_names(" ".join(caller.scopes)))
+    token = encryption.userinfo_jwt(db, keys, settings, caller.client, released)
+    return JSONResponse(released) if token is None else Response(token, media_type="application/jwt")
 
 
 @router.get("/.well-known/openid-configuration", name="oauth.discovery")

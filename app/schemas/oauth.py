@@ -34,6 +34,11 @@ class JsonWebKeySet(BaseModel):
     keys: list[JsonWebKey]
 
 
+class PushedAuthorizationResponse(BaseModel):
+    request_uri: str = Field(examples=["urn:ietf:params:oauth:request_uri:6esc_11ACC5bwc014ltc14eY22c"])
+    expires_in: int = Field(examples=[60], description="Seconds the request_uri stays usable (once).")
+
+
 class IntrospectionResponse(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -72,6 +77,22 @@ class ClientRegistration(BaseModel):
     jwks_uri: HttpUrl | None = Field(default=None, description="…or where to fetch them (cached 5 minutes).")
     purpose: Text = Field(min_length=3, max_length=200, description="Shown on the consent screen.")
     id_token_alg: Literal["RS256", "ES256"] = "RS256"
+    profile: Literal["fapi2"] | None = Field(
+        default=None,
+        description="`fapi2`: held to the FAPI 2.0 Security Profile (PAR, PKCE S256, private_key_jwt, DPoP, "
+        "PS256/ES256/EdDSA); a registration that contradicts it is refused.",
+    )
+    require_pushed_authorization_requests: bool | None = None
+    dpop_bound_access_tokens: bool | None = None
+    id_token_encrypted_response_alg: Literal["RSA-OAEP-256", "ECDH-ES+A256KW"] | None = Field(
+        default=None, description="Encrypt ID tokens to the key of your jwks with `use: enc` and this `alg`."
+    )
+    id_token_encrypted_response_enc: Literal["A256GCM"] | None = None
+    userinfo_signed_response_alg: Literal["RS256", "ES256"] | None = Field(
+        default=None, description="Userinfo answers as a signed JWT (`application/jwt`)."
+    )
+    userinfo_encrypted_response_alg: Literal["RSA-OAEP-256", "ECDH-ES+A256KW"] | None = None
+    userinfo_encrypted_response_enc: Literal["A256GCM"] | None = None
 
 
 class RegisteredClient(BaseModel):

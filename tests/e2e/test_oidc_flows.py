@@ -34,6 +34,7 @@ from app.models import Client, SigningKey
 from tests.databases import fresh_database
 from tests.e2e.authlib_quiet import OAuth2Client, OAuthError, PrivateKeyJWT, generate_token
 from tests.e2e.live_server import free_port, serve
+from tests.fapi import kit as fapi
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_TOKEN = "e2e-oidc-admin-token"
@@ -522,9 +523,14 @@ def check_id_token_signing_alg_values_supported(kit: Kit, value: list[str]) -> N
 
 
 def check_userinfo_signing_alg_values_supported(kit: Kit, value: list[str]) -> None:
-    assert value == [], _unknown("userinfo_signing_alg_values_supported", value)
+    assert value == ["RS256", "ES256"], _unknown("userinfo_signing_alg_values_supported", value)
     _, token = kit.sign_in(kit.client("demo-bank"))
     assert kit.userinfo(token["access_token"]).headers["content-type"].startswith("application/json")
+    http, dpop, fapi_token = _fapi(kit)  # demo-fapi registers ES256 (then encryption)
+    userinfo = _fapi_userinfo(kit, http, dpop, fapi_token["access_token"])
+    assert userinfo.headers["content-type"] == "application/jwt"
+    signed_part = fapi.decrypt(userinfo.text).split(".")[0]
+    assert json.loads(base64.urlsafe_b64decode(signed_part + "=="))["alg"] == "ES256"
 
 
 def _client_for_auth_method(kit: Kit, method: str, **kwargs: Any) -> OAuth2Client:
@@ -658,16 +664,98 @@ def check_authorization_response_iss_parameter_supported(kit: Kit, value: bool) 
     assert success["iss"] == error["iss"] == kit.live.meta["issuer"]
 
 
+def _fapi(kit: Kit, alg: str = "ES256") -> tuple[httpx.Client, fapi.DpopKey, dict[str, Any]]:
+    """demo-fapi's whole FAPI 2.0 flow against the live server (tests/fapi/kit.py)."""
+    http, dpop = kit.browser(), fapi.DpopKey(alg)
+    with fapi.against(kit.live.base):
+        return http, dpop, fapi.tokens(http, dpop)
+
+
+def _fapi_userinfo(kit: Kit, http: httpx.Client, dpop: fapi.DpopKey, token: str) -> httpx.Response:
+    url = kit.live.url("/oauth2/userinfo")
+    return http.get(url, headers={"Authorization": f"DPoP {token}", "DPoP": dpop.proof("GET", url, token)})
+
+
+def check_pushed_authorization_request_endpoint(kit: Kit, value: str) -> None:
+    assert value == kit.live.url("/oauth2/par")
+    assert _fapi(kit)[2]["token_type"] == "DPoP"
+
+
+def check_require_pushed_authorization_requests(kit: Kit, value: bool) -> None:
+    assert value is False, _unknown("require_pushed_authorization_requests", value)
+    assert "code" in kit.authorize(kit.client("demo-bank")).query, "clients that need not push may send plain requests"
+
+
+def check_dpop_signing_alg_values_supported(kit: Kit, value: list[str]) -> None:
+    for alg in value:
+        assert alg in ("ES256", "PS256", "EdDSA"), _unknown("dpop_signing_alg_values_supported", alg)
+        http, dpop, token = _fapi(kit, alg)
+        assert _fapi_userinfo(kit, http, dpop, token["access_token"]).status_code == 200
+
+
+def _check_encryption(kit: Kit, value: list[str], entry: str) -> None:
+    assert value in (["RSA-OAEP-256", "ECDH-ES+A256KW"], ["A256GCM"]), _unknown(entry, value)
+    http, dpop, token = _fapi(kit)  # demo-fapi registers ECDH-ES+A256KW and A256GCM for both
+    with fapi.against(kit.live.base):
+        assert fapi.verified(http, fapi.decrypt(token["id_token"]))["aud"] == "demo-fapi"
+        userinfo = _fapi_userinfo(kit, http, dpop, token["access_token"]).text
+        assert fapi.verified(http, fapi.decrypt(userinfo))["aud"] == "demo-fapi"
+
+
+def check_id_token_encryption_alg_values_supported(kit: Kit, value: list[str]) -> None:
+    _check_encryption(kit, value, "id_token_encryption_alg_values_supported")
+
+
+def check_id_token_encryption_enc_values_supported(kit: Kit, value: list[str]) -> None:
+    _check_encryption(kit, value, "id_token_encryption_enc_values_supported")
+
+
+def check_userinfo_encryption_alg_values_supported(kit: Kit, value: list[str]) -> None:
+    _check_encryption(kit, value, "userinfo_encryption_alg_values_supported")
+
+
+def check_userinfo_encryption_enc_values_supported(kit: Kit, value: list[str]) -> None:
+    _check_encryption(kit, value, "userinfo_encryption_enc_values_supported")
+
+
+def _request_object(kit: Kit, **claims: Any) -> str:
+    now = int(time.time())
+    return fapi.signed(
+        {
+            "iss": "demo-pkjwt",
+            "aud": kit.live.base,
+            "exp": now + 300,
+            "response_type": "code",
+            "redirect_uri": kit.redirect_uri("demo-pkjwt"),
+            "scope": "openid",
+            "login_hint": AN,
+            **claims,
+        },
+        PKJWT_JWK,
+    )
+
+
 def check_request_parameter_supported(kit: Kit, value: bool) -> None:
-    assert value is False, _unknown("request_parameter_supported", value)
+    assert value is True, _unknown("request_parameter_supported", value)
+    assert "code" in kit.authorize(kit.client("demo-pkjwt"), request=_request_object(kit)).query
     refused = kit.authorize(kit.client("demo-bank"), request="eyJhbGciOiJub25lIn0.e30.").query
-    assert refused["error"] == "request_not_supported"
+    assert refused["error"] == "invalid_request_object"
+
+
+def check_request_object_signing_alg_values_supported(kit: Kit, value: list[str]) -> None:
+    assert "none" not in value
+    assert set(value) <= {"RS256", "PS256", "ES256", "EdDSA"}, _unknown(
+        "request_object_signing_alg_values_supported", value
+    )
+    wrong_audience = _request_object(kit, aud="https://another-provider.example")
+    assert kit.authorize(kit.client("demo-pkjwt"), request=wrong_audience).query["error"] == "invalid_request_object"
 
 
 def check_request_uri_parameter_supported(kit: Kit, value: bool) -> None:
     assert value is False, _unknown("request_uri_parameter_supported", value)
-    refused = kit.authorize(kit.client("demo-bank"), request_uri="https://rp.example/request.jwt").query
-    assert refused["error"] == "request_not_supported"
+    query = {"client_id": "demo-bank", "request_uri": "https://rp.example/request.jwt"}
+    refused = kit.live.http.get(kit.live.meta["authorization_endpoint"], params=query)
+    assert refused.status_code == 400, "only request_uri values of pushed requests are accepted"
 
 
 PERSONA_OF_ACR = {LOA1: BINH, LOA2: AN}

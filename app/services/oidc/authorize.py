@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -9,14 +10,18 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from app.core import journal
-from app.core.errors import AUTHORIZE_RULES, explanation
+from app.core.config import Settings
+from app.core.errors import AUTHORIZE_RULES, OAuthError, explanation
+from app.core.keys import KeyStore
 from app.models import Client
 from app.services.identity.accounts import ACR_BY_LEVEL, LEVEL_BY_ACR
+from app.services.oidc import dpop, par, profiles, request_objects
 from app.services.oidc.claims import OIDC_SCOPES
-from app.services.oidc.clients import PUBLIC, find_client, redirect_uri_allowed
+from app.services.oidc.clients import find_client, redirect_uri_allowed
 from app.services.oidc.tokens import API_SCOPES
 
 PROMPTS = frozenset({"none", "login", "consent"})
+JKT = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
 class AuthorizeError(Exception):
@@ -64,6 +69,7 @@ class AuthorizationRequest:
     # RFC 9207: every response to the redirect URI names the issuer, so a client talking to several providers
     # can tell which one answered (mix-up defence).
     issuer: str = ""
+    dpop_jkt: str | None = None  # RFC 9449 §10: the code is bound to this DPoP key
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,15 +97,65 @@ class AuthorizationRequest:
         return self.redirect(error=error.error, error_description=error.description, vneid_error=error.vneid_error)
 
 
-def parse_request(db: Session, issuer: str, params: dict[str, str]) -> tuple[Client, AuthorizationRequest]:
-    """Validate an authorization request. Raises UntrustedRedirect before the redirect URI is known good,
-    AuthorizeError (with the request, to redirect) after."""
+def parse_request(db: Session, settings: Settings, params: dict[str, str]) -> tuple[Client, AuthorizationRequest]:
+    """Validate an authorization request: plain parameters, a signed `request` object, or the `request_uri` of a
+    pushed request. Raises UntrustedRedirect before the redirect URI is known good, RequestRejected (with the
+    request, to redirect) after."""
     client = find_client(db, params.get("client_id") or "")
     if client is None:
         raise UntrustedRedirect(
             "unknown client_id",
             passes="the client_id of a registered client: a demo client (README) or one made by POST /sandbox/clients",
         )
+    if "request_uri" not in params:
+        return client, _checked(settings, client, params, pushed=False)
+    try:
+        return client, AuthorizationRequest.from_json(par.take(db, client, params["request_uri"]))
+    except par.InvalidRequestUri as exc:
+        raise UntrustedRedirect(f"invalid_request_uri: {exc}") from None
+
+
+def push_request(
+    db: Session, keys: KeyStore, settings: Settings, client: Client, params: dict[str, str], dpop_proofs: list[str]
+) -> dict[str, Any]:
+    """A pushed authorization request (RFC 9126 §2), checked now as the authorization endpoint would check it,
+    refused in the token endpoint's error shape; kept for its one use. A DPoP proof binds the code to its key
+    (RFC 9449 §10.1), like `dpop_jkt`, which must then name the same key."""
+    if "request_uri" in params:
+        raise OAuthError("invalid_request", "request_uri cannot be pushed (RFC 9126 §2.1)")
+    proof = dpop.token_request_proof(
+        db, keys, settings, client, dpop_proofs, f"{settings.public_url}/oauth2/par", required=False
+    )
+    try:
+        request = _checked(settings, client, {**params, "client_id": client.client_id}, pushed=True)
+    except UntrustedRedirect as exc:
+        raise OAuthError("invalid_request", str(exc)) from None
+    except RequestRejected as rejected:
+        refusal = PAR_ERRORS.get(rejected.error.error, PAR_ERRORS["invalid_request"])
+        raise refusal(rejected.error.description) from None
+    if proof is not None:
+        if request.dpop_jkt not in (None, proof.jkt):
+            raise OAuthError("invalid_dpop_proof", "dpop_jkt is not the thumbprint of the DPoP proof's key")
+        request.dpop_jkt = proof.jkt
+    return par.store(db, client, request.to_json())
+
+
+# The authorization endpoint's errors a pushed request can meet, in the token endpoint's shape (RFC 9126 §2.3).
+PAR_ERRORS: dict[str, Callable[[str], OAuthError]] = {
+    "invalid_request": lambda description: OAuthError("invalid_request", description),
+    "invalid_scope": lambda description: OAuthError("invalid_scope", description),
+    "unauthorized_client": lambda description: OAuthError("unauthorized_client", description),
+    "unsupported_response_type": lambda description: OAuthError("unsupported_response_type", description),
+    "invalid_request_object": lambda description: OAuthError("invalid_request_object", description),
+}
+
+
+def _checked(settings: Settings, client: Client, params: dict[str, str], *, pushed: bool) -> AuthorizationRequest:
+    if params.get("request"):
+        try:
+            params = request_objects.unpack(settings, client, params)
+        except request_objects.RequestObjectInvalid as exc:
+            raise _refusal(settings, client, params, AuthorizeError("invalid_request_object", str(exc))) from None
     redirect_uri = params.get("redirect_uri") or ""
     if not redirect_uri_allowed(client, redirect_uri):
         raise UntrustedRedirect(
@@ -107,12 +163,25 @@ def parse_request(db: Session, issuer: str, params: dict[str, str]) -> tuple[Cli
             passes="a registered redirect_uri: " + ", ".join(f"`{uri}`" for uri in client.redirect_uris),
             rule="OIDC Core §3.1.2.1 requires an exact match (RFC 8252 §7.3: any port for a loopback redirect)",
         )
-    request = AuthorizationRequest(client.client_id, redirect_uri, "", state=params.get("state"), issuer=issuer)
+    request = AuthorizationRequest(
+        client.client_id, redirect_uri, "", state=params.get("state"), issuer=settings.public_url
+    )
     try:
-        _fill(client, request, params)
+        _fill(client, request, params, pushed=pushed)
     except AuthorizeError as error:
         raise RequestRejected(request, error) from None
-    return client, request
+    return request
+
+
+def _refusal(settings: Settings, client: Client, params: dict[str, str], error: AuthorizeError) -> Exception:
+    """A request object that fails is answered at the outer redirect URI when that one is registered."""
+    redirect_uri = params.get("redirect_uri") or ""
+    if not redirect_uri_allowed(client, redirect_uri):
+        return UntrustedRedirect(error.description)
+    request = AuthorizationRequest(
+        client.client_id, redirect_uri, "", state=params.get("state"), issuer=settings.public_url
+    )
+    return RequestRejected(request, error)
 
 
 class RequestRejected(Exception):
@@ -121,9 +190,9 @@ class RequestRejected(Exception):
         self.request, self.error = request, error
 
 
-def _fill(client: Client, request: AuthorizationRequest, params: dict[str, str]) -> None:
-    if params.get("request") or params.get("request_uri"):
-        raise AuthorizeError("request_not_supported", "request objects are not supported; send plain parameters")
+def _fill(client: Client, request: AuthorizationRequest, params: dict[str, str], *, pushed: bool) -> None:
+    if profiles.requires_par(client) and not pushed:
+        raise AuthorizeError("invalid_request", "this client must push its authorization requests first (PAR)")
     if params.get("response_type") != "code":
         raise AuthorizeError("unsupported_response_type", "only response_type=code is supported")
     if "authorization_code" not in client.grant_types:
@@ -156,6 +225,10 @@ def _fill(client: Client, request: AuthorizationRequest, params: dict[str, str])
     if params.get("claims"):
         request.claims = _claims_request(params["claims"])
     request.ui_locales = params.get("ui_locales")
+    if params.get("dpop_jkt"):
+        if not JKT.fullmatch(params["dpop_jkt"]):
+            raise AuthorizeError("invalid_request", "dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 7638)")
+        request.dpop_jkt = params["dpop_jkt"]
 
 
 CLAIMS_MEMBERS = frozenset({"id_token", "userinfo"})
@@ -196,8 +269,8 @@ def _claim_request_ok(spec: Any) -> bool:
 def _fill_pkce(client: Client, request: AuthorizationRequest, params: dict[str, str]) -> None:
     challenge, method = params.get("code_challenge"), params.get("code_challenge_method")
     if challenge is None:
-        if client.kind == PUBLIC:
-            raise AuthorizeError("invalid_request", "public clients must use PKCE (code_challenge with S256)")
+        if profiles.requires_pkce(client):
+            raise AuthorizeError("invalid_request", "this client must use PKCE (code_challenge with S256)")
         return
     if method != "S256":
         raise AuthorizeError("invalid_request", "code_challenge_method must be S256 (plain is not accepted)")

@@ -1,4 +1,5 @@
-"""A client's public keys for private_key_jwt: registered inline, or fetched from its `jwks_uri`.
+"""A client's public keys (private_key_jwt, request objects, response encryption): registered inline, or fetched
+from its `jwks_uri`; and the verification of JWTs the client signs.
 
 Fetched key sets are cached per process for five minutes; an unknown `kid` triggers one early refetch (the
 client may have rotated), at most every ten seconds, so forged assertions cannot make us hammer the URI.
@@ -9,12 +10,16 @@ import time
 from typing import Any
 
 import httpx
+import jwt
 
 from app.core.errors import OAuthError
 from app.core.outbound import DestinationRefused, OutboundPolicy
 from app.models import Client
 
 CACHE_SECONDS = 300
+# What a client may sign its assertions and request objects with; the fapi2 profile narrows it (oidc/profiles.py).
+CLIENT_SIGNING_ALGORITHMS = ("RS256", "PS256", "ES256", "EdDSA")
+LEEWAY_SECONDS = 5
 MIN_REFETCH_SECONDS = 10
 FETCH_TIMEOUT_SECONDS = 3
 
@@ -30,6 +35,58 @@ def client_key(client: Client, kid: str | None, policy: OutboundPolicy) -> dict[
         return None
     uri = client.jwks_uri
     return _find(_keys(uri, policy, refresh=False), kid) or _find(_keys(uri, policy, refresh=True), kid)
+
+
+def encryption_key(client: Client, alg: str, policy: OutboundPolicy) -> dict[str, Any] | None:
+    """The client's public key for encrypting to it with `alg` (`use: enc`), or None."""
+    keys = client.jwks.get("keys", []) if client.jwks is not None else []
+    if client.jwks is None and client.jwks_uri:
+        keys = _keys(client.jwks_uri, policy, refresh=False)
+    return next((k for k in keys if k.get("use") == "enc" and k.get("alg") == alg), None)
+
+
+class ClientJwtInvalid(Exception):
+    """A JWT the client signed failed verification; the message says why."""
+
+
+def decode_client_jwt(
+    client: Client,
+    token: str,
+    policy: OutboundPolicy,
+    *,
+    algorithms: tuple[str, ...],
+    audience: list[str] | str,
+    require: list[str],
+    typ: str | None = None,
+) -> dict[str, Any]:
+    """Claims of a JWT signed by a key of the client's JWKS (by `kid`), with an algorithm among `algorithms` that is
+    also the key's, issued by the client. Raises ClientJwtInvalid, or OAuthError when the jwks_uri fails."""
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise ClientJwtInvalid(f"not a signed JWT: {exc}") from exc
+    if header.get("alg") not in algorithms:
+        raise ClientJwtInvalid(f"the algorithm must be one of {', '.join(algorithms)}")
+    if typ is not None and str(header.get("typ", "")).lower() not in (typ, f"application/{typ}"):
+        raise ClientJwtInvalid(f"typ must be {typ}")
+    jwk = client_key(client, header.get("kid"), policy)
+    if jwk is None or jwk.get("use", "sig") != "sig":
+        raise ClientJwtInvalid("the kid is not among the client's signing keys (jwks or jwks_uri)")
+    if header["alg"] != jwk.get("alg", header["alg"]):
+        raise ClientJwtInvalid(f"the key {jwk.get('kid')} is for {jwk.get('alg')}, not {header['alg']}")
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            jwt.PyJWK(jwk).key,
+            algorithms=[header["alg"]],
+            audience=audience,
+            issuer=client.client_id,
+            options={"require": require},
+            leeway=LEEWAY_SECONDS,
+        )
+    except jwt.PyJWTError as exc:
+        raise ClientJwtInvalid(str(exc)) from exc
+    return claims
 
 
 def _find(keys: list[dict[str, Any]], kid: str | None) -> dict[str, Any] | None:

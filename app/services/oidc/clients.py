@@ -21,7 +21,8 @@ from app.core.errors import AppError, Conflict, OAuthError
 from app.core.outbound import OutboundPolicy
 from app.core.versions import Area, VersionedCache, bump
 from app.models import Client, UsedAssertion
-from app.services.oidc.client_keys import client_key
+from app.services.oidc import encryption, profiles
+from app.services.oidc.client_keys import ClientJwtInvalid, decode_client_jwt
 from app.services.reference import load_json
 
 BUSINESS, AGENCY, PUBLIC, FIRST_PARTY = "business", "agency", "public", "first_party"
@@ -65,6 +66,7 @@ def seed_clients(db: Session, issuer: str) -> int:
                 purpose=entry["purpose"],
                 test_client=entry["test_client"],
                 id_token_alg=entry["id_token_alg"],
+                **_security_metadata(entry),
             )
         )
     db.flush()
@@ -72,8 +74,27 @@ def seed_clients(db: Session, issuer: str) -> int:
     return len(document["clients"])
 
 
+# Client metadata of the security features (profile, PAR, DPoP, response encryption), all optional.
+SECURITY_METADATA = (
+    "profile",
+    "require_pushed_authorization_requests",
+    "dpop_bound_access_tokens",
+    "id_token_encrypted_response_alg",
+    "id_token_encrypted_response_enc",
+    "userinfo_signed_response_alg",
+    "userinfo_encrypted_response_alg",
+    "userinfo_encrypted_response_enc",
+)
+
+
+def _security_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
+    chosen = {name: metadata[name] for name in SECURITY_METADATA if metadata.get(name) is not None}
+    if chosen.get("profile") == profiles.FAPI2:  # the profile's demands, stored so every reader sees them
+        chosen |= {"require_pushed_authorization_requests": True, "dpop_bound_access_tokens": True}
+    return chosen
+
+
 JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
-ASSERTION_ALGORITHMS = ("RS256", "ES256")
 # A client assertion is made for one request: a long-lived one is a reusable credential if it leaks. One hour is
 # the longest that common client libraries make by default (Authlib; openid-client and oauth4webapi use 60 s).
 MAX_ASSERTION_SECONDS = 3600
@@ -162,22 +183,15 @@ def authenticate_client(db: Session, credentials: ClientCredentials, settings: S
 def _verify_assertion(db: Session, client: Client, assertion: str, settings: Settings) -> None:
     """RFC 7523 client authentication: signed by a key of the client's JWKS, for us, fresh, used once."""
     try:
-        header = jwt.get_unverified_header(assertion)
-        jwk = client_key(client, header.get("kid"), OutboundPolicy.of(settings))
-        if jwk is None:
-            raise _invalid_client("the assertion's kid is not among the client's keys (jwks or jwks_uri)")
-        if header.get("alg") not in ASSERTION_ALGORITHMS or header.get("alg") != jwk.get("alg", header.get("alg")):
-            raise _invalid_client(f"assertion algorithm must be one of {ASSERTION_ALGORITHMS} and the key's")
-        claims = jwt.decode(
+        claims = decode_client_jwt(
+            client,
             assertion,
-            jwt.PyJWK(jwk).key,
-            algorithms=[header["alg"]],
+            OutboundPolicy.of(settings),
+            algorithms=profiles.signing_algorithms(client),
             audience=[settings.public_url, f"{settings.public_url}/oauth2/token"],
-            issuer=client.client_id,
-            options={"require": ["exp", "iss", "sub", "aud", "jti"]},
-            leeway=5,
+            require=["exp", "iss", "sub", "aud", "jti"],
         )
-    except jwt.PyJWTError as exc:
+    except ClientJwtInvalid as exc:
         raise _invalid_client(f"client_assertion rejected: {exc}") from exc
     if claims["sub"] != client.client_id:
         raise _invalid_client("client_assertion sub must be the client_id")
@@ -236,6 +250,9 @@ def register_client(db: Session, metadata: dict[str, Any]) -> tuple[Client, str 
         raise InvalidClientMetadata("give jwks or jwks_uri, not both")
     if "authorization_code" in metadata["grant_types"] and not metadata["redirect_uris"]:
         raise InvalidClientMetadata("the authorization code grant needs at least one redirect URI")
+    problems = profiles.registration_problems(metadata) + encryption.registration_problems(metadata)
+    if problems:
+        raise InvalidClientMetadata("; ".join(problems))
     secret = secrets.token_urlsafe(32) if methods & SECRET_METHODS else None
     client = Client(
         client_id=metadata["client_id"],
@@ -251,6 +268,7 @@ def register_client(db: Session, metadata: dict[str, Any]) -> tuple[Client, str 
         purpose=metadata["purpose"],
         test_client=True,
         id_token_alg=metadata["id_token_alg"],
+        **_security_metadata(metadata),
     )
     db.add(client)
     db.flush()

@@ -2,9 +2,12 @@
 
 from typing import Any
 
+from app.core.jwe import CONTENT_ENCRYPTIONS, KEY_ALGORITHMS
 from app.core.keys import TOKEN_ALGORITHMS
 from app.services.identity.accounts import ACR_BY_LEVEL
 from app.services.oidc.claims import OIDC_SCOPES, SUPPORTED_CLAIMS
+from app.services.oidc.dpop import DPOP_ALGORITHMS
+from app.services.oidc.request_objects import REQUEST_OBJECT_ALGORITHMS
 from app.services.oidc.tokens import API_SCOPES, GRANTS
 
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
@@ -17,6 +20,8 @@ def metadata(issuer: str) -> dict[str, Any]:
         "token_endpoint": f"{issuer}/oauth2/token",
         "userinfo_endpoint": f"{issuer}/oauth2/userinfo",
         "jwks_uri": f"{issuer}/.well-known/jwks.json",
+        "pushed_authorization_request_endpoint": f"{issuer}/oauth2/par",
+        "require_pushed_authorization_requests": False,
         "revocation_endpoint": f"{issuer}/oauth2/revoke",
         "introspection_endpoint": f"{issuer}/oauth2/introspect",
         "end_session_endpoint": f"{issuer}/oauth2/logout",
@@ -25,7 +30,12 @@ def metadata(issuer: str) -> dict[str, Any]:
         "grant_types_supported": sorted(GRANTS),
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
-        "userinfo_signing_alg_values_supported": [],
+        "userinfo_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
+        "id_token_encryption_alg_values_supported": list(KEY_ALGORITHMS),
+        "id_token_encryption_enc_values_supported": list(CONTENT_ENCRYPTIONS),
+        "userinfo_encryption_alg_values_supported": list(KEY_ALGORITHMS),
+        "userinfo_encryption_enc_values_supported": list(CONTENT_ENCRYPTIONS),
+        "dpop_signing_alg_values_supported": list(DPOP_ALGORITHMS),
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
         "token_endpoint_auth_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
         "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS[:-1],
@@ -36,7 +46,9 @@ def metadata(issuer: str) -> dict[str, Any]:
         + ["iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid"],
         "claims_parameter_supported": True,
         "authorization_response_iss_parameter_supported": True,
-        "request_parameter_supported": False,
+        "request_parameter_supported": True,
+        "request_object_signing_alg_values_supported": list(REQUEST_OBJECT_ALGORITHMS),
+        # Only the request_uri values of pushed requests: no client-hosted request objects are fetched.
         "request_uri_parameter_supported": False,
         "acr_values_supported": list(ACR_BY_LEVEL.values()),
         "prompt_values_supported": ["none", "login", "consent"],

@@ -60,6 +60,7 @@ def issue_code(
     nonce: str | None,
     code_challenge: str | None,
     claims: dict[str, Any] | None,
+    dpop_jkt: str | None = None,
 ) -> str:
     code = secrets.token_urlsafe(32)
     db.add(
@@ -70,6 +71,7 @@ def issue_code(
             nonce=nonce,
             code_challenge=code_challenge,
             claims=claims,
+            dpop_jkt=dpop_jkt,
             expires_at=now + CODE_TTL,
         )
     )
@@ -80,7 +82,13 @@ CODE_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 §4.1
 
 
 def redeem_code(
-    db: Session, now: datetime, client: Client, code: str, redirect_uri: str | None, code_verifier: str | None
+    db: Session,
+    now: datetime,
+    client: Client,
+    code: str,
+    redirect_uri: str | None,
+    code_verifier: str | None,
+    dpop_jkt: str | None = None,
 ) -> tuple[Grant, AuthorizationCode]:
     """Single use: a replayed code is refused and revokes every token issued from it (RFC 6749 §4.1.2)."""
     row = db.scalars(
@@ -144,6 +152,8 @@ def redeem_code(
             rule="RFC 9700 §4.8.2: a code_verifier without a code_challenge is refused (PKCE downgrade)",
             passes="no code_verifier, or a code_challenge in the authorization request",
         )
+    if row.dpop_jkt is not None and row.dpop_jkt != dpop_jkt:
+        raise OAuthError("invalid_grant", "the code is bound to another DPoP key (dpop_jkt of the request)")
     if grant.revoked_at is not None:
         raise OAuthError("invalid_grant", "the grant was revoked", passes=GRANT_REVOKED)
     row.used_at = now
@@ -155,14 +165,22 @@ def pkce_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def issue_refresh_token(db: Session, now: datetime, grant: Grant, scope: str) -> str:
+def issue_refresh_token(db: Session, now: datetime, grant: Grant, scope: str, dpop_jkt: str | None = None) -> str:
     token = secrets.token_urlsafe(48)
-    db.add(RefreshToken(token_hash=token_hash(token), grant_id=grant.id, scope=scope, expires_at=now + REFRESH_TTL))
+    db.add(
+        RefreshToken(
+            token_hash=token_hash(token),
+            grant_id=grant.id,
+            scope=scope,
+            dpop_jkt=dpop_jkt,
+            expires_at=now + REFRESH_TTL,
+        )
+    )
     return token
 
 
 def rotate_refresh_token(
-    db: Session, now: datetime, client: Client, token: str, requested_scope: str | None
+    db: Session, now: datetime, client: Client, token: str, requested_scope: str | None, dpop_jkt: str | None = None
 ) -> tuple[Grant, str]:
     """Each refresh token works once; presenting a used one revokes the whole grant (reuse detection).
     Returns the grant and the scope of the new tokens (the same, or narrower when asked)."""
@@ -182,6 +200,8 @@ def rotate_refresh_token(
             rule="RFC 9700 §4.14.2: refresh tokens rotate; reuse of a rotated one revokes the grant",
             passes="the refresh token returned by the previous refresh, once; now a new sign-in",
         )
+    if row.dpop_jkt is not None and row.dpop_jkt != dpop_jkt:
+        raise OAuthError("invalid_grant", "this refresh token is bound to another DPoP key (RFC 9449 §5)")
     if grant.revoked_at is not None:
         raise OAuthError("invalid_grant", "the grant was revoked", passes=GRANT_REVOKED)
     if row.expires_at <= now:

@@ -234,6 +234,7 @@ def _issue(
         nonce=request.nonce,
         code_challenge=request.code_challenge,
         claims=request.claims,
+        dpop_jkt=request.dpop_jkt,
     )
     return Outcome(redirect=request.redirect(code=code))
 

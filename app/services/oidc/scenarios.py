@@ -26,6 +26,7 @@ class ScenarioName(StrEnum):
     USER_CANCELS = "user_cancels"
     USER_DECLINES = "user_declines"
     PAYMENT_FAILS = "payment_fails"
+    DPOP_NONCE = "dpop_nonce"
 
 
 class Stage(StrEnum):
@@ -36,6 +37,7 @@ class Stage(StrEnum):
     AUTHORIZATION = "authorization"
     CONSENT = "consent"
     PAYMENT = "payment"
+    DPOP_NONCE = "dpop_nonce"  # a DPoP proof at the token endpoint
 
 
 # How the catalogue (GET /sandbox/scenarios) names each stage for the integrator.
@@ -45,6 +47,7 @@ WHERE = {
     Stage.AUTHORIZATION: "authorization endpoint",
     Stage.CONSENT: "consent",
     Stage.PAYMENT: "sandbox payment",
+    Stage.DPOP_NONCE: "token endpoint (DPoP)",
 }
 
 
@@ -78,6 +81,12 @@ CATALOGUE: dict[ScenarioName, ScenarioSpec] = {
             ScenarioName.USER_DECLINES, Stage.CONSENT, "the user declines consent: `access_denied` after login"
         ),
         ScenarioSpec(ScenarioName.PAYMENT_FAILS, Stage.PAYMENT, "the next payment fails whatever the payer chooses"),
+        ScenarioSpec(
+            ScenarioName.DPOP_NONCE,
+            Stage.DPOP_NONCE,
+            "DPoP token requests need a server nonce: `use_dpop_nonce` with `DPoP-Nonce` (RFC 9449 §8); each "
+            "token request uses one `times`",
+        ),
     )
 }
 

@@ -17,9 +17,9 @@ from app.core.errors import RETRY_AFTER_SECONDS, OAuthError
 from app.core.keys import KeyStore, TokenInvalid
 from app.core.versions import Area, bump, changed_here, versions
 from app.models import Client, Grant, RefreshToken, RevokedToken
-from app.services.oidc import grants, scenarios
+from app.services.oidc import dpop, encryption, grants, scenarios
 from app.services.oidc.claims import citizen_claims, claim_names, subject_for
-from app.services.oidc.clients import authenticate_client, read_client_credentials
+from app.services.oidc.clients import PUBLIC, authenticate_client, read_client_credentials
 from app.services.oidc.scenarios import ScenarioName, Stage
 
 # Scopes of the sandbox's own APIs, granted to machine tokens; OIDC scopes (openid, profile…) are for logins.
@@ -35,11 +35,20 @@ class IssuedTokens:
 
 
 def issue_token(
-    db: Session, keys: KeyStore, settings: Settings, authorization: str | None, form: dict[str, Any]
+    db: Session,
+    keys: KeyStore,
+    settings: Settings,
+    authorization: str | None,
+    form: dict[str, Any],
+    dpop_proofs: list[str] | None = None,
 ) -> IssuedTokens:
+    """Tokens for an authenticated client; bound to the key of the request's DPoP proof when there is one."""
     client = authenticate_client(db, read_client_credentials(authorization, form), settings)
     try:
-        return _grant(db, keys, settings, client, form)
+        proof = dpop.token_request_proof(
+            db, keys, settings, client, dpop_proofs or [], f"{settings.public_url}/oauth2/token"
+        )
+        return _grant(db, keys, settings, client, form, proof.jkt if proof else None)
     except OAuthError:
         # What happened before the refusal stands: a spent client assertion, a used-up scenario, a grant revoked
         # for code replay or refresh-token reuse. Grants validate everything before they write anything else.
@@ -47,7 +56,9 @@ def issue_token(
         raise
 
 
-def _grant(db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]) -> IssuedTokens:
+def _grant(
+    db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any], jkt: str | None
+) -> IssuedTokens:
     grant_type = form["grant_type"]
     if grant_type not in GRANTS:
         raise OAuthError(
@@ -70,11 +81,11 @@ def _grant(db: Session, keys: KeyStore, settings: Settings, client: Client, form
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     delay = scenarios.SLOW_SECONDS if fault == ScenarioName.TOKEN_SLOW else 0
-    return IssuedTokens(GRANTS[grant_type](db, keys, settings, client, form), delay)
+    return IssuedTokens(GRANTS[grant_type](db, keys, settings, client, form, jkt), delay)
 
 
 def _client_credentials(
-    db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]
+    db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any], jkt: str | None
 ) -> dict[str, Any]:
     allowed = API_SCOPES.intersection(client.scopes)
     requested = set(str(form.get("scope") or "").split()) or allowed
@@ -85,32 +96,38 @@ def _client_credentials(
             passes=f"scopes among {' '.join(sorted(allowed)) or '(none: this client has no API scope)'}",
         )
     scope = " ".join(sorted(requested))
-    token = mint_access_token(db, keys, settings, subject=client.client_id, client_id=client.client_id, scope=scope)
+    token = mint_access_token(
+        db, keys, settings, subject=client.client_id, client_id=client.client_id, scope=scope, jkt=jkt
+    )
     return {
         "access_token": token,
-        "token_type": "Bearer",
+        "token_type": token_type(jkt),
         "expires_in": settings.access_token_ttl_seconds,
         "scope": scope,
     }
 
 
 def _authorization_code(
-    db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]
+    db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any], jkt: str | None
 ) -> dict[str, Any]:
     if not form.get("code"):
         raise OAuthError("invalid_request", "code is required", passes="code: the one the redirect_uri received")
     now = datetime.now(UTC)
-    grant, code = grants.redeem_code(db, now, client, form["code"], form.get("redirect_uri"), form.get("code_verifier"))
-    return token_response(db, keys, settings, client, grant, nonce=code.nonce, claims_request=code.claims)
+    grant, code = grants.redeem_code(
+        db, now, client, form["code"], form.get("redirect_uri"), form.get("code_verifier"), dpop_jkt=jkt
+    )
+    return token_response(db, keys, settings, client, grant, nonce=code.nonce, claims_request=code.claims, jkt=jkt)
 
 
 def _refresh_token(
-    db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any]
+    db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any], jkt: str | None
 ) -> dict[str, Any]:
     if not form.get("refresh_token"):
         raise OAuthError("invalid_request", "refresh_token is required", passes="refresh_token: the latest one issued")
-    grant, scope = grants.rotate_refresh_token(db, datetime.now(UTC), client, form["refresh_token"], form.get("scope"))
-    return token_response(db, keys, settings, client, grant, scope=scope, nonce=None, claims_request=None)
+    grant, scope = grants.rotate_refresh_token(
+        db, datetime.now(UTC), client, form["refresh_token"], form.get("scope"), dpop_jkt=jkt
+    )
+    return token_response(db, keys, settings, client, grant, scope=scope, nonce=None, claims_request=None, jkt=jkt)
 
 
 def token_response(
@@ -123,8 +140,10 @@ def token_response(
     nonce: str | None,
     claims_request: dict[str, Any] | None,
     scope: str | None = None,
+    jkt: str | None = None,
 ) -> dict[str, Any]:
-    """Access token, ID token (for `openid`) and refresh token (when the client may refresh) of a grant."""
+    """Access token, ID token (for `openid`) and refresh token (when the client may refresh) of a grant. With a
+    DPoP key (`jkt`) the access token is bound to it, and so is a public client's refresh token (RFC 9449 §5)."""
     journal.note_client(client.client_id, grant.personal_id)
     scope = scope or grant.scope
     access_token = mint_access_token(
@@ -135,19 +154,22 @@ def token_response(
         client_id=client.client_id,
         scope=scope,
         extra={"grant_id": grant.id, "acr": grant.acr, "auth_time": int(grant.auth_time.timestamp())},
+        jkt=jkt,
     )
     response: dict[str, Any] = {
         "access_token": access_token,
-        "token_type": "Bearer",
+        "token_type": token_type(jkt),
         "expires_in": settings.access_token_ttl_seconds,
         "scope": scope,
     }
     if "openid" in scope.split():
-        response["id_token"] = mint_id_token(
+        id_token = mint_id_token(
             db, keys, settings, client, grant, nonce=nonce, access_token=access_token, claims_request=claims_request
         )
+        response["id_token"] = encryption.seal(settings, client, "id_token", id_token)
     if "refresh_token" in client.grant_types:
-        response["refresh_token"] = grants.issue_refresh_token(db, datetime.now(UTC), grant, scope)
+        bound_to = jkt if client.kind == PUBLIC else None  # a confidential client's is bound by its authentication
+        response["refresh_token"] = grants.issue_refresh_token(db, datetime.now(UTC), grant, scope, bound_to)
     return response
 
 
@@ -160,8 +182,9 @@ def mint_access_token(
     client_id: str,
     scope: str,
     extra: dict[str, Any] | None = None,
+    jkt: str | None = None,
 ) -> str:
-    """A JWT access token in the RFC 9068 shape, for the sandbox's own APIs."""
+    """A JWT access token in the RFC 9068 shape, for the sandbox's own APIs; `cnf.jkt` binds it to a DPoP key."""
     now = int(time.time())
     claims = {
         "iss": settings.public_url,
@@ -175,8 +198,13 @@ def mint_access_token(
         "jti": uuid.uuid4().hex,
         "sandbox": True,
         **(extra or {}),
+        **({"cnf": {"jkt": jkt}} if jkt else {}),
     }
     return keys.sign(db, claims, typ=ACCESS_TOKEN_TYPE)
+
+
+def token_type(jkt: str | None) -> str:
+    return "DPoP" if jkt else "Bearer"
 
 
 def mint_id_token(

@@ -1,0 +1,101 @@
+"""RFC 9449 §7 at the protected resources: a DPoP-bound token works only with a fresh, single-use proof of its key
+for this method and URL, carrying the token's hash; every other shape is `invalid_dpop_proof` with a DPoP
+challenge. And the server-nonce scenario at the token endpoint."""
+
+import time
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.conftest import ISSUER  # noqa: F401
+from tests.fapi.kit import DpopKey, client_auth, code, redeem, tokens
+
+USERINFO = f"{ISSUER}/oauth2/userinfo"
+
+
+@pytest.fixture
+def bound(client: TestClient) -> tuple[DpopKey, str]:
+    dpop = DpopKey()
+    return dpop, tokens(client, dpop)["access_token"]
+
+
+def test_a_fresh_proof_of_the_key_reaches_userinfo(client: TestClient, bound: tuple[DpopKey, str]) -> None:
+    dpop, token = bound
+    response = client.get(
+        "/oauth2/userinfo", headers={"Authorization": f"DPoP {token}", "DPoP": dpop.proof("GET", USERINFO, token)}
+    )
+    assert response.status_code == 200, response.text
+
+
+MUTATIONS: dict[str, Callable[[DpopKey, str], dict[str, str]]] = {
+    "bearer-scheme": lambda key, token: {"Authorization": f"Bearer {token}", "DPoP": key.proof("GET", USERINFO, token)},
+    "no-proof": lambda key, token: {"Authorization": f"DPoP {token}"},
+    "stale": lambda key, token: {
+        "Authorization": f"DPoP {token}",
+        "DPoP": key.proof("GET", USERINFO, token, iat=int(time.time()) - 300),
+    },
+    "wrong-method": lambda key, token: {"Authorization": f"DPoP {token}", "DPoP": key.proof("POST", USERINFO, token)},
+    "wrong-url": lambda key, token: {
+        "Authorization": f"DPoP {token}",
+        "DPoP": key.proof("GET", f"{ISSUER}/v1/me", token),
+    },
+    "wrong-key": lambda key, token: {"Authorization": f"DPoP {token}", "DPoP": DpopKey().proof("GET", USERINFO, token)},
+    "no-ath": lambda key, token: {"Authorization": f"DPoP {token}", "DPoP": key.proof("GET", USERINFO)},
+    "not-a-jwt": lambda key, token: {"Authorization": f"DPoP {token}", "DPoP": "not.a.proof"},
+}
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS)
+def test_every_bad_proof_is_refused(client: TestClient, bound: tuple[DpopKey, str], mutation: str) -> None:
+    dpop, token = bound
+    response = client.get("/oauth2/userinfo", headers=MUTATIONS[mutation](dpop, token))
+    assert response.status_code == 401, response.text
+    assert response.json()["code"] == "invalid_dpop_proof"
+    assert response.headers["www-authenticate"].startswith("DPoP ")
+    assert 'error="invalid_dpop_proof"' in response.headers["www-authenticate"]
+
+
+def test_a_replayed_proof_is_refused(client: TestClient, bound: tuple[DpopKey, str]) -> None:
+    dpop, token = bound
+    headers = {"Authorization": f"DPoP {token}", "DPoP": dpop.proof("GET", USERINFO, token)}
+    assert client.get("/oauth2/userinfo", headers=headers).status_code == 200
+    replay = client.get("/oauth2/userinfo", headers=headers)
+    assert replay.status_code == 401
+    assert "already used" in replay.json()["detail"]
+
+
+def test_a_bearer_token_is_not_accepted_under_the_dpop_scheme(client: TestClient, bank_headers: dict[str, str]) -> None:
+    token = bank_headers["Authorization"].removeprefix("Bearer ")
+    response = client.get(
+        "/v1/citizens/001090000001", headers={"Authorization": f"DPoP {token}", "DPoP": DpopKey().proof("GET", "x")}
+    )
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid_dpop_proof"
+
+
+def test_the_dpop_nonce_scenario_makes_the_client_retry_with_the_server_nonce(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    armed = client.post(
+        "/sandbox/scenarios", json={"name": "dpop_nonce", "client_id": "demo-fapi"}, headers=admin_headers
+    )
+    assert armed.status_code in (200, 201), armed.text
+    dpop = DpopKey()
+    authorization_code = code(client)  # PAR without a proof: the nonce is asked for at the token request
+    first = redeem(client, authorization_code, dpop)
+    assert first.status_code == 400
+    assert first.json()["error"] == "use_dpop_nonce"
+    nonce = first.headers["dpop-nonce"]
+    retry = client.post(
+        "/oauth2/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": authorization_code,
+            "redirect_uri": f"{ISSUER}/demo/fapi/callback",
+            "code_verifier": "fapi-verifier-" + "x" * 40,
+            **client_auth(),
+        },
+        headers={"DPoP": dpop.proof("POST", f"{ISSUER}/oauth2/token", nonce=nonce)},
+    )
+    assert retry.status_code == 200, retry.text
