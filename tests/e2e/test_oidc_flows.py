@@ -403,7 +403,7 @@ def check_issuer(kit: Kit, value: str) -> None:
 def check_authorization_endpoint(kit: Kit, value: str) -> None:
     authorization = kit.authorize(kit.client("demo-bank"))
     assert value == kit.live.url("/oauth2/authorize")
-    assert set(authorization.query) == {"code", "state"}
+    assert set(authorization.query) == {"code", "state", "iss"}
 
 
 def check_token_endpoint(kit: Kit, value: str) -> None:
