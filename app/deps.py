@@ -12,9 +12,10 @@ from app.core import journal
 from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.context import Env
-from app.core.db import Mode
+from app.core.db import Database, Mode
 from app.core.errors import InvalidToken
 from app.core.keys import KeyStore, TokenInvalid
+from app.core.world import world_of
 from app.services import sandbox, webhooks
 from app.services.callers import CitizenCaller, ClientCaller, Family, OfficerCaller, admit
 from app.services.identity import lifecycle
@@ -23,6 +24,7 @@ from app.services.oidc.clients import find_client
 from app.services.oidc.tokens import ACCESS_TOKEN_TYPE, live_token
 from app.services.procedures import desk
 from app.services.procedures.desk import Officer
+from app.services.worlds import Worlds, WorldsRootOnly
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 _MODE = "__vneid_transaction_mode__"
@@ -51,24 +53,33 @@ def transaction_mode(request: Request) -> Mode:
 # Dependencies that do no I/O are `async def`: they run on the event loop instead of costing a trip to a thread.
 
 
+# app.state is untyped: the annotated locals below say what create_app() put there. A request to `/w/{id}` runs
+# on that world's database, settings and keys instead (app/core/world.py).
+
+
+def request_database(request: Request) -> Database:
+    world = world_of(request.scope)
+    database: Database = world.database if world else request.app.state.database
+    return database
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    async with request.app.state.database.request_session(transaction_mode(request)) as session:
+    async with request_database(request).request_session(transaction_mode(request)) as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_db, scope="function")]
 
 
-# app.state is untyped: the annotated locals below say what create_app() put there.
-
-
 async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+    world = world_of(request.scope)
+    settings: Settings = world.settings if world else request.app.state.settings
     return settings
 
 
 async def get_keys(request: Request) -> KeyStore:
-    keys: KeyStore = request.app.state.keys
+    world = world_of(request.scope)
+    keys: KeyStore = world.keys if world else request.app.state.keys
     return keys
 
 
@@ -189,6 +200,23 @@ def require_admin(
 
 
 AdminDep = Depends(require_admin)
+
+
+async def get_worlds(request: Request) -> Worlds:
+    worlds: Worlds = request.app.state.worlds
+    return worlds
+
+
+WorldsDep = Annotated[Worlds, Depends(get_worlds)]
+
+
+def require_root_admin(request: Request, _admin: Annotated[None, AdminDep]) -> None:
+    """The admin of the default world: a world's own admin token never manages worlds, even its own."""
+    if world_of(request.scope) is not None:
+        raise WorldsRootOnly("manage worlds at the root URL (/sandbox/worlds) with the sandbox's admin token")
+
+
+RootAdminDep = Depends(require_root_admin)
 
 
 def citizen_for(family: Family, level: int = 1) -> Callable[[ClientCaller], CitizenCaller]:

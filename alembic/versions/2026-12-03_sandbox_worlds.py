@@ -1,7 +1,7 @@
 """sandbox worlds
 
 Revision ID: 7c2d4e6f8a90
-Revises: 7c2d4a9e1b53
+Revises: 7d2e4c81f0a3
 Create Date: 2026-12-03 17:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7c2d4e6f8a90"
-down_revision: str | None = "7c2d4a9e1b53"
+down_revision: str | None = "7d2e4c81f0a3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette._utils import get_route_path  # the path within a world (/w/{id} is its root_path)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -350,7 +351,8 @@ def problem_response(request: Request, error: AppError) -> JSONResponse:
 async def handle_error(request: Request, exc: Exception) -> Response:
     error = as_app_error(exc)
     page: ErrorPage | None = getattr(request.scope.get("route"), "error_page", None)
-    if page is None and isinstance(error, ValidationFailed) and request.url.path.startswith(OAUTH_PATH_PREFIX):
+    in_oauth = get_route_path(request.scope).startswith(OAUTH_PATH_PREFIX)
+    if page is None and isinstance(error, ValidationFailed) and in_oauth:
         # OAuth clients parse only the RFC 6749 shape.
         fields = ", ".join(".".join(p for p in e["location"][1:]) for e in error.extra["errors"])
         error = OAuthError("invalid_request", f"missing or invalid: {fields}")

@@ -95,10 +95,7 @@ def bootstrap(
     """Make a migrated database ready: keys, clients, admin token, and the seed on first start only."""
     keys.ensure_keys(db, clock.now())
     keys.ensure_keys(db, clock.now(), DOCUMENT_KEYS, ("RS256",))
-    seeded = None
-    if _setting(db, SEEDED) is None:
-        seeded = seed_population(db, settings.seed, settings.population, progress)
-        _put_setting(db, SEEDED, f"seed={settings.seed} population={settings.population}")
+    seeded = seed_once(db, settings.seed, settings.population, progress)
     seed_clients(db, settings.public_url)
     token = settings.admin_token or _setting(db, ADMIN_TOKEN)
     if token is None:
@@ -107,6 +104,17 @@ def bootstrap(
         _put_setting(db, ADMIN_TOKEN, token)
     db.flush()
     return Bootstrap(token, seeded)
+
+
+def seed_once(
+    db: Session, seed: int, population: int, progress: Callable[[int, int], None] | None = None
+) -> SeedSummary | None:
+    """The seed population, unless the database already has it (a second start, or a world's template)."""
+    if _setting(db, SEEDED) is not None:
+        return None
+    seeded = seed_population(db, seed, population, progress)
+    _put_setting(db, SEEDED, f"seed={seed} population={population}")
+    return seeded
 
 
 def reset(db: Session, settings: Settings) -> SeedSummary:
