@@ -56,12 +56,15 @@ class IdCard(BaseModel):
 
 
 class AccessReceipt(BaseModel):
-    """What this read disclosed and what it costs the client (1,000 VND per field returned)."""
+    """What this read disclosed and what it costs the client (Thông tư 48/2022/TT-BTC: 1,000 VND per field
+    returned; state agencies do not pay)."""
 
     model_config = ConfigDict(from_attributes=True)
 
     fields_returned: list[str]
     fee_vnd: int
+    fee_rule: str = Field(description="The tariff rule applied, e.g. `TT 48/2022/TT-BTC, 1,000 VND per field`.")
+    fee_source: str = Field(description="The legal text that sets it.")
     purpose: str | None
     request_id: str | None
 
@@ -167,7 +170,11 @@ class VerificationSummary(BaseModel):
     matched: int
     mismatched: int
     not_found: int
-    fee_vnd: int
+    fee_vnd: int = Field(
+        description="1,000 VND per field verified (each claimed field of each identity); 0 for state agencies."
+    )
+    fee_rule: str = Field(description="The tariff rule applied.")
+    fee_source: str = Field(description="The legal text that sets it.")
     request_id: str | None
 
 

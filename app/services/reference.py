@@ -1,4 +1,4 @@
-"""Static reference data frozen in seed_data/: administrative units, ethnic groups, religions, tariffs."""
+"""Static reference data frozen in seed_data/: administrative units, ethnic groups, religions."""
 
 import csv
 import json
@@ -72,7 +72,6 @@ class Catalog:
         }
         self.ethnic_groups = [WeightedEntry(r["code"], r["name"], int(r["weight"])) for r in _rows("ethnic_groups.csv")]
         self.religions = [WeightedEntry(r["code"], r["name"], int(r["weight"])) for r in _rows("religions.csv")]
-        self.tariffs: dict[str, int] = {k: v for k, v in load_json("tariffs.json").items() if not k.startswith("_")}
 
     @cached_property
     def ethnicity_names(self) -> dict[str, str]:

@@ -85,8 +85,8 @@ def test_access_log_shows_who_read_my_data_newest_first(
     page = response.json()
     assert page["next_offset"] is None
     assert [(e["fields"], e["fee_vnd"], e["request_id"]) for e in page["items"]] == [
-        (["full_name", "phone"], 2_000, "second-read"),
-        (["full_name"], 1_000, page["items"][1]["request_id"]),
+        (["full_name", "phone"], 0, "second-read"),  # a state agency does not pay (TT 48/2022/TT-BTC)
+        (["full_name"], 0, page["items"][1]["request_id"]),
     ]
     newest = page["items"][0]
     assert (newest["client_id"], newest["client_name"]) == ("demo-agency", "Cơ quan nhà nước Demo (sandbox)")

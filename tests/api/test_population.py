@@ -17,7 +17,7 @@ HOA = "001192000013"  # an's wife, linh's mother
 UNKNOWN = "001090999999"
 
 
-def test_agency_reads_every_granted_field_and_pays_per_field(
+def test_agency_reads_every_granted_field_and_pays_nothing(
     client: TestClient, agency_headers: dict[str, str]
 ) -> None:
     response = client.get(f"/v1/citizens/{AN}", headers=agency_headers)
@@ -32,7 +32,9 @@ def test_agency_reads_every_granted_field_and_pays_per_field(
     assert record["life_status"] == "alive"
     receipt = record["access"]
     assert len(receipt["fields_returned"]) == 28
-    assert receipt["fee_vnd"] == 28_000
+    # Thông tư 48/2022/TT-BTC: state agencies using the data for their duties do not pay.
+    assert (receipt["fee_vnd"], receipt["fee_rule"]) == (0, "TT 48/2022/TT-BTC, state agencies do not pay")
+    assert receipt["fee_source"].startswith("Thông tư 48/2022/TT-BTC")
     assert receipt["purpose"] == "Xác minh hồ sơ hành chính"
 
 
@@ -45,7 +47,7 @@ def test_read_is_audited_with_request_id_fields_and_fee(
     assert response.headers["x-request-id"] == "trace-42"
     event = db.scalars(select(AuditEvent).where(AuditEvent.personal_id == AN)).one()
     assert (event.client_id, event.action, event.fields) == ("demo-agency", "read", ["full_name", "date_of_birth"])
-    assert (event.purpose, event.request_id, event.fee_vnd) == ("Xác minh hồ sơ hành chính", "trace-42", 2_000)
+    assert (event.purpose, event.request_id, event.fee_vnd) == ("Xác minh hồ sơ hành chính", "trace-42", 0)
 
 
 def test_ethnicity_is_returned_with_its_qd_1019_code(
@@ -60,7 +62,7 @@ def test_ethnicity_is_returned_with_its_qd_1019_code(
 def test_fields_parameter_limits_what_is_returned(client: TestClient, agency_headers: dict[str, str]) -> None:
     record = client.get(f"/v1/citizens/{AN}", params={"fields": "full_name,phone"}, headers=agency_headers).json()
     assert set(record) == {"personal_id", "full_name", "phone", "access"}
-    assert record["access"]["fee_vnd"] == 2_000
+    assert record["access"]["fields_returned"] == ["full_name", "phone"]
 
 
 def test_unknown_field_name_is_422(client: TestClient, agency_headers: dict[str, str]) -> None:
@@ -136,6 +138,34 @@ def test_business_client_without_consent_cannot_probe_for_existence(
     assert client.get(f"/v1/citizens/{UNKNOWN}", headers=bank_headers).json()["code"] == "consent_required"
 
 
+def test_a_business_pays_1000_vnd_per_field_returned(
+    client: TestClient, bank_headers: dict[str, str], admin_headers: dict[str, str], db: Session
+) -> None:
+    """Thông tư 48/2022/TT-BTC prices population data per field: 1,000 VND each."""
+    consent = {"personal_id": AN, "client_id": "demo-bank", "purpose": "Mở tài khoản", "scopes": ["citizen.identity"]}
+    assert client.post("/sandbox/consents", headers=admin_headers, json=consent).status_code == 201
+    receipt = client.get(f"/v1/citizens/{AN}", params={"fields": "full_name,sex,date_of_birth"}, headers=bank_headers)
+    access = receipt.json()["access"]
+    assert (access["fee_vnd"], access["fee_rule"]) == (3_000, "TT 48/2022/TT-BTC, 1,000 VND per field")
+    assert db.scalars(select(AuditEvent.fee_vnd).where(AuditEvent.client_id == "demo-bank")).all() == [3_000]
+
+
+def test_a_business_pays_each_verification_by_the_fields_it_claims(
+    client: TestClient, bank_headers: dict[str, str]
+) -> None:
+    """Thông tư 48/2022/TT-BTC prices verification per field verified: a claim of name, birth date and sex costs
+    3,000 VND, a claim of the name alone 1,000 VND, matched or not."""
+    items = [
+        {"personal_id": AN, "full_name": "Nguyễn Văn An", "date_of_birth": "1990-03-15", "sex": "male"},
+        {"personal_id": BINH, "full_name": "Someone Else"},
+    ]
+    response = client.post("/v1/citizens/verify", headers=bank_headers, json={"items": items})
+    assert response.status_code == 200, response.text
+    summary = response.json()["summary"]
+    assert (summary["matched"], summary["fee_vnd"]) == (1, 4_000)
+    assert summary["fee_rule"] == "TT 48/2022/TT-BTC, 1,000 VND per field"
+
+
 def test_consent_opens_only_the_consented_scopes(
     client: TestClient, bank_headers: dict[str, str], admin_headers: dict[str, str]
 ) -> None:
@@ -177,7 +207,7 @@ def test_household_lists_members_and_audits_each(
     assert household["head_personal_id"] == AN
     members = [(m["personal_id"], m["relation_to_head"]) for m in household["members"]]
     assert members == [(AN, "head"), (HOA, "spouse"), (LINH, "child")]  # by date of birth
-    assert household["access"]["fee_vnd"] == 12_000
+    assert household["access"]["fee_vnd"] == 0  # a state agency
     audited = db.scalars(select(AuditEvent.personal_id).where(AuditEvent.action == "household")).all()
     assert sorted(audited) == sorted([AN, LINH, HOA])
 
@@ -257,7 +287,7 @@ def test_verify_batch_answers_per_item_with_summary(
         "matched": 2,
         "mismatched": 1,
         "not_found": 1,
-        "fee_vnd": 4_000,
+        "fee_vnd": 0,  # a state agency
     }
     assert db.query(AuditEvent).filter(AuditEvent.action == "verify").count() == 4
 

@@ -12,7 +12,7 @@ from app.core.errors import CitizenNotFound
 from app.models import Citizen, Household
 from app.services.callers import ClientCaller
 from app.services.population.access import HOUSEHOLD_SCOPE, authorize_read
-from app.services.population.audit import HOUSEHOLD, READ, field_fee, record_accesses
+from app.services.population.audit import HOUSEHOLD, READ, record_accesses, tariff_for
 from app.services.reference import catalog
 
 HOUSEHOLD_MEMBER_FIELDS = ["full_name", "relation_to_head", "date_of_birth", "life_status"]
@@ -26,6 +26,8 @@ class Receipt:
 
     fields_returned: list[str]
     fee_vnd: int
+    fee_rule: str
+    fee_source: str
     purpose: str | None
     request_id: str | None
 
@@ -74,7 +76,8 @@ def read_citizen(
     if citizen is None:
         raise CitizenNotFound(f"no citizen has the personal ID {personal_id}")
     values = citizen_fields(db, citizen, grant.fields, clock.today())
-    fee = field_fee(len(grant.fields))
+    tariff = tariff_for(caller.client.kind, clock.today())
+    fee = tariff.fee(len(grant.fields))
     record_accesses(
         db,
         at=clock.now(),
@@ -84,7 +87,14 @@ def read_citizen(
         request_id=request_id,
         entries=[(personal_id, list(grant.fields), fee)],
     )
-    receipt = Receipt(fields_returned=list(grant.fields), fee_vnd=fee, purpose=grant.purpose, request_id=request_id)
+    receipt = Receipt(
+        fields_returned=list(grant.fields),
+        fee_vnd=fee,
+        fee_rule=tariff.rule,
+        fee_source=tariff.source,
+        purpose=grant.purpose,
+        request_id=request_id,
+    )
     return CitizenRead(personal_id=personal_id, fields=values, access=receipt)
 
 
@@ -99,7 +109,8 @@ def read_household(
     members = db.scalars(
         select(Citizen).where(Citizen.household_code == household.code).order_by(Citizen.date_of_birth)
     ).all()
-    fee_each = field_fee(len(HOUSEHOLD_MEMBER_FIELDS))
+    tariff = tariff_for(caller.client.kind, clock.today())
+    fee_each = tariff.fee(len(HOUSEHOLD_MEMBER_FIELDS))
     record_accesses(
         db,
         at=clock.now(),
@@ -126,6 +137,8 @@ def read_household(
         access=Receipt(
             fields_returned=HOUSEHOLD_MEMBER_FIELDS,
             fee_vnd=fee_each * len(members),
+            fee_rule=tariff.rule,
+            fee_source=tariff.source,
             purpose=grant.purpose,
             request_id=request_id,
         ),

@@ -12,7 +12,7 @@ from app.core.clock import Clock
 from app.models import Citizen
 from app.services.callers import ClientCaller
 from app.services.population.access import VERIFY_SCOPE, require_scope
-from app.services.population.audit import VERIFY, record_accesses, verification_fee
+from app.services.population.audit import VERIFY, record_accesses, tariff_for
 from app.services.population.names import fold_name
 
 CLAIMABLE_FIELDS = ("full_name", "date_of_birth", "sex")
@@ -49,6 +49,8 @@ class VerificationSummary:
     mismatched: int
     not_found: int
     fee_vnd: int
+    fee_rule: str
+    fee_source: str
     request_id: str | None
 
 
@@ -71,7 +73,9 @@ def verify_identities(
     wanted = {c.personal_id for c in claims}
     records = {c.personal_id: c for c in db.scalars(select(Citizen).where(Citizen.personal_id.in_(wanted)))}
     results = [_compare(claim, records.get(claim.personal_id)) for claim in claims]
-    fee_each = verification_fee(1)
+    # Priced per field verified (TT 48/2022/TT-BTC): each claim costs the fields it claims.
+    tariff = tariff_for(caller.client.kind, clock.today())
+    entries = [(claim.personal_id, _claimed(claim), tariff.fee(len(_claimed(claim)))) for claim in claims]
     record_accesses(
         db,
         at=clock.now(),
@@ -79,7 +83,7 @@ def verify_identities(
         action=VERIFY,
         purpose=purpose,
         request_id=request_id,
-        entries=[(claim.personal_id, _claimed(claim), fee_each) for claim in claims],
+        entries=entries,
     )
     return VerificationBatchResult(
         results=results,
@@ -88,7 +92,9 @@ def verify_identities(
             matched=sum(r.match for r in results),
             mismatched=sum(r.found and not r.match for r in results),
             not_found=sum(not r.found for r in results),
-            fee_vnd=fee_each * len(results),
+            fee_vnd=sum(fee for _, _, fee in entries),
+            fee_rule=tariff.rule,
+            fee_source=tariff.source,
             request_id=request_id,
         ),
     )
