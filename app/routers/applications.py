@@ -132,6 +132,31 @@ def owner_consent(
 
 
 @router.post(
+    "/applications/{code}/member-consent",
+    response_model=ApplicationPublic,
+    name="procedures.member_consent",
+    responses=ERRORS,
+)
+def member_consent(
+    code: str,
+    body: OwnerDecision,
+    caller: ProcedureCitizen,
+    db: SessionDep,
+    clock: ClockDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+) -> ApplicationPublic:
+    """As an adult listed in `member_personal_ids` of someone's temporary-residence registration, confirm that you
+    move in too (`approve`; approval will write the new address to your record) or refuse (`decline`: the
+    application ends, `member_declined`). Every adult member confirms before the owner may consent
+    (`409 member_consent_pending` with `pending_members`); children follow the applicant, their parent."""
+    application = residence_actions.member_decides(
+        Env(db, clock, keys, settings), code, caller.personal_id, body.decision, body.reason
+    )
+    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.MEMBER))
+
+
+@router.post(
     "/applications/{code}/resubmit", response_model=ApplicationPublic, name="procedures.resubmit", responses=ERRORS
 )
 def resubmit(
@@ -143,7 +168,9 @@ def resubmit(
     keys: KeysDep,
     settings: SettingsDep,
 ) -> ApplicationPublic:
-    """Answer the police's request for supplementation: amend the declaration and send it back for review."""
+    """Answer the police's request for supplementation: amend the declaration and send it back for review.
+    Members may be dropped, not added (`422 members_added_after_consent`): the owner and they consented to the
+    people listed when filing."""
     application = residence_actions.resubmit(Env(db, clock, keys, settings), code, caller.personal_id, body)
     return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.core.context import Env
 from app.core.errors import AppError, NotFound, OfficerRoleRequired
-from app.models import Application, IdentityAccount
+from app.models import Application, Citizen, IdentityAccount
 from app.services import payments
 from app.services.procedures.engine import REGISTRY, transition
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind
@@ -51,13 +51,39 @@ def citizen_application(env: Env, code: str, personal_id: str) -> tuple[Applicat
     Loading applies what the clock did meanwhile (an unpaid fee's payment expired), before anything is shown
     or decided."""
     application = env.db.scalars(select(Application).where(Application.code == code)).first()
-    if application is not None and personal_id in (
-        application.applicant_personal_id,
-        application.counterparty_personal_id,
-    ):
-        payments.apply_expiry(env, application)
-        return application, Actor.APPLICANT if application.applicant_personal_id == personal_id else Actor.OWNER
-    raise NotFound(f"no application {code} of yours")
+    role = _citizen_role(application, personal_id) if application is not None else None
+    if application is None or role is None:
+        raise NotFound(f"no application {code} of yours")
+    payments.apply_expiry(env, application)
+    return application, role
+
+
+def _citizen_role(application: Application, personal_id: str) -> Actor | None:
+    if personal_id == application.applicant_personal_id:
+        return Actor.APPLICANT
+    if personal_id == application.counterparty_personal_id:
+        return Actor.OWNER
+    if personal_id in application.data.get("member_personal_ids", ()):
+        return Actor.MEMBER
+    return None
+
+
+def parties(application: Application) -> set[str]:
+    """Everyone an application is about: applicant, subject, owner of the place, members moving in."""
+    named = {application.applicant_personal_id, application.subject_personal_id, application.counterparty_personal_id}
+    return {p for p in named if p} | set(application.data.get("member_personal_ids", ()))
+
+
+def close_relatives(db: Session, personal_id: str) -> set[str]:
+    """Spouse, parents and children, as the population record links them."""
+    citizen = db.get_one(Citizen, personal_id)
+    linked = {citizen.spouse_personal_id, citizen.father_personal_id, citizen.mother_personal_id}
+    children = db.scalars(
+        select(Citizen.personal_id).where(
+            or_(Citizen.father_personal_id == personal_id, Citizen.mother_personal_id == personal_id)
+        )
+    )
+    return {p for p in linked if p} | set(children)
 
 
 def citizen_applications(
@@ -80,8 +106,10 @@ def desk_application(env: Env, desk: Officer, code: str) -> Application:
 def decide(env: Env, desk: Officer, code: str, decision: str, reason: str | None) -> Application:
     """An officer's decision (approve, reject, request_supplement) on an application of their jurisdiction."""
     application = desk_application(env, desk, code)
-    if desk.personal_id in (application.applicant_personal_id, application.subject_personal_id):
-        raise ConflictOfInterest("officers do not decide their own (or their ward's) applications")
+    # Conflict of interest: the officer, or their spouse, parent or child, is a party (applicant, subject, owner,
+    # member moving in).
+    if parties(application) & ({desk.personal_id} | close_relatives(env.db, desk.personal_id)):
+        raise ConflictOfInterest("officers do not decide applications they or their close relatives are party to")
     transition(env, application, decision, role=Actor.OFFICER, actor_personal_id=desk.personal_id, note=reason)
     if decision != Action.APPROVE:
         application.decision_reason = reason

@@ -10,7 +10,7 @@ from pydantic_core import to_jsonable_python
 from app.core.context import Env
 from app.models import Application, Citizen
 from app.services.procedures import desk, temporary_residence
-from app.services.procedures.engine import InvalidTransition, NotYourTurn, transition
+from app.services.procedures.engine import InvalidTransition, NotYourTurn, allowed_actions, transition
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 
 
@@ -41,7 +41,31 @@ def owner_decides(env: Env, code: str, personal_id: str, decision: str, reason: 
     if role != Actor.OWNER:
         raise NotYourTurn("only the owner of the place consents to a tenant's registration")
     action = Action.OWNER_APPROVE if decision == "approve" else Action.OWNER_DECLINE
+    # Approval rewrites the members' addresses: it waits for every adult member (a move out of turn is refused
+    # by transition() as usual).
+    if (
+        action == Action.OWNER_APPROVE
+        and action in allowed_actions(application, role)
+        and (pending := temporary_residence.members_to_confirm(env.db, application, env.clock.today()))
+    ):
+        raise temporary_residence.MemberConsentPending(
+            "every adult listed as moving in confirms before the owner consents", pending_members=pending
+        )
     transition(env, application, action, role=Actor.OWNER, actor_personal_id=personal_id, note=reason)
+    return application
+
+
+def member_decides(env: Env, code: str, personal_id: str, decision: str, reason: str | None) -> Application:
+    """An adult listed as moving in confirms it (once; again is a no-op) or declines, which ends the application."""
+    application, role = desk.citizen_application(env, code, personal_id)
+    if role != Actor.MEMBER:
+        raise NotYourTurn("only the people listed as moving in confirm or decline it")
+    if decision == "approve" and personal_id not in temporary_residence.members_to_confirm(
+        env.db, application, env.clock.today()
+    ):
+        return application
+    action = Action.MEMBER_CONFIRM if decision == "approve" else Action.MEMBER_DECLINE
+    transition(env, application, action, role=Actor.MEMBER, actor_personal_id=personal_id, note=reason)
     return application
 
 
@@ -49,6 +73,8 @@ def resubmit(env: Env, code: str, personal_id: str, changes: Amendment) -> Appli
     application, role = desk.citizen_application(env, code, personal_id)
     if application.procedure != temporary_residence.PROCEDURE.name:
         raise InvalidTransition("only temporary-residence registrations are supplemented")
+    if changes.member_personal_ids is not None:
+        temporary_residence.check_no_member_added(application, changes.member_personal_ids)
     changed = {name: value for name in AMENDABLE if (value := getattr(changes, name)) is not None}
     amended = {**application.data, **to_jsonable_python(changed)}
     if application.status == Status.SUPPLEMENT_REQUESTED:

@@ -3,9 +3,11 @@
 Rules: a level 2 applicant; the address is outside the commune of their permanent residence; the owner
 exists, is alive and lives at that address (their household is registered there, which is how the
 sandbox knows who owns or manages a place); the period is at most 2 years; members under 18 moving too
-must be the applicant's children (a parent's consent). Flow: awaiting the owner's consent → in review by
-the commune police of the address → approved (the population record is updated), rejected, or returned
-for supplementation; the applicant may withdraw before a decision.
+must be the applicant's children (a parent's consent), and every adult member confirms being listed before
+the owner may consent, since approval rewrites their address. Flow: awaiting the members' and then the
+owner's consent → in review by the commune police of the address → approved (the population record is
+updated), rejected, or returned for supplementation (members may then be dropped, never added); the
+applicant may withdraw before a decision.
 """
 
 from collections.abc import Sequence
@@ -18,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.context import Env
-from app.core.errors import AppError, CodedError
-from app.models import Application, Citizen, Household
+from app.core.errors import AppError, CodedError, Conflict
+from app.models import Application, ApplicationEvent, Citizen, Household
 from app.services.documents import issue_document
 from app.services.population.dates import age_on
 from app.services.procedures.engine import Procedure, TransitionContext, create, machine, register
@@ -94,9 +96,14 @@ class ResidenceRuleBroken(CodedError):
         "owner_not_at_address": "the owner's household is not registered at this address",
         "invalid_member": "this person cannot move in with the applicant",
         "guardian_consent_required": "a minor moving in must be the applicant's child",
+        "members_added_after_consent": "members cannot be added once the owner consented: file again",
         "guest_not_found": "no living citizen has the guest's personal ID (accommodation notice)",
         "guest_is_host": "hosts do not notify their own stay (accommodation notice)",
     }
+
+
+class MemberConsentPending(Conflict):
+    code, title = "member_consent_pending", "Adults listed as moving in have not confirmed yet"
 
 
 class ApplicationPending(AppError):
@@ -153,6 +160,8 @@ PROCEDURE = register(
         transitions=machine(
             (Action.OWNER_APPROVE, {Status.AWAITING_OWNER}, Status.IN_REVIEW, {Actor.OWNER}),
             (Action.OWNER_DECLINE, {Status.AWAITING_OWNER}, Status.OWNER_DECLINED, {Actor.OWNER}),
+            (Action.MEMBER_CONFIRM, {Status.AWAITING_OWNER}, Status.AWAITING_OWNER, {Actor.MEMBER}),
+            (Action.MEMBER_DECLINE, {Status.AWAITING_OWNER}, Status.MEMBER_DECLINED, {Actor.MEMBER}),
             (Action.APPROVE, {Status.IN_REVIEW}, Status.APPROVED, {Actor.OFFICER}),
             (Action.REJECT, {Status.IN_REVIEW}, Status.REJECTED, {Actor.OFFICER}),
             (Action.REQUEST_SUPPLEMENT, {Status.IN_REVIEW}, Status.SUPPLEMENT_REQUESTED, {Actor.OFFICER}),
@@ -164,7 +173,9 @@ PROCEDURE = register(
                 {Actor.APPLICANT},
             ),
         ),
-        terminal=frozenset({Status.APPROVED, Status.REJECTED, Status.OWNER_DECLINED, Status.WITHDRAWN}),
+        terminal=frozenset(
+            {Status.APPROVED, Status.REJECTED, Status.OWNER_DECLINED, Status.MEMBER_DECLINED, Status.WITHDRAWN}
+        ),
         on_enter={Status.IN_REVIEW: _start_review, Status.APPROVED: _record_residence},
     )
 )
@@ -246,6 +257,32 @@ def _check_member(db: Session, applicant: Citizen, member_id: str, today: date) 
     if age_on(member.date_of_birth, today) < 18 and not is_parent:
         raise ResidenceRuleBroken(
             "guardian_consent_required", f"{member_id} is a minor: only a parent or guardian may declare them"
+        )
+
+
+def members_to_confirm(db: Session, application: Application, today: date) -> list[str]:
+    """Adult members who have not confirmed yet; children follow the applicant, their parent."""
+    confirmed = set(
+        db.scalars(
+            select(ApplicationEvent.actor_personal_id).where(
+                ApplicationEvent.application_id == application.id, ApplicationEvent.action == Action.MEMBER_CONFIRM
+            )
+        )
+    )
+    return [
+        member_id
+        for member_id in application.data["member_personal_ids"]
+        if member_id not in confirmed and age_on(db.get_one(Citizen, member_id).date_of_birth, today) >= 18
+    ]
+
+
+def check_no_member_added(application: Application, members: Sequence[str]) -> None:
+    """The owner consented to the people listed then (and they confirmed): nobody joins afterwards."""
+    added = sorted(set(members) - set(application.data["member_personal_ids"]))
+    if added:
+        raise ResidenceRuleBroken(
+            "members_added_after_consent",
+            f"{', '.join(added)} cannot be added after the owner consented: withdraw and file again",
         )
 
 

@@ -26,6 +26,7 @@ class Status(StrEnum):
     SUPPLEMENT_REQUESTED = "supplement_requested"
     APPROVED = "approved"
     OWNER_DECLINED = "owner_declined"
+    MEMBER_DECLINED = "member_declined"  # an adult listed as moving in refused to be
     # Accommodation notices
     RECORDED = "recorded"
     CANCELLED = "cancelled"
@@ -47,6 +48,8 @@ class Action(StrEnum):
     SUBMIT = "submit"  # filing: the first event of every application
     OWNER_APPROVE = "owner_approve"
     OWNER_DECLINE = "owner_decline"
+    MEMBER_CONFIRM = "member_confirm"  # an adult listed as moving in confirms it (the status stays)
+    MEMBER_DECLINE = "member_decline"
     APPROVE = "approve"
     REJECT = "reject"
     REQUEST_SUPPLEMENT = "request_supplement"
@@ -63,6 +66,7 @@ class Actor(StrEnum):
 
     APPLICANT = "applicant"  # who filed it (or the host of an accommodation notice)
     OWNER = "owner"  # the owner of the place, who consents to a tenant's registration
+    MEMBER = "member"  # someone the applicant lists as moving in too (temporary residence)
     OFFICER = "officer"  # a police or records officer of the application's jurisdiction
     SYSTEM = "system"  # the sandbox itself: a payment, a deadline, a follow-on step
 
