@@ -158,8 +158,13 @@ class VerificationResult(BaseModel):
 
     personal_id: str
     match: bool
-    found: bool = Field(description="false when no citizen has this personal ID.")
-    mismatched_fields: list[str] = Field(description="Claimed fields that differ from the record.")
+    found: bool | None = Field(
+        description="false when no citizen has this personal ID; null on a no-match when the detail is withheld."
+    )
+    mismatched_fields: list[str] | None = Field(
+        description="Claimed fields that differ from the record; null when the detail is withheld (a business "
+        "without the citizen's consent to `citizen.identity`)."
+    )
     deceased: bool | None = Field(description="Only on a match: whether the citizen has died.")
 
 

@@ -115,6 +115,16 @@ def authorize_read(
     return ReadGrant(tuple(dict.fromkeys(requested_fields)), purpose)
 
 
+def consenting_citizens(db: Session, client_id: str, personal_ids: set[str], scope: str) -> set[str]:
+    """Who among `personal_ids` has an active consent of this client that covers `scope`."""
+    consents = db.scalars(
+        select(Consent).where(
+            Consent.client_id == client_id, Consent.personal_id.in_(personal_ids), Consent.revoked_at.is_(None)
+        )
+    )
+    return {consent.personal_id for consent in consents if scope in consent.scopes}
+
+
 def _active_consents(db: Session, client_id: str, personal_id: str, purpose: str | None) -> list[Consent]:
     """Every consent the citizen gave this client and has not revoked (newest first): together they say
     what the client may read; signing in with fewer scopes later does not narrow an earlier consent."""
