@@ -88,6 +88,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         workers=workers,
         access_log=False,
         log_level="warning",
+        proxy_headers=False,  # the app believes forwarded headers from VNEID_TRUSTED_PROXIES only (app/main.py)
     )
     if workers > 1:
         run_workers(config)

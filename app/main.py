@@ -8,6 +8,7 @@ import swagger_ui_bundle
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
 from app.core.admission import AdmissionMiddleware
@@ -100,6 +101,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(RequestLogMiddleware)
     # Outermost: a request to /w/{id}/… runs through everything above inside its world.
     app.add_middleware(WorldMount, resolve=lambda world_id: app.state.worlds.resolve(world_id))
+    if settings.trusted_proxies:  # X-Forwarded-For/-Proto believed from these proxies only, ignored from others
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=WEB / "static"), name="static")
     for router in (

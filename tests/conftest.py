@@ -4,6 +4,7 @@ import base64
 from collections.abc import Iterator
 from urllib.parse import quote
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from app.core.migrations import upgrade
 from app.core.outbound import OutboundPolicy
 from app.main import create_app
 from app.services import sandbox
+from app.web import csrf
 from tests.databases import fresh_database
 
 TEST_POPULATION = 300
@@ -83,6 +85,11 @@ def client(app: FastAPI, database: Database) -> Iterator[TestClient]:
     app.state.database = database
     with TestClient(app, base_url=ISSUER) as test_client:
         yield test_client
+
+
+def form(browser: TestClient | httpx.Client, **fields: str) -> dict[str, str]:
+    """A web form's fields with the CSRF token its page would carry (the browser must have visited a page)."""
+    return {**fields, csrf.FIELD: csrf.token_for(browser.cookies[csrf.COOKIE])}
 
 
 def basic(client_id: str, secret: str) -> dict[str, str]:

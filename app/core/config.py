@@ -25,6 +25,17 @@ class Settings(BaseSettings):
     population: int = Field(default=10_000, ge=0, le=5_000_000, description="Synthetic citizens on first start.")
     admin_token: str | None = Field(default=None, description="Bearer token of /sandbox; generated when unset.")
     access_token_ttl_seconds: int = Field(default=300, ge=30, le=86_400, description="Access and ID tokens.")
+    sso_idle_minutes: int = Field(
+        default=30, ge=1, le=1440, description="A sign-in session unused this long ends (single sign-on)."
+    )
+    sso_max_hours: int = Field(
+        default=12, ge=1, le=720, description="Every sign-in session ends this long after the sign-in."
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (comma-separated, or *) of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; from anyone else those headers are ignored.",
+    )
     default_persona: str | None = Field(
         default=None, description="Persona (key or personal ID) that test clients sign in when no login_hint is sent."
     )
@@ -45,7 +56,7 @@ class Settings(BaseSettings):
         default=None, description="Set by `serve` for its workers: their heartbeats make /healthz ready."
     )
 
-    @field_validator("outbound_allowed_networks", mode="before")
+    @field_validator("outbound_allowed_networks", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value

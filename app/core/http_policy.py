@@ -1,6 +1,8 @@
 """What every response says about itself: security headers, caching, and which endpoints browsers may call.
 
-- No page may be framed (clickjacking), no response sniffed into another type, no referrer leaked.
+- No page may be framed (clickjacking), no response sniffed into another type, no referrer leaked to another
+  site (`same-origin`, not `no-referrer`: with that, browsers send `Origin: null` on the pages' own form posts,
+  and the CSRF check of app/web/csrf.py could not tell them from a forged one).
 - `Cache-Control: no-store` on everything that can carry tokens or personal data; only static files, the
   discovery documents, the JWKS, the OpenAPI document and health may be cached.
 - Request bodies of at most 1 MiB (413 beyond).
@@ -20,7 +22,7 @@ SECURITY_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy", b"frame-ancestors 'none'"),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
 )
 NO_STORE = (b"cache-control", b"no-store")
 CACHEABLE_PREFIXES = ("/static/", "/.well-known/", "/docs", "/openapi.json", "/healthz", "/favicon.ico")

@@ -1,6 +1,7 @@
 """SQLAlchemy models, one module per aggregate; importing this package registers them all."""
 
 from app.models.account import AccountEvent, IdentityAccount, InboxMessage
+from app.models.admin_session import AdminSession, AttemptCounter
 from app.models.application import Application, ApplicationEvent, Payment
 from app.models.audit import AuditEvent
 from app.models.base import Base
@@ -28,8 +29,10 @@ from app.models.webhook import WebhookDelivery, WebhookEvent, WebhookSubscriptio
 
 __all__ = [
     "AccountEvent",
+    "AdminSession",
     "Application",
     "ApplicationEvent",
+    "AttemptCounter",
     "AuditEvent",
     "AuthorizationCode",
     "Base",

@@ -108,7 +108,8 @@ class LoginTransaction(Base):
     personal_id: Mapped[str | None] = mapped_column(String(12))
     session_sid: Mapped[str | None] = mapped_column(String(32))
     otp_hash: Mapped[str | None] = mapped_column(String(200))
-    otp_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The browser that started the sign-in (app/web/csrf.py `binding`): only it may take the next steps.
+    browser_binding: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -122,6 +123,7 @@ class LoginSession(Base):
     personal_id: Mapped[str] = mapped_column(ForeignKey("citizen.personal_id"))
     auth_time: Mapped[datetime] = mapped_column(UTCDateTime)
     amr: Mapped[list[str]] = mapped_column(JSON)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime)  # for the idle timeout
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

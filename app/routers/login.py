@@ -16,6 +16,7 @@ from app.schemas.oauth import OAuthErrorBody
 from app.services.oidc import authorize, login
 from app.services.oidc.clients import find_client, redirect_uri_allowed
 from app.services.population.seeding import personas_document
+from app.web.csrf import BrowserBinding, remember
 from app.web.errors import PageRoute
 from app.web.i18n import preferred_language
 from app.web.pages import message, render
@@ -34,6 +35,9 @@ def _follow(outcome: login.Outcome, request: Request, settings_url: str, lang: s
     else:
         query = "&".join(f"{k}={v}" for k, v in (("error", outcome.error), ("lang", lang)) if v)
         response = RedirectResponse(f"/login/{outcome.transaction_id}{'?' if query else ''}{query}", status_code=303)
+    remember(request, response)  # the browser cookie the sign-in is bound to, when the browser had none
+    if outcome.session_ended:
+        response.delete_cookie(SESSION_COOKIE, path="/")
     if outcome.new_session_token:
         response.set_cookie(
             SESSION_COOKIE,
@@ -58,7 +62,12 @@ def _follow(outcome: login.Outcome, request: Request, settings_url: str, lang: s
 )
 @writes
 def authorize_endpoint(
-    request: Request, db: SessionDep, clock: ClockDep, settings: SettingsDep, session_token: SessionCookie = None
+    request: Request,
+    db: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    browser: BrowserBinding,
+    session_token: SessionCookie = None,
 ) -> Response:
     """OpenID Connect authorization endpoint (code flow, PKCE S256). Parameters as in OIDC Core §3.1.2.1:
     `client_id`, `redirect_uri` (exact match; any port for loopback), `response_type=code`, `scope`, `state`,
@@ -72,15 +81,19 @@ def authorize_endpoint(
         return message(request, "error_title", str(exc), status_code=400)
     except authorize.RequestRejected as rejected:
         return RedirectResponse(rejected.request.error_redirect(rejected.error), status_code=303)
-    outcome = login.start(db, clock, settings, client, auth_request, session_token)
+    outcome = login.start(db, clock, settings, client, auth_request, session_token, browser)
     return _follow(outcome, request, settings.public_url, preferred_language(auth_request.ui_locales))
 
 
 @pages.get("/login/{transaction_id}", response_class=HTMLResponse)
 def login_page(
-    request: Request, transaction_id: str, db: SessionDep, error: Annotated[str | None, Query()] = None
+    request: Request,
+    transaction_id: str,
+    db: SessionDep,
+    browser: BrowserBinding,
+    error: Annotated[str | None, Query()] = None,
 ) -> HTMLResponse:
-    row = login.transaction(db, transaction_id)
+    row = login.transaction(db, transaction_id, browser)
     client = find_client(db, row.client_id)
     scopes = authorize.AuthorizationRequest.from_json(row.request).scope.split()
     context = {
@@ -89,6 +102,7 @@ def login_page(
         "error": error if error in _KNOWN_ERRORS else None,
         "personas": personas_document()["personas"],
         "scopes": scopes,
+        "signed_in": login.signed_in_as(db, row) if row.stage == login.CONSENT else None,
     }
     return render(request, PAGES[row.stage], context)
 
@@ -100,12 +114,12 @@ def post_password(
     db: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    browser: BrowserBinding,
     personal_id: Annotated[Text, Form(max_length=20)],
     password: Annotated[Text, Form(max_length=200)],
 ) -> Response:
-    return _follow(
-        login.submit_password(db, clock, transaction_id, personal_id, password), request, settings.public_url
-    )
+    outcome = login.submit_password(db, clock, transaction_id, browser, personal_id, password)
+    return _follow(outcome, request, settings.public_url)
 
 
 @pages.post("/login/{transaction_id}/otp")
@@ -115,10 +129,11 @@ def post_otp(
     db: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    browser: BrowserBinding,
     code: Annotated[Text, Form(max_length=10)],
 ) -> Response:
-    client = _client_of(db, transaction_id)
-    return _follow(login.submit_otp(db, clock, client, transaction_id, code), request, settings.public_url)
+    client = _client_of(db, transaction_id, browser)
+    return _follow(login.submit_otp(db, clock, client, transaction_id, browser, code), request, settings.public_url)
 
 
 @pages.post("/login/{transaction_id}/persona")
@@ -128,10 +143,12 @@ def post_persona(
     db: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    browser: BrowserBinding,
     persona: Annotated[Text, Form(max_length=12)],
 ) -> Response:
-    client = _client_of(db, transaction_id)
-    return _follow(login.submit_persona(db, clock, client, transaction_id, persona), request, settings.public_url)
+    client = _client_of(db, transaction_id, browser)
+    outcome = login.submit_persona(db, clock, client, transaction_id, browser, persona)
+    return _follow(outcome, request, settings.public_url)
 
 
 @pages.post("/login/{transaction_id}/consent")
@@ -141,11 +158,20 @@ def post_consent(
     db: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    browser: BrowserBinding,
     decision: Annotated[Text, Form(pattern="^(approve|decline)$")],
 ) -> Response:
-    client = _client_of(db, transaction_id)
-    outcome = login.submit_consent(db, clock, client, transaction_id, decision == "approve")
+    client = _client_of(db, transaction_id, browser)
+    outcome = login.submit_consent(db, clock, client, transaction_id, browser, decision == "approve")
     return _follow(outcome, request, settings.public_url)
+
+
+@pages.post("/login/{transaction_id}/switch")
+def post_switch(
+    request: Request, transaction_id: str, db: SessionDep, settings: SettingsDep, browser: BrowserBinding
+) -> Response:
+    """The consent screen's "not you? sign out": the SSO session ends and the sign-in starts over."""
+    return _follow(login.switch_account(db, transaction_id, browser), request, settings.public_url)
 
 
 LOGOUT_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -184,8 +210,8 @@ def end_session(
     return response
 
 
-def _client_of(db: Session, transaction_id: str) -> Client:
-    client = find_client(db, login.transaction(db, transaction_id).client_id)
+def _client_of(db: Session, transaction_id: str, browser: str) -> Client:
+    client = find_client(db, login.transaction(db, transaction_id, browser).client_id)
     if client is None:  # deleted since the sign-in started
         raise login.TransactionGone("the application you were signing in to is no longer registered")
     return client

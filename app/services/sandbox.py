@@ -132,8 +132,13 @@ def reset(db: Session, settings: Settings) -> SeedSummary:
     return summary
 
 
+def admin_token(db: Session, settings: Settings) -> str | None:
+    """The admin token in force: the configured one, else the one generated at first start."""
+    return settings.admin_token or _setting(db, ADMIN_TOKEN)
+
+
 def check_admin_token(db: Session, settings: Settings, presented: str | None) -> None:
-    expected = settings.admin_token or _setting(db, ADMIN_TOKEN)
+    expected = admin_token(db, settings)
     if not presented or not expected or not hmac.compare_digest(presented.encode(), expected.encode()):
         raise AdminTokenInvalid(
             "send the sandbox admin token printed at start-up as `Authorization: Bearer …`",

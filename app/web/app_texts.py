@@ -459,6 +459,11 @@ ERRORS: dict[str, dict[str, str]] = {
         "officer_role_required": "Chức năng này dành cho cán bộ công an.",
         "not_your_turn": "Bước này thuộc về người khác.",
         "invalid_transition": "Không thể thực hiện ở trạng thái hiện tại của hồ sơ.",
+        "csrf_refused": "Biểu mẫu không được gửi từ trang của VNeID Sandbox, hoặc trang đã quá cũ. Hãy tải lại trang "
+        "và thử lại.",
+        "login_other_browser": "Phiên đăng nhập này được bắt đầu trên một trình duyệt khác. Hãy bắt đầu lại từ ứng "
+        "dụng bạn đang đăng nhập.",
+        "too_many_attempts": "Quá nhiều lần thử. Hãy thử lại sau.",
     },
     "en": {
         "insufficient_account_level": "This procedure needs a level 2 VNeID account (registered at the police). "

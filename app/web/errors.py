@@ -1,18 +1,19 @@
-"""The web pages' one error handler: any error on a page route is shown as a page in the visitor's language.
+"""The web pages' route class: errors shown as a page in the visitor's language, unsafe requests CSRF-checked.
 
 Routers of pages use `PageRoute` as their route class; app.core.errors.handle_error hands the errors of those
 routes to `error_page` instead of rendering problem+json. Routes raise AppErrors; they never render errors.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from app.core.errors import AppError, ValidationFailed
+from app.web import csrf
 from app.web.app_texts import APP_TEXTS, error_text
 from app.web.i18n import language
 from app.web.pages import message, render
@@ -71,6 +72,11 @@ def error_page(request: Request, error: AppError) -> Response:
 
 
 class PageRoute(APIRoute):
-    """The route class of the web pages: their errors become `error_page`, not problem+json."""
+    """The route class of the web pages: their errors become `error_page`, not problem+json, and every unsafe
+    request must carry the CSRF token of its browser (app/web/csrf.py), so no form can be left unprotected."""
 
     error_page = staticmethod(error_page)
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        kwargs["dependencies"] = [Depends(csrf.protect), *(kwargs.get("dependencies") or [])]
+        super().__init__(path, endpoint, **kwargs)

@@ -7,9 +7,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.web import csrf
 from app.web.i18n import LANGUAGE_COOKIE, SCOPE_LABELS, TEXTS, language
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["csrf_input"] = csrf.csrf_input
 
 
 def render(
@@ -19,9 +21,16 @@ def render(
     response = templates.TemplateResponse(
         request,
         template,
-        {"lang": lang, "t": TEXTS[lang], "scope_labels": SCOPE_LABELS[lang], **(context or {})},
+        {
+            "lang": lang,
+            "t": TEXTS[lang],
+            "scope_labels": SCOPE_LABELS[lang],
+            csrf.FIELD: csrf.token(request),
+            **(context or {}),
+        },
         status_code=status_code,
     )
+    csrf.remember(request, response)
     if request.query_params.get("lang") == lang:  # the switch was used: remember the choice
         response.set_cookie(LANGUAGE_COOKIE, lang, max_age=365 * 86400, samesite="lax")
     return response

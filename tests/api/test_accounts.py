@@ -16,7 +16,7 @@ from app.models import AccountEvent, Citizen, IdentityAccount, InboxMessage
 from app.services.oidc.grants import pkce_challenge
 from app.services.population.seeding import personas_document
 from tests.api.procedure_helpers import persona_headers, police_serving
-from tests.conftest import ISSUER
+from tests.conftest import ISSUER, form
 
 AN, BINH, GIANG, HAI, KHOA, DUNG = (
     "001090000001",
@@ -82,8 +82,11 @@ def account_of(db: Session, personal_id: str) -> IdentityAccount | None:
 # The login pages, as a browser drives them.
 
 
-def go(client: TestClient, url: str, **form: str) -> str:
-    response = client.post(url, data=form, follow_redirects=False) if form else client.get(url, follow_redirects=False)
+def go(client: TestClient, url: str, **fields: str) -> str:
+    if fields:
+        response = client.post(url, data=form(client, **fields), follow_redirects=False)
+    else:
+        response = client.get(url, follow_redirects=False)
     assert response.status_code in (302, 303), response.text
     return response.headers["location"]
 

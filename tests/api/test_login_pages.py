@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.models import IdentityAccount, InboxMessage
 from app.services.oidc.grants import pkce_challenge
-from tests.conftest import ISSUER, basic
+from tests.conftest import ISSUER, basic, form
 
 BANK_CALLBACK = f"{ISSUER}/demo/bank/callback"
 VERIFIER = "v" * 50
@@ -32,9 +32,12 @@ def authorize_url(**overrides: str) -> str:
     return "/oauth2/authorize?" + "&".join(f"{k}={v}" for k, v in params.items())
 
 
-def go(client: TestClient, url: str, **form: str) -> str:
+def go(client: TestClient, url: str, **fields: str) -> str:
     """Follow one step and return where the browser is sent (the Location header)."""
-    response = client.post(url, data=form, follow_redirects=False) if form else client.get(url, follow_redirects=False)
+    if fields:
+        response = client.post(url, data=form(client, **fields), follow_redirects=False)
+    else:
+        response = client.get(url, follow_redirects=False)
     assert response.status_code in (302, 303), response.text
     return response.headers["location"]
 

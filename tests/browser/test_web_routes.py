@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from app.services import webhooks
 from app.web.session import APP_COOKIE
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, form
 
 
 def sign_in(client: TestClient, persona: str) -> None:
@@ -21,9 +21,9 @@ def sign_in(client: TestClient, persona: str) -> None:
     assert query["code_challenge_method"] == ["S256"]
     login = client.get(authorize.headers["location"], follow_redirects=False).headers["location"]
     transaction = login.split("/login/")[1].split("?")[0]
-    page = client.post(f"/login/{transaction}/persona", data={"persona": persona})
+    page = client.post(f"/login/{transaction}/persona", data=form(client, persona=persona))
     if "consent-approve" in page.text:
-        page = client.post(f"/login/{transaction}/consent", data={"decision": "approve"})
+        page = client.post(f"/login/{transaction}/consent", data=form(client, decision="approve"))
     assert page.status_code == 200
     assert 'data-testid="id-card"' in page.text
 
@@ -39,7 +39,7 @@ def test_sign_in_then_home_then_logout(client: TestClient) -> None:
     assert "001090000001" in home.text
     assert "<svg" in home.text  # the QR code, inline
     assert "SANDBOX" in client.get("/app?lang=en").text
-    signed_out = client.post("/app/logout")
+    signed_out = client.post("/app/logout", data=form(client))
     assert 'data-testid="signed-out"' in signed_out.text
     assert client.get("/app", follow_redirects=False).status_code == 303
 
@@ -59,7 +59,7 @@ def test_a_callback_without_the_pkce_cookie_is_refused(client: TestClient) -> No
 
 def test_level1_filing_shows_the_services_refusal(client: TestClient) -> None:
     sign_in(client, "binh")
-    form = {
+    fields = {
         "street": "Số 18 ngõ 68 phố Xuân Thủy",
         "commune_code": "00166",
         "owner_personal_id": "001175000004",
@@ -67,7 +67,7 @@ def test_level1_filing_shows_the_services_refusal(client: TestClient) -> None:
         "start_date": "2026-01-05",
         "end_date": "2026-06-01",
     }
-    page = client.post("/app/residence", data=form)
+    page = client.post("/app/residence", data=form(client, **fields))
     assert "mức 2" in page.text
     assert 'data-testid="form-error"' in page.text
 
@@ -81,16 +81,16 @@ def test_home_offers_one_click_sign_in_with_a_login_hint(client: TestClient) -> 
 
 def test_sandbox_panel_needs_the_admin_token(client: TestClient) -> None:
     assert 'data-testid="panel-login"' in client.get("/app/sandbox").text
-    assert 'data-testid="panel-error"' in client.post("/app/sandbox/login", data={"admin_token": "wrong"}).text
-    assert 'data-testid="panel-login"' in client.post("/app/sandbox/clock/advance", data={"days": "1"}).text
-    panel = client.post("/app/sandbox/login", data={"admin_token": ADMIN_TOKEN})
+    assert 'data-testid="panel-error"' in client.post("/app/sandbox/login", data=form(client, admin_token="wrong")).text
+    assert 'data-testid="panel-login"' in client.post("/app/sandbox/clock/advance", data=form(client, days="1")).text
+    panel = client.post("/app/sandbox/login", data=form(client, admin_token=ADMIN_TOKEN))
     assert 'data-testid="panel-clock"' in panel.text
     assert 'data-testid="clock-offset">0<' in panel.text
-    moved = client.post("/app/sandbox/clock/advance", data={"days": "2", "hours": "3"})
+    moved = client.post("/app/sandbox/clock/advance", data=form(client, days="2", hours="3"))
     assert f'data-testid="clock-offset">{(2 * 24 + 3) * 3600}<' in moved.text
-    assert 'data-testid="clock-offset">0<' in client.post("/app/sandbox/clock/reset").text
+    assert 'data-testid="clock-offset">0<' in client.post("/app/sandbox/clock/reset", data=form(client)).text
     kids = client.get("/.well-known/jwks.json").json()["keys"]
-    rotated = client.post("/app/sandbox/keys/rotate").text
+    rotated = client.post("/app/sandbox/keys/rotate", data=form(client)).text
     assert rotated.count('data-testid="key-row"') > len(kids) - 1
     assert 'data-testid="key-status-retired"' in rotated
 
@@ -102,10 +102,11 @@ def test_the_receiver_keeps_deliveries_and_the_panel_verifies_them(client: TestC
     assert client.post("/sandbox/receiver/route-test", content=body, headers=headers).status_code == 204
     assert client.post("/sandbox/receiver/route-test", content=b"x" * (64 * 1024 + 1)).status_code == 413
     assert client.post("/sandbox/receiver/bad name!", content=body).status_code in (404, 422)
-    client.post("/app/sandbox/login", data={"admin_token": ADMIN_TOKEN})
-    good = client.post("/app/sandbox/receiver", data={"name": "route-test", "secret": "s3cret"}).text
+    client.get("/app/sandbox")
+    client.post("/app/sandbox/login", data=form(client, admin_token=ADMIN_TOKEN))
+    good = client.post("/app/sandbox/receiver", data=form(client, name="route-test", secret="s3cret")).text
     assert 'data-testid="signature-ok"' in good
-    bad = client.post("/app/sandbox/receiver", data={"name": "route-test", "secret": "other"}).text
+    bad = client.post("/app/sandbox/receiver", data=form(client, name="route-test", secret="other")).text
     assert 'data-testid="signature-bad"' in bad
     assert "/sandbox/receiver/route-test" in bad
     paths = client.get("/openapi.json").json()["paths"]
@@ -115,7 +116,7 @@ def test_the_receiver_keeps_deliveries_and_the_panel_verifies_them(client: TestC
 def test_accommodation_notice_filed_then_listed_and_notified(client: TestClient) -> None:
     sign_in(client, "dung")
     assert 'data-testid="notice-form"' in client.get("/app/accommodation/new").text
-    form = {
+    fields = {
         "guest_personal_id": "040203000003",
         "street": "Số 5 phố Huế",
         "commune_code": "00166",
@@ -123,19 +124,20 @@ def test_accommodation_notice_filed_then_listed_and_notified(client: TestClient)
         "departure_on": "2026-03-04",
         "reason": "thăm người thân",
     }
-    page = client.post("/app/accommodation", data=form)
+    page = client.post("/app/accommodation", data=form(client, **fields))
     assert 'data-testid="application-status"' in page.text
     code = page.text.split('data-testid="application-code">')[1].split("<")[0]
     assert f'data-testid="notice-{code}"' in client.get("/app/owner-requests").text
     assert f'data-testid="notification-{code}"' in client.get("/app").text
-    refused = client.post("/app/accommodation", data={**form, "commune_code": "99999"})
+    refused = client.post("/app/accommodation", data=form(client, **{**fields, "commune_code": "99999"}))
     assert 'data-testid="form-error"' in refused.text
 
 
 def test_sandbox_panel_reset_restores_the_seed(client: TestClient) -> None:
-    client.post("/app/sandbox/login", data={"admin_token": ADMIN_TOKEN})
-    client.post("/app/sandbox/clock/advance", data={"days": "5"})
-    page = client.post("/app/sandbox/reset")
+    client.get("/app/sandbox")
+    client.post("/app/sandbox/login", data=form(client, admin_token=ADMIN_TOKEN))
+    client.post("/app/sandbox/clock/advance", data=form(client, days="5"))
+    page = client.post("/app/sandbox/reset", data=form(client))
     assert 'data-testid="panel-notice"' in page.text
     assert 'data-testid="clock-offset">0<' in page.text
     assert 'data-testid="panel-clock"' in client.get("/app/sandbox").text  # the admin session survives a reset
@@ -149,14 +151,15 @@ def test_page_errors_are_pages_in_the_visitors_language(client: TestClient) -> N
     assert 'data-testid="app-error"' in missing.text
     assert "Cannot continue" in missing.text  # ?lang=en, kept in a cookie for the next page too
     assert 'data-testid="logout-button"' in missing.text
-    invalid = client.post("/app/owner-requests/DKTT-2026-999999", data={"decision": "maybe"})
+    invalid = client.post("/app/owner-requests/DKTT-2026-999999", data=form(client, decision="maybe"))
     assert invalid.status_code == 422
     assert "decision:" in invalid.text
     assert "Cannot continue" in invalid.text
 
 
 def test_sign_in_page_errors_are_pages_and_api_errors_stay_problems(client: TestClient) -> None:
-    gone = client.post("/login/no-such-transaction/password", data={"personal_id": "1", "password": "x"})
+    client.get("/")
+    gone = client.post("/login/no-such-transaction/password", data=form(client, personal_id="1", password="x"))
     assert gone.status_code == 404
     assert 'data-testid="message"' in gone.text
     api = client.get("/v1/applications/DKTT-2026-999999")

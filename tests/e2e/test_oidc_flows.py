@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from app.core.db import create_db_engine
 from app.models import Client, SigningKey
+from tests.conftest import form
 from tests.databases import fresh_database
 from tests.e2e.authlib_quiet import OAuth2Client, OAuthError, PrivateKeyJWT, generate_token
 from tests.e2e.live_server import free_port, serve
@@ -255,12 +256,12 @@ class Kit:
         """Through the pages: the sandbox's persona panel, then the consent screen if it is shown."""
         authorization = self.authorize(client, None, browser=browser)
         assert authorization.location.startswith("/login/"), authorization.location
-        response = browser.post(f"{page_path(authorization.location)}/persona", data={"persona": persona})
+        response = browser.post(f"{page_path(authorization.location)}/persona", data=form(browser, persona=persona))
         assert response.status_code == 303, response.text
         location = response.headers["location"]
         if location.startswith("/login/"):  # the consent screen
             assert f'action="{page_path(location)}/consent"' in browser.get(location).text
-            response = browser.post(f"{page_path(location)}/consent", data={"decision": "approve"})
+            response = browser.post(f"{page_path(location)}/consent", data=form(browser, decision="approve"))
             assert response.status_code == 303, response.text
             location = response.headers["location"]
         assert "vneid_session" in browser.cookies

@@ -17,7 +17,7 @@ def test_no_page_can_be_framed_or_sniffed(client: TestClient, path: str) -> None
     assert headers["x-frame-options"] == "DENY"
     assert headers["content-security-policy"] == "frame-ancestors 'none'"
     assert headers["x-content-type-options"] == "nosniff"
-    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["referrer-policy"] == "same-origin"
 
 
 def test_responses_with_tokens_or_personal_data_are_never_stored(

@@ -1,7 +1,8 @@
 """The sandbox panel (/app/sandbox) for QA and demos, and the built-in webhook test receiver.
 
-The panel asks once for the admin token, keeps it in a signed HttpOnly cookie and checks it on every request
-with the same function as the /sandbox API; its buttons call the same services as that API.
+The panel asks once for the admin token (checked by the same function as the /sandbox API, guesses throttled per
+client address) and keeps a server-side session whose random key is the cookie (never the token itself); its
+buttons call the same services as that API.
 The receiver (POST /sandbox/receiver/{name}) takes any delivery without authentication and keeps it in the
 sandbox inbox (channel `hook`), so a webhook subscription can point at the sandbox itself.
 """
@@ -19,22 +20,20 @@ from sqlalchemy import select
 
 from app.core import journal
 from app.core.context import Env
-from app.core.errors import AppError
 from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import InboxMessage, SigningKey
-from app.services import payments, sandbox, webhooks
+from app.services import admin_sessions, payments, sandbox, webhooks
 from app.services.identity import otp
 from app.services.journal import journal_clients, read_journal
 from app.web.app_texts import APP_TEXTS
 from app.web.errors import PageRoute
 from app.web.i18n import language
-from app.web.session import page, secure_cookies, sign, unsign
+from app.web.session import page, secure_cookies
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 receiver = APIRouter(include_in_schema=False)  # for machines: its errors stay problem+json
 
 ADMIN_COOKIE = "vneid_sandbox_admin"
-ADMIN_MAX_AGE = 8 * 3600
 PANEL = "/app/sandbox"
 HOOK_CHANNEL = "hook"
 MAX_BODY = 64 * 1024
@@ -45,15 +44,9 @@ SIGNATURE = re.compile(r"^t=(\d{1,12}),v1=([0-9a-f]{64})$")
 ReceiverName = Annotated[str, Form(pattern=RECEIVER_NAME)]
 
 
-def _admin_token(request: Request, db: SessionDep, settings: SettingsDep) -> str | None:
-    """The admin token of the panel's cookie, if it is still the sandbox's admin token."""
-    payload = unsign(db, settings, request.cookies.get(ADMIN_COOKIE), ADMIN_MAX_AGE)
-    token = payload.get("admin_token") if payload else None
-    try:
-        sandbox.check_admin_token(db, settings, token if isinstance(token, str) else None)
-    except AppError:
-        return None
-    return token
+def _signed_in(request: Request, db: SessionDep, settings: SettingsDep) -> bool:
+    """The browser holds a live panel session."""
+    return admin_sessions.session_valid(db, settings, request.cookies.get(ADMIN_COOKIE), datetime.now(UTC))
 
 
 @dataclass(frozen=True)
@@ -155,7 +148,7 @@ def _back(anchor: str = "") -> RedirectResponse:
 def panel(
     request: Request, db: SessionDep, keys: KeysDep, settings: SettingsDep, clock: ClockDep, name: str = "demo"
 ) -> HTMLResponse:
-    if _admin_token(request, db, settings) is None:
+    if not _signed_in(request, db, settings):
         return _sign_in_form(request)
     return _panel(request, db, keys, settings, clock, name=name if re.match(RECEIVER_NAME, name) else "demo")
 
@@ -166,7 +159,7 @@ def panel_journal(
     request: Request, db: SessionDep, settings: SettingsDep, client: Annotated[str, Query(max_length=80)] = ""
 ) -> Response:
     """The journal's table alone, which the panel polls every 2 s (htmx), filtered by client."""
-    if _admin_token(request, db, settings) is None:
+    if not _signed_in(request, db, settings):
         return Response(status_code=401)  # htmx leaves the table as it was; a reload shows the sign-in form
     return page(request, "app/_journal.html", **_journal(request, db, client))
 
@@ -175,15 +168,15 @@ def panel_journal(
 def panel_login(
     request: Request, db: SessionDep, settings: SettingsDep, admin_token: Annotated[str, Form(max_length=200)]
 ) -> Response:
-    try:
-        sandbox.check_admin_token(db, settings, admin_token.strip())
-    except AppError:
+    client_address = request.client.host if request.client else "unknown"
+    key = admin_sessions.open_session(db, settings, admin_token.strip(), client_address, datetime.now(UTC))
+    if key is None:
         return _sign_in_form(request, error=True)
     response = _back()
     response.set_cookie(
         ADMIN_COOKIE,
-        sign(db, settings, {"admin_token": admin_token.strip()}),
-        max_age=ADMIN_MAX_AGE,
+        key,
+        max_age=int(admin_sessions.SESSION_TTL.total_seconds()),
         httponly=True,
         samesite="strict",
         path=PANEL,
@@ -193,7 +186,8 @@ def panel_login(
 
 
 @router.post(f"{PANEL}/logout")
-def panel_logout() -> Response:
+def panel_logout(request: Request, db: SessionDep) -> Response:
+    admin_sessions.close_session(db, request.cookies.get(ADMIN_COOKIE))
     response = _back()
     response.delete_cookie(ADMIN_COOKIE, path=PANEL)
     return response
@@ -202,7 +196,7 @@ def panel_logout() -> Response:
 @router.post(f"{PANEL}/reset", response_class=HTMLResponse)
 def panel_reset(request: Request, db: SessionDep, keys: KeysDep, settings: SettingsDep) -> Response:
     """POST /sandbox/reset's service."""
-    if _admin_token(request, db, settings) is None:
+    if not _signed_in(request, db, settings):
         return _sign_in_form(request, error=True)
     summary = sandbox.reset(db, settings)
     done = APP_TEXTS[language(request)]["reset_done"].format(citizens=summary.citizens, accounts=summary.accounts)
@@ -219,7 +213,7 @@ def panel_advance_clock(
     hours: Annotated[int, Form(ge=0, le=24 * 3650)] = 0,
 ) -> Response:
     """What POST /sandbox/clock/advance does: move the clock, then expire the payments that fell due."""
-    if _admin_token(request, db, settings) is None:
+    if not _signed_in(request, db, settings):
         return _sign_in_form(request, error=True)
     clock = sandbox.advance_clock(db, timedelta(days=days, hours=hours))
     payments.expire_due(Env(db, clock, keys, settings))
@@ -228,7 +222,7 @@ def panel_advance_clock(
 
 @router.post(f"{PANEL}/clock/reset")
 def panel_reset_clock(request: Request, db: SessionDep, settings: SettingsDep) -> Response:
-    if _admin_token(request, db, settings) is None:
+    if not _signed_in(request, db, settings):
         return _sign_in_form(request, error=True)
     sandbox.reset_clock(db)
     return _back("#clock")
@@ -236,7 +230,7 @@ def panel_reset_clock(request: Request, db: SessionDep, settings: SettingsDep) -
 
 @router.post(f"{PANEL}/keys/rotate")
 def panel_rotate_keys(request: Request, db: SessionDep, keys: KeysDep, settings: SettingsDep) -> Response:
-    if _admin_token(request, db, settings) is None:
+    if not _signed_in(request, db, settings):
         return _sign_in_form(request, error=True)
     keys.rotate(db, datetime.now(UTC))  # JOSE: real time
     return _back("#keys")
@@ -253,7 +247,7 @@ def panel_receiver(
     secret: Annotated[str, Form(max_length=200)] = "",
 ) -> HTMLResponse:
     """The deliveries a receiver got, each signature checked against the pasted secret (which is not kept)."""
-    if _admin_token(request, db, settings) is None:
+    if not _signed_in(request, db, settings):
         return _sign_in_form(request, error=True)
     return _panel(request, db, keys, settings, clock, name=name, secret=secret.strip())
 

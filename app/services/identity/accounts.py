@@ -59,23 +59,34 @@ def _unknown_account_hash() -> str:
 
 
 def check_password(db: Session, clock: Clock, personal_id: str, password: str) -> IdentityAccount:
-    """Verify a sign-in password; five wrong ones in a row lock the account and end its sessions and tokens.
+    """Verify a sign-in password; a wrong one counts as a failed sign-in (`record_failed_sign_in`).
 
     An account that cannot sign in (locked, deceased, pending) says so whatever the password, so a lock never
-    becomes a password oracle; an unknown ID costs the same hashing time as a known one."""
+    becomes a password oracle; an unknown ID costs the same hashing time as a known one, so the answer's time does
+    not tell whether an account exists. The count of failures restarts only when the whole sign-in succeeds."""
     account = db.get(IdentityAccount, personal_id)
     if account is None:
         verify_password(password, _unknown_account_hash())
         raise InvalidCredentials("the personal ID or the password is wrong")
     usable_account(db, personal_id)
     if not verify_password(password, account.password_hash):
-        account.failed_logins += 1
-        if account.failed_logins >= MAX_FAILED_LOGINS:
-            change_state(db, clock, account, LOCKED, "lock", "system", LOCK_FAILED_LOGINS)
-            revoke_citizen_grants(db, clock.now(), personal_id, f"account_locked:{LOCK_FAILED_LOGINS}")
+        record_failed_sign_in(db, clock, account)
         raise InvalidCredentials("the personal ID or the password is wrong")
-    account.failed_logins = 0
     return account
+
+
+def record_failed_sign_in(db: Session, clock: Clock, account: IdentityAccount) -> None:
+    """A wrong password or one-time code. Counted on the account, not the sign-in, so starting the sign-in again
+    gives no new guesses: the fifth failure in a row locks the account and ends its sessions and tokens."""
+    account.failed_logins += 1
+    if account.failed_logins >= MAX_FAILED_LOGINS and account.status != LOCKED:
+        change_state(db, clock, account, LOCKED, "lock", "system", LOCK_FAILED_LOGINS)
+        revoke_citizen_grants(db, clock.now(), account.personal_id, f"account_locked:{LOCK_FAILED_LOGINS}")
+
+
+def record_sign_in(account: IdentityAccount) -> None:
+    """Password and one-time code both right: the count of failures starts again."""
+    account.failed_logins = 0
 
 
 def change_state(

@@ -1,10 +1,14 @@
 """Signing a citizen in for an authorization request: password, one-time code, consent, then a code.
 
-Each step is a stage of a LoginTransaction kept in the database (so any worker can serve the next page).
+Each step is a stage of a LoginTransaction kept in the database (so any worker can serve the next page), bound
+to the browser that started it: another browser cannot take a step, so nobody can plant his own sign-in in a
+victim's browser (login CSRF). The single sign-on session ends after `sso_idle_minutes` without use and
+`sso_max_hours` after the sign-in.
 Test clients may skip the pages: `login_hint` naming a persona (or the configured default persona)
 signs that persona in at once, as DESIGN §4 promises automated tests.
 """
 
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,14 +22,17 @@ from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.errors import AppError
 from app.core.keys import KeyStore, TokenInvalid
-from app.models import Client, Consent, IdentityAccount, LoginSession, LoginTransaction
+from app.models import Citizen, Client, Consent, IdentityAccount, LoginSession, LoginTransaction
 from app.services.identity import otp
 from app.services.identity.accounts import (
     ACR_BY_LEVEL,
+    LOCKED,
     SIGN_IN_AMR,
     AccountUnavailable,
     InvalidCredentials,
     check_password,
+    record_failed_sign_in,
+    record_sign_in,
     usable_account,
 )
 from app.services.oidc import grants, scenarios
@@ -46,10 +53,24 @@ class Outcome:
     transaction_id: str | None = None
     error: str | None = None
     new_session_token: str | None = None
+    session_ended: bool = False  # the browser's SSO cookie is to be deleted
 
 
 class TransactionGone(AppError):
     status, code, title = 404, "login_expired", "This sign-in has expired or was completed"
+
+
+class TransactionOfAnotherBrowser(AppError):
+    in_api = False  # only the sign-in pages make it
+    status, code, title = 403, "login_other_browser", "This sign-in was started in another browser"
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who the consent screen says is signed in: the name and the masked personal ID."""
+
+    full_name: str
+    masked_personal_id: str
 
 
 def persona_id(hint: str | None) -> str | None:
@@ -67,6 +88,7 @@ def start(
     client: Client,
     request: AuthorizationRequest,
     session_token: str | None,
+    browser: str,
 ) -> Outcome:
     if client.test_client and scenarios.take(db, client.client_id, Stage.AUTHORIZATION):
         return _fail(request, AuthorizeError("access_denied", "sandbox scenario: the user cancelled the sign-in"))
@@ -74,63 +96,81 @@ def start(
     try:
         if client.test_client and headless:
             persona_session = new_session(db, headless, now=datetime.now(UTC))[0]
-            return _after_sign_in(db, clock, client, request, persona_session, transaction=None, interactive=False)
-        session = _current_session(db, session_token)
+            return _after_sign_in(db, clock, client, request, persona_session, transaction=None, browser=None)
+        session = _live_session(db, settings, session_token)
         if session is not None and _session_fits(session, request):
-            return _after_sign_in(db, clock, client, request, session, transaction=None, interactive=True)
+            return _after_sign_in(db, clock, client, request, session, transaction=None, browser=browser)
         if "none" in request.prompt:
             raise AuthorizeError("login_required", "prompt=none but the citizen is not signed in")
     except AuthorizeError as error:
         return _fail(request, error)
-    return Outcome(transaction_id=_new_transaction(db, client, request, PASSWORD).id)
+    return Outcome(transaction_id=_new_transaction(db, client, request, PASSWORD, browser).id)
 
 
-def _new_transaction(db: Session, client: Client, request: AuthorizationRequest, stage: str) -> LoginTransaction:
+def _new_transaction(
+    db: Session, client: Client, request: AuthorizationRequest, stage: str, browser: str
+) -> LoginTransaction:
     transaction = LoginTransaction(
         id=secrets.token_urlsafe(32),
         client_id=client.client_id,
         request=request.to_json(),
         stage=stage,
+        browser_binding=browser,
         expires_at=datetime.now(UTC) + TRANSACTION_TTL,
     )
     db.add(transaction)
     return transaction
 
 
-def transaction(db: Session, transaction_id: str, stage: str | None = None) -> LoginTransaction:
+def transaction(db: Session, transaction_id: str, browser: str, stage: str | None = None) -> LoginTransaction:
+    """The sign-in in progress, if it is still open, at `stage`, and this browser's (`browser` is its binding)."""
     row = db.get(LoginTransaction, transaction_id)
     if row is None or row.expires_at <= datetime.now(UTC) or (stage is not None and row.stage != stage):
         raise TransactionGone("start again from the application you were signing in to")
+    if not hmac.compare_digest(row.browser_binding, browser):
+        raise TransactionOfAnotherBrowser(
+            "this sign-in was started in another browser: start again from the application you are signing in to"
+        )
     return row
 
 
-def submit_password(db: Session, clock: Clock, transaction_id: str, personal_id: str, password: str) -> Outcome:
-    row = transaction(db, transaction_id, PASSWORD)
+def signed_in_as(db: Session, row: LoginTransaction) -> SignedIn:
+    citizen = db.get_one(Citizen, row.personal_id)
+    masked = f"{citizen.personal_id[:3]}******{citizen.personal_id[-3:]}"
+    return SignedIn(citizen.full_name, masked)
+
+
+def submit_password(
+    db: Session, clock: Clock, transaction_id: str, browser: str, personal_id: str, password: str
+) -> Outcome:
+    row = transaction(db, transaction_id, browser, PASSWORD)
     try:
         account = check_password(db, clock, personal_id.strip(), password)
     except (InvalidCredentials, AccountUnavailable) as error:
         return Outcome(transaction_id=row.id, error=error.code)
     code = otp.send_otp(db, clock, account.personal_id, account.phone, "dang nhap VNeID")
-    row.personal_id, row.stage = account.personal_id, OTP
-    row.otp_hash, row.otp_attempts = otp.otp_digest(code, row.id), 0
+    row.personal_id, row.stage, row.otp_hash = account.personal_id, OTP, otp.otp_digest(code, row.id)
     return Outcome(transaction_id=row.id)
 
 
-def submit_otp(db: Session, clock: Clock, client: Client, transaction_id: str, code: str) -> Outcome:
-    row = transaction(db, transaction_id, OTP)
+def submit_otp(db: Session, clock: Clock, client: Client, transaction_id: str, browser: str, code: str) -> Outcome:
+    row = transaction(db, transaction_id, browser, OTP)
+    account = db.get_one(IdentityAccount, row.personal_id)
     if not otp.otp_matches(code, row.id, row.otp_hash or ""):
-        row.otp_attempts += 1
-        if row.otp_attempts >= otp.MAX_OTP_ATTEMPTS:
+        record_failed_sign_in(db, clock, account)
+        if account.status == LOCKED:
             db.delete(row)
             request = AuthorizationRequest.from_json(row.request)
-            return _fail(request, AuthorizeError("access_denied", "too many wrong one-time codes"))
+            error = AuthorizeError("access_denied", "too many failed sign-ins", vneid_error="account_locked")
+            return _fail(request, error)
         return Outcome(transaction_id=row.id, error="invalid_otp")
-    return _signed_in(db, clock, client, row, row.personal_id or "")
+    record_sign_in(account)
+    return _signed_in(db, clock, client, row, account.personal_id)
 
 
-def submit_persona(db: Session, clock: Clock, client: Client, transaction_id: str, hint: str) -> Outcome:
+def submit_persona(db: Session, clock: Clock, client: Client, transaction_id: str, browser: str, hint: str) -> Outcome:
     """The sandbox panel: sign a persona in with one click (password and code taken as given)."""
-    row = transaction(db, transaction_id, PASSWORD)
+    row = transaction(db, transaction_id, browser, PASSWORD)
     personal_id = persona_id(hint)
     if personal_id is None:
         return Outcome(transaction_id=row.id, error="unknown_persona")
@@ -141,8 +181,10 @@ def submit_persona(db: Session, clock: Clock, client: Client, transaction_id: st
     return _signed_in(db, clock, client, row, personal_id)
 
 
-def submit_consent(db: Session, clock: Clock, client: Client, transaction_id: str, approve: bool) -> Outcome:
-    row = transaction(db, transaction_id, CONSENT)
+def submit_consent(
+    db: Session, clock: Clock, client: Client, transaction_id: str, browser: str, approve: bool
+) -> Outcome:
+    row = transaction(db, transaction_id, browser, CONSENT)
     request = AuthorizationRequest.from_json(row.request)
     session = db.scalars(select(LoginSession).where(LoginSession.sid == row.session_sid)).first()
     db.delete(row)
@@ -152,11 +194,19 @@ def submit_consent(db: Session, clock: Clock, client: Client, transaction_id: st
     return _issue(db, client, request, session)
 
 
+def switch_account(db: Session, transaction_id: str, browser: str) -> Outcome:
+    """The consent screen's "not you?": end the SSO session shown there and ask for the credentials again."""
+    row = transaction(db, transaction_id, browser, CONSENT)
+    end_session(db, datetime.now(UTC), session_token=None, sid=row.session_sid)
+    row.stage, row.personal_id, row.session_sid, row.otp_hash = PASSWORD, None, None, None
+    return Outcome(transaction_id=row.id, session_ended=True)
+
+
 def _signed_in(db: Session, clock: Clock, client: Client, row: LoginTransaction, personal_id: str) -> Outcome:
     session, token = new_session(db, personal_id, now=datetime.now(UTC))
     request = AuthorizationRequest.from_json(row.request)
     try:
-        outcome = _after_sign_in(db, clock, client, request, session, transaction=row, interactive=True)
+        outcome = _after_sign_in(db, clock, client, request, session, transaction=row, browser=row.browser_binding)
     except AuthorizeError as error:
         db.delete(row)
         outcome = _fail(request, error)
@@ -171,8 +221,10 @@ def _after_sign_in(
     session: LoginSession,
     *,
     transaction: LoginTransaction | None,
-    interactive: bool,
+    browser: str | None,
 ) -> Outcome:
+    """What follows a sign-in: the consent screen if needed, else a code. `browser` is None for a headless sign-in
+    (no page to show: consent is given automatically)."""
     try:
         account = usable_account(db, session.personal_id)
     except AccountUnavailable as error:
@@ -187,14 +239,14 @@ def _after_sign_in(
     if _needs_consent(db, client, request, session.personal_id):
         if "none" in request.prompt:
             raise AuthorizeError("consent_required", "prompt=none but the citizen has not consented yet")
-        if not interactive:  # headless: consent is given automatically, unless a scenario says otherwise
+        if browser is None:  # headless: consent is given automatically, unless a scenario says otherwise
             if client.test_client and scenarios.take(db, client.client_id, Stage.CONSENT):
                 raise AuthorizeError("access_denied", "sandbox scenario: the citizen declined to share the data")
             record_consent(
                 db, clock_now=clock.now(), client=client, scope=request.scope, personal_id=session.personal_id
             )
         else:
-            transaction = transaction or _new_transaction(db, client, request, CONSENT)
+            transaction = transaction or _new_transaction(db, client, request, CONSENT, browser)
             transaction.stage, transaction.personal_id, transaction.session_sid = (
                 CONSENT,
                 session.personal_id,
@@ -275,17 +327,32 @@ def new_session(db: Session, personal_id: str, *, now: datetime) -> tuple[LoginS
         personal_id=personal_id,
         auth_time=now.replace(microsecond=0),
         amr=SIGN_IN_AMR,
+        last_used_at=now,
     )
     db.add(session)
     db.flush()
     return session, token
 
 
-def _current_session(db: Session, token: str | None) -> LoginSession | None:
+def _session_of(db: Session, token: str | None) -> LoginSession | None:
     if not token:
         return None
     session = db.get(LoginSession, grants.token_hash(token))
     return session if session is not None and session.ended_at is None else None
+
+
+def _live_session(db: Session, settings: Settings, token: str | None) -> LoginSession | None:
+    """The browser's SSO session, unless it has been idle or open too long (then it ends here)."""
+    session = _session_of(db, token)
+    if session is None:
+        return None
+    now = datetime.now(UTC)
+    idle = timedelta(minutes=settings.sso_idle_minutes)
+    if now - session.last_used_at > idle or now - session.auth_time > timedelta(hours=settings.sso_max_hours):
+        session.ended_at = now
+        return None
+    session.last_used_at = now
+    return session
 
 
 def _session_fits(session: LoginSession, request: AuthorizationRequest) -> bool:
@@ -301,7 +368,7 @@ def _session_fits(session: LoginSession, request: AuthorizationRequest) -> bool:
 
 def end_session(db: Session, now: datetime, *, session_token: str | None, sid: str | None) -> None:
     """RP-initiated logout: end the SSO session and revoke the grants made under it."""
-    session = _current_session(db, session_token)
+    session = _session_of(db, session_token)
     if session is None and sid:
         session = db.scalars(select(LoginSession).where(LoginSession.sid == sid)).first()
     if session is not None and session.ended_at is None:
