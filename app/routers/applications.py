@@ -9,9 +9,11 @@ from app.core.errors import problem_responses
 from app.deps import ClockDep, KeysDep, Level2ProcedureCitizen, ProcedureCitizen, SessionDep, SettingsDep
 from app.schemas.application import ApplicationPage, ApplicationPublic, Note
 from app.schemas.common import Text
+from app.schemas.criminal_record import FeeLine
 from app.schemas.residence import (
     AccommodationNoticeRequest,
     OwnerDecision,
+    ResidenceFeeQuote,
     TemporaryResidenceAmendment,
     TemporaryResidenceRequest,
 )
@@ -23,6 +25,26 @@ router = APIRouter(prefix="/v1", tags=["Procedures"])
 ERRORS = problem_responses(401, 403, 404, 409, 422)
 Limit = Annotated[int, Query(ge=1, le=100)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+@router.get(
+    "/applications/temporary-residence/quote",
+    response_model=ResidenceFeeQuote,
+    name="procedures.quote_temporary_residence",
+    responses=ERRORS,
+)
+def quote_temporary_residence(caller: Level2ProcedureCitizen, db: SessionDep, clock: ClockDep) -> ResidenceFeeQuote:
+    """The fee of a temporary-residence registration or renewal filed today on VNeID, before filing it: Thông tư
+    75/2022/TT-BTC (from 05/02/2023) sets 15,000 VND for a registration filed in person and 7,000 VND filed
+    online; a registration on VNeID is filed online. Level 2 accounts only."""
+    fee = temporary_residence.fee_quote(db, clock.today(), caller.personal_id)
+    return ResidenceFeeQuote(
+        on_date=fee.on_date,
+        lines=[FeeLine(**line.__dict__) for line in fee.lines],
+        rule=fee.rule,
+        sources=fee.sources,
+        total_vnd=fee.total_vnd,
+    )
 
 
 @router.post(
@@ -43,8 +65,10 @@ def file_temporary_residence(
     """Register a temporary residence (đăng ký tạm trú, form CT01) as a tenant. Level 2 accounts only.
 
     The address must be outside your permanent-residence commune; the owner must live there and consents
-    next (`POST /v1/applications/{code}/owner-consent` with the owner's token); then the commune police
-    decide within 3 working days. Rule violations are 422 with a `code` naming the rule."""
+    next (`POST /v1/applications/{code}/owner-consent` with the owner's token); then you pay the fee fixed at
+    filing (`fee_vnd`, breakdown in `data.fee`: 7,000 VND online, Thông tư 75/2022/TT-BTC) with
+    `POST /v1/applications/{code}/payments`; then the commune police decide within 3 working days. Rule
+    violations are 422 with a `code` naming the rule."""
     env = Env(db, clock, keys, settings)
     application = temporary_residence.file(env, caller.personal_id, caller.client.client_id, body)
     return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))

@@ -7,6 +7,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validato
 
 from app.schemas.citizen import PersonalId
 from app.schemas.common import Text
+from app.schemas.criminal_record import FeeLine
 
 CommuneCode = Text
 
@@ -98,3 +99,15 @@ class OfficerDecision(BaseModel):
         if self.decision != "approve" and not (self.reason and self.reason.strip()):
             raise ValueError("a reason is required to reject or to ask for supplementation")
         return self
+
+
+class ResidenceFeeQuote(BaseModel):
+    """The fee of a temporary-residence registration or renewal filed today on VNeID, with the rule that sets it."""
+
+    on_date: date = Field(description="The date whose rules apply (the sandbox clock's).")
+    lines: list[FeeLine]
+    rule: str = Field(
+        description="The rule that decides what is paid, e.g. `TT 75/2022/TT-BTC, 7,000 VND filed online`."
+    )
+    sources: list[str] = Field(description='The legal texts applied, e.g. `["Thông tư 75/2022/TT-BTC"]`.')
+    total_vnd: int = Field(description="What the applicant pays once the owner has consented.")

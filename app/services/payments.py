@@ -20,7 +20,7 @@ from app.core.errors import AppError, NotFound
 from app.models import Application, Payment
 from app.services.oidc import scenarios
 from app.services.oidc.clients import find_client
-from app.services.procedures.engine import REGISTRY, InvalidTransition, allowed_actions, transition
+from app.services.procedures.engine import REGISTRY, InvalidTransition, TransitionContext, allowed_actions, transition
 from app.services.procedures.vocabulary import Action, Actor
 
 PAYMENT_TTL = timedelta(minutes=30)
@@ -176,6 +176,11 @@ def cancel_pending(db: Session, application: Application) -> None:
     for payment in _pending(db, application):
         payment.status = PaymentStatus.CANCELLED
     db.flush()
+
+
+def close_payments(context: TransitionContext) -> None:
+    """A procedure's `on_enter` hook for the states that end the wait for payment (withdrawn, expired)."""
+    cancel_pending(context.env.db, context.application)
 
 
 def _view(settings: Settings, payment: Payment, application: Application) -> PaymentView:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.procedure_helpers import persona_headers
+from tests.api.procedure_helpers import owner_consents_and_tenant_pays, persona_headers
 from tests.conftest import ADMIN_TOKEN
 
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
@@ -121,10 +121,7 @@ def test_cuong_registers_temporary_residence_in_dung_s_home(
     )
     assert filed.status_code == 201, filed.text
     code = filed.json()["code"]
-    consent = client.post(
-        f"/v1/applications/{code}/owner-consent", headers=persona_headers(client, "dung"), json={"decision": "approve"}
-    )
-    assert consent.json()["status"] == "in_review", consent.text
+    owner_consents_and_tenant_pays(client, code, persona_headers(client, "dung"), persona_headers(client, "cuong"))
     decided = client.post(
         f"/v1/officer/applications/{code}/decision",
         headers=persona_headers(client, "police"),

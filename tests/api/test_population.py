@@ -17,9 +17,7 @@ HOA = "001192000013"  # an's wife, linh's mother
 UNKNOWN = "001090999999"
 
 
-def test_agency_reads_every_granted_field_and_pays_nothing(
-    client: TestClient, agency_headers: dict[str, str]
-) -> None:
+def test_agency_reads_every_granted_field_and_pays_nothing(client: TestClient, agency_headers: dict[str, str]) -> None:
     response = client.get(f"/v1/citizens/{AN}", headers=agency_headers)
     assert response.status_code == 200, response.text
     record = response.json()

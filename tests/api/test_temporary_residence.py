@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from app.core.clock import Clock
 from app.core.db import Database
 from app.services import webhooks
-from tests.api.procedure_helpers import persona_headers
+from tests.api.procedure_helpers import owner_consents_and_tenant_pays, pay_fee, persona_headers
 from tests.conftest import TEST_OUTBOUND
 
 CUONG, DUNG, AN, LINH = "040203000003", "001175000004", "001090000001", "001320000009"
@@ -69,8 +69,11 @@ def test_the_tenant_story(
     pending = client.get("/v1/me/owner-requests", headers=dung).json()
     assert [a["code"] for a in pending] == [code]
     consented = client.post(f"/v1/applications/{code}/owner-consent", headers=dung, json={"decision": "approve"})
-    assert consented.json()["status"] == "in_review"
-    assert consented.json()["due_on"] is not None
+    assert consented.json()["status"] == "awaiting_payment"
+    assert consented.json()["allowed_actions"] == []  # the tenant pays, not the owner
+    paid = pay_fee(client, cuong, code)
+    assert (paid["amount_vnd"], paid["application_status"]) == (7_000, "in_review")
+    assert client.get(f"/v1/applications/{code}", headers=cuong).json()["due_on"] is not None
 
     queue = client.get("/v1/officer/applications", headers=police, params={"status": "in_review"}).json()
     assert code in [a["code"] for a in queue["items"]]
@@ -79,7 +82,7 @@ def test_the_tenant_story(
     decided = client.post(f"/v1/officer/applications/{code}/decision", headers=police, json={"decision": "approve"})
     assert decided.status_code == 200, decided.text
     assert decided.json()["status"] == "approved"
-    assert [e["action"] for e in decided.json()["history"]] == ["submit", "owner_approve", "approve"]
+    assert [e["action"] for e in decided.json()["history"]] == ["submit", "owner_approve", "pay", "approve"]
 
     record = client.get(f"/v1/citizens/{CUONG}", headers=agency_headers).json()
     assert record["temporary_address"]["commune_code"] == "00166"
@@ -149,7 +152,7 @@ def test_supplementation_then_resubmission(
     client: TestClient, cuong: dict[str, str], dung: dict[str, str], police: dict[str, str]
 ) -> None:
     code = file(client, cuong)["code"]
-    client.post(f"/v1/applications/{code}/owner-consent", headers=dung, json={"decision": "approve"})
+    owner_consents_and_tenant_pays(client, code, dung, cuong)
     no_reason = client.post(
         f"/v1/officer/applications/{code}/decision", headers=police, json={"decision": "request_supplement"}
     )
@@ -203,7 +206,7 @@ def test_overdue_filter_follows_the_sandbox_clock(
     admin_headers: dict[str, str],
 ) -> None:
     code = file(client, cuong)["code"]
-    client.post(f"/v1/applications/{code}/owner-consent", headers=dung, json={"decision": "approve"})
+    owner_consents_and_tenant_pays(client, code, dung, cuong)
     assert client.get("/v1/officer/applications", headers=police, params={"overdue": True}).json()["total"] == 0
     client.post("/sandbox/clock/advance", headers=admin_headers, json={"days": 10})
     overdue = client.get("/v1/officer/applications", headers=police, params={"overdue": True}).json()
@@ -232,7 +235,7 @@ def test_webhooks_are_delivered_signed_for_each_event(
     assert subscription.status_code == 201, subscription.text
     secret = subscription.json()["secret"]
     code = file(client, cuong)["code"]
-    client.post(f"/v1/applications/{code}/owner-consent", headers=dung, json={"decision": "approve"})
+    owner_consents_and_tenant_pays(client, code, dung, cuong)
     client.post(f"/v1/officer/applications/{code}/decision", headers=police, json={"decision": "approve"})
 
     received: list[httpx.Request] = []
@@ -243,7 +246,7 @@ def test_webhooks_are_delivered_signed_for_each_event(
 
     with httpx.Client(transport=httpx.MockTransport(receiver)) as http:
         attempted = webhooks.deliver_due(database.sessions, Clock(timedelta(hours=1)).now(), http, TEST_OUTBOUND)
-    assert attempted == 3
+    assert attempted == 4
     for request in received:
         timestamp, mac = dict(part.split("=") for part in request.headers["vneid-signature"].split(",")).values()
         expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + request.content, hashlib.sha256).hexdigest()
@@ -251,6 +254,7 @@ def test_webhooks_are_delivered_signed_for_each_event(
     events = [json.loads(r.content) for r in received]
     assert [(e["type"], e["data"]["status"]) for e in events] == [
         ("application.created", "awaiting_owner"),
+        ("application.status_changed", "awaiting_payment"),
         ("application.status_changed", "in_review"),
         ("application.status_changed", "approved"),
     ]
@@ -311,3 +315,49 @@ def test_accommodation_notice_is_recorded_with_late_flag(
     assert late.json()["late"] is True
     queue = client.get("/v1/officer/applications", headers=police, params={"procedure": "accommodation_notice"}).json()
     assert {a["code"] for a in queue["items"]} == {on_time.json()["code"], late.json()["code"]}
+
+
+# --- The fee (Thông tư 75/2022/TT-BTC) ------------------------------------------------------------------------
+
+
+def test_the_quote_names_the_online_rate_of_tt_75_2022(client: TestClient, cuong: dict[str, str]) -> None:
+    """Thông tư 75/2022/TT-BTC (from 05/02/2023): 15,000 VND in person, 7,000 VND online; VNeID is online."""
+    response = client.get("/v1/applications/temporary-residence/quote", headers=cuong)
+    assert response.status_code == 200, response.text
+    quote = response.json()
+    assert (quote["total_vnd"], quote["rule"]) == (7_000, "TT 75/2022/TT-BTC, 7,000 VND filed online")
+    assert quote["sources"] == ["Thông tư 75/2022/TT-BTC"]
+    assert [line["rule_id"] for line in quote["lines"]] == ["tt75_temporary_residence_online"]
+
+
+def test_the_quote_is_for_level_2_accounts_in_the_vneid_app(client: TestClient, bank_headers: dict[str, str]) -> None:
+    binh = client.get("/v1/applications/temporary-residence/quote", headers=persona_headers(client, "binh"))
+    assert (binh.status_code, binh.json()["code"]) == (403, "insufficient_account_level")
+    integrator = client.get("/v1/applications/temporary-residence/quote", headers=bank_headers)
+    assert integrator.status_code == 403
+
+
+def test_the_fee_is_fixed_at_filing_and_paid_after_the_owner_consents(
+    client: TestClient, cuong: dict[str, str], dung: dict[str, str], police: dict[str, str]
+) -> None:
+    filed = file(client, cuong)
+    assert (filed["fee_vnd"], filed["data"]["fee"]["rule"]) == (7_000, "TT 75/2022/TT-BTC, 7,000 VND filed online")
+    code = filed["code"]
+    early = client.post(f"/v1/applications/{code}/payments", headers=cuong)
+    assert (early.status_code, early.json()["code"]) == (409, "invalid_transition")  # the owner consents first
+    client.post(f"/v1/applications/{code}/owner-consent", headers=dung, json={"decision": "approve"})
+    not_yet = client.post(f"/v1/officer/applications/{code}/decision", headers=police, json={"decision": "approve"})
+    assert (not_yet.status_code, not_yet.json()["code"]) == (409, "invalid_transition")  # unpaid: no review
+    assert client.post(f"/v1/applications/{code}/payments", headers=dung).status_code == 404  # the tenant pays
+    assert pay_fee(client, cuong, code)["application_status"] == "in_review"
+
+
+def test_an_unpaid_fee_expires_with_the_sandbox_clock(
+    client: TestClient, cuong: dict[str, str], dung: dict[str, str], admin_headers: dict[str, str]
+) -> None:
+    code = file(client, cuong)["code"]
+    client.post(f"/v1/applications/{code}/owner-consent", headers=dung, json={"decision": "approve"})
+    assert client.post(f"/v1/applications/{code}/payments", headers=cuong).status_code == 201
+    client.post("/sandbox/clock/advance", headers=admin_headers, json={"minutes": 31})
+    assert client.get(f"/v1/applications/{code}", headers=cuong).json()["status"] == "payment_expired"
+    assert file(client, cuong)["status"] == "awaiting_owner"  # no longer open: a new registration may be filed

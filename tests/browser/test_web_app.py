@@ -48,6 +48,15 @@ def check_accessibility(page: Page) -> None:
     expect(page.get_by_test_id("sandbox-banner")).to_be_visible()
 
 
+def pay_the_residence_fee(tenant: Page, live: str, code: str) -> None:
+    """Once the owner consents, the tenant pays 7,000 VND (Thông tư 75/2022/TT-BTC, filed online)."""
+    tenant.goto(f"{live}/app/applications/{code}")
+    tenant.get_by_test_id("pay-button").click()
+    expect(tenant.get_by_test_id("payment-amount")).to_have_text("7,000 ₫")
+    tenant.get_by_test_id("pay-succeed").click()
+    expect(tenant.get_by_test_id("application-status")).to_have_text("Đang xét duyệt")
+
+
 def test_tenant_story_across_three_personas(live: str, open_page: Callable[..., Watched]) -> None:
     cuong = open_page().page
     sign_in(cuong, live, "cuong")
@@ -70,6 +79,7 @@ def test_tenant_story_across_three_personas(live: str, open_page: Callable[..., 
     expect(dung.get_by_test_id(f"owner-request-{code}").get_by_test_id("tenant-name")).to_contain_text("Lê Minh Cường")
     dung.get_by_test_id(f"owner-approve-{code}").click()
     expect(dung.get_by_test_id("owner-empty")).to_be_visible()
+    pay_the_residence_fee(cuong, live, code)
 
     police = open_page().page
     sign_in(police, live, "police", "/app/officer")
@@ -196,6 +206,8 @@ def test_supplementation_requested_then_answered(live: str, open_page: Callable[
     dung = open_page().page
     sign_in(dung, live, "dung", "/app/owner-requests")
     dung.get_by_test_id(f"owner-approve-{code}").click()
+    expect(dung.get_by_test_id("owner-empty")).to_be_visible()
+    pay_the_residence_fee(cuong, live, code)
     police = open_page().page
     sign_in(police, live, "police", f"/app/officer/{code}")
     police.get_by_test_id("decision-reason-input").fill("Thiếu bản sao hợp đồng thuê nhà có chữ ký")

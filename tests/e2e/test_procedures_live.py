@@ -82,6 +82,17 @@ def file_registration(base: str, tenant: dict[str, str]) -> str:
     return response.json()["code"]
 
 
+def consent_and_pay(base: str, code: str, owner: dict[str, str], tenant: dict[str, str]) -> None:
+    """The owner consents, the tenant pays the 7,000 VND fee (Thông tư 75/2022/TT-BTC): the police may decide."""
+    consented = httpx.post(f"{base}/v1/applications/{code}/owner-consent", headers=owner, json={"decision": "approve"})
+    assert consented.json()["status"] == "awaiting_payment", consented.text
+    payment = httpx.post(f"{base}/v1/applications/{code}/payments", headers=tenant).json()
+    done = httpx.post(
+        f"{base}/v1/payments/{payment['payment_id']}/complete", headers=tenant, json={"outcome": "succeed"}
+    )
+    assert done.json()["application_status"] == "in_review", done.text
+
+
 def test_tenant_story_with_signed_webhooks(live: str, receiver: Receiver) -> None:
     httpx.post(f"{live}/sandbox/reset", headers={"Authorization": f"Bearer {ADMIN}"}).raise_for_status()
     cuong, dung, police = token(live, "cuong"), token(live, "dung"), token(live, "police")
@@ -92,12 +103,7 @@ def test_tenant_story_with_signed_webhooks(live: str, receiver: Receiver) -> Non
     )
 
     code = file_registration(live, cuong)
-    assert (
-        httpx.post(f"{live}/v1/applications/{code}/owner-consent", headers=dung, json={"decision": "approve"}).json()[
-            "status"
-        ]
-        == "in_review"
-    )
+    consent_and_pay(live, code, dung, cuong)
     approved = httpx.post(
         f"{live}/v1/officer/applications/{code}/decision", headers=police, json={"decision": "approve"}
     )
@@ -111,10 +117,11 @@ def test_tenant_story_with_signed_webhooks(live: str, receiver: Receiver) -> Non
     ).json()
     assert record["temporary_address"]["street"] == DUNG_HOME["street"]
 
-    received = receiver.wait_for(4)
+    received = receiver.wait_for(5)
     kinds = [(json.loads(body)["type"], json.loads(body)["data"].get("status")) for _, body in received]
     assert kinds == [
         ("application.created", "awaiting_owner"),
+        ("application.status_changed", "awaiting_payment"),
         ("application.status_changed", "in_review"),
         ("application.status_changed", "approved"),
         ("document.issued", None),
@@ -130,7 +137,7 @@ def test_parallel_decisions_leave_exactly_one_transition(live: str) -> None:
     httpx.post(f"{live}/sandbox/reset", headers={"Authorization": f"Bearer {ADMIN}"}).raise_for_status()
     cuong, dung, police = token(live, "cuong"), token(live, "dung"), token(live, "police")
     code = file_registration(live, cuong)
-    httpx.post(f"{live}/v1/applications/{code}/owner-consent", headers=dung, json={"decision": "approve"})
+    consent_and_pay(live, code, dung, cuong)
     decisions = [{"decision": "approve"}, {"decision": "reject", "reason": "Hồ sơ không hợp lệ"}] * 8
 
     def decide(body: dict[str, str]) -> int:
@@ -143,7 +150,7 @@ def test_parallel_decisions_leave_exactly_one_transition(live: str) -> None:
     assert statuses.count(200) == 1, statuses
     assert set(statuses) == {200, 409}
     history = httpx.get(f"{live}/v1/applications/{code}", headers=cuong).json()["history"]
-    assert [e["action"] for e in history][:2] == ["submit", "owner_approve"]
+    assert [e["action"] for e in history][:3] == ["submit", "owner_approve", "pay"]
     assert len([e for e in history if e["action"] in ("approve", "reject")]) == 1
 
 

@@ -43,7 +43,7 @@ def test_h2_bank_token_cannot_approve_a_tenant_as_landlord(client: TestClient) -
     landlord = persona_headers(client, "dung")
     assert client.get(f"/v1/applications/{code}", headers=landlord).json()["status"] == "awaiting_owner"
     approved = client.post(f"/v1/applications/{code}/owner-consent", headers=landlord, json={"decision": "approve"})
-    assert approved.json()["status"] == "in_review"
+    assert approved.json()["status"] == "awaiting_payment"
 
 
 def test_h2_client_credentials_token_is_not_a_citizen(app: FastAPI, client: TestClient, bank_headers: dict) -> None:

@@ -67,6 +67,7 @@ def _residence_form(
         error=error,
         proof_types=PROOF_TYPES,
         reasons=("work", "study", "other"),
+        quote=temporary_residence.fee_quote(env.db, env.clock.today(), user.personal_id),
     )
 
 

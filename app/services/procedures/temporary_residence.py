@@ -5,9 +5,10 @@ exists, is alive and lives at that address (their household is registered there,
 sandbox knows who owns or manages a place); the period is at most 2 years; members under 18 moving too
 must be the applicant's children (a parent's consent), and every adult member confirms being listed before
 the owner may consent, since approval rewrites their address. Flow: awaiting the members' and then the
-owner's consent → in review by the commune police of the address → approved (the population record is
-updated), rejected, or returned for supplementation (members may then be dropped, never added); the
-applicant may withdraw before a decision.
+owner's consent → awaiting payment of the fee (Thông tư 75/2022/TT-BTC: 7,000 VND filed online,
+seed_data/temporary_residence_fees.json) → in review by the commune police of the address → approved (the
+population record is updated), rejected, or returned for supplementation (members may then be dropped, never
+added); the applicant may withdraw before a decision.
 """
 
 from collections.abc import Sequence
@@ -22,15 +23,18 @@ from sqlalchemy.orm import Session
 from app.core.context import Env
 from app.core.errors import AppError, CodedError, Conflict
 from app.models import Application, ApplicationEvent, Citizen, Household
+from app.services import payments
 from app.services.documents import issue_document
 from app.services.population.dates import age_on
 from app.services.procedures.engine import Procedure, TransitionContext, create, machine, register
+from app.services.procedures.fees import VNEID, FeeFacts, Quote, load_rules, quote
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 from app.services.procedures.working_days import add_working_days
 from app.services.reference import catalog
 
 MAX_PERIOD = timedelta(days=2 * 365)
 REVIEW_WORKING_DAYS = 3
+FEES_FILE = "temporary_residence_fees.json"
 # The proofs of a right to live at the address, in the order the forms offer them (a lease is the most common).
 PROOF_TYPES = ("lease_contract", "ownership_certificate", "loan_contract", "free_lodging_contract", "other")
 
@@ -158,31 +162,58 @@ PROCEDURE = register(
         code_prefix="DKTT",
         initial=Status.AWAITING_OWNER,
         transitions=machine(
-            (Action.OWNER_APPROVE, {Status.AWAITING_OWNER}, Status.IN_REVIEW, {Actor.OWNER}),
+            (Action.OWNER_APPROVE, {Status.AWAITING_OWNER}, Status.AWAITING_PAYMENT, {Actor.OWNER}),
             (Action.OWNER_DECLINE, {Status.AWAITING_OWNER}, Status.OWNER_DECLINED, {Actor.OWNER}),
             (Action.MEMBER_CONFIRM, {Status.AWAITING_OWNER}, Status.AWAITING_OWNER, {Actor.MEMBER}),
             (Action.MEMBER_DECLINE, {Status.AWAITING_OWNER}, Status.MEMBER_DECLINED, {Actor.MEMBER}),
+            (Action.PAY, {Status.AWAITING_PAYMENT}, Status.IN_REVIEW, {Actor.SYSTEM}),
+            (Action.EXPIRE_PAYMENT, {Status.AWAITING_PAYMENT}, Status.PAYMENT_EXPIRED, {Actor.SYSTEM}),
             (Action.APPROVE, {Status.IN_REVIEW}, Status.APPROVED, {Actor.OFFICER}),
             (Action.REJECT, {Status.IN_REVIEW}, Status.REJECTED, {Actor.OFFICER}),
             (Action.REQUEST_SUPPLEMENT, {Status.IN_REVIEW}, Status.SUPPLEMENT_REQUESTED, {Actor.OFFICER}),
             (Action.RESUBMIT, {Status.SUPPLEMENT_REQUESTED}, Status.IN_REVIEW, {Actor.APPLICANT}),
             (
                 Action.WITHDRAW,
-                {Status.AWAITING_OWNER, Status.IN_REVIEW, Status.SUPPLEMENT_REQUESTED},
+                {Status.AWAITING_OWNER, Status.AWAITING_PAYMENT, Status.IN_REVIEW, Status.SUPPLEMENT_REQUESTED},
                 Status.WITHDRAWN,
                 {Actor.APPLICANT},
             ),
         ),
         terminal=frozenset(
-            {Status.APPROVED, Status.REJECTED, Status.OWNER_DECLINED, Status.MEMBER_DECLINED, Status.WITHDRAWN}
+            {
+                Status.APPROVED,
+                Status.REJECTED,
+                Status.OWNER_DECLINED,
+                Status.MEMBER_DECLINED,
+                Status.WITHDRAWN,
+                Status.PAYMENT_EXPIRED,
+            }
         ),
-        on_enter={Status.IN_REVIEW: _start_review, Status.APPROVED: _record_residence},
+        on_enter={
+            Status.IN_REVIEW: _start_review,
+            Status.APPROVED: _record_residence,
+            Status.WITHDRAWN: payments.close_payments,
+            Status.PAYMENT_EXPIRED: payments.close_payments,
+        },
     )
 )
 
 
+def fee_quote(db: Session, today: date, applicant_personal_id: str) -> Quote:
+    """The fee of a registration or renewal filed today on VNeID (an online filing), with its rule and source."""
+    applicant = db.get_one(Citizen, applicant_personal_id)
+    facts = FeeFacts(
+        category="standard",
+        age=age_on(applicant.date_of_birth, today),
+        permanent_province_code=catalog().communes[applicant.permanent_commune_code].province_code,
+        account_level=2,
+        channel=VNEID,
+    )
+    return quote(today, 1, facts, load_rules(FEES_FILE))
+
+
 def file(env: Env, applicant_personal_id: str, client_id: str | None, form: ResidenceDeclaration) -> Application:
-    """Check the rules and file the application; it then waits for the owner's consent."""
+    """Check the rules and file the application with the fee of the day; it then waits for the owner's consent."""
     db, today = env.db, env.clock.today()
     applicant = db.get_one(Citizen, applicant_personal_id)
     check_form(db, applicant, form, today)
@@ -195,6 +226,7 @@ def file(env: Env, applicant_personal_id: str, client_id: str | None, form: Resi
     )
     if open_one:
         raise ApplicationPending(f"application {open_one} is still open: withdraw it or wait for the decision")
+    fee = fee_quote(db, today, applicant_personal_id)
     application = Application(
         procedure=PROCEDURE.name,
         applicant_personal_id=applicant_personal_id,
@@ -203,8 +235,9 @@ def file(env: Env, applicant_personal_id: str, client_id: str | None, form: Resi
         commune_code=form.commune_code,
         province_code=catalog().communes[form.commune_code].province_code,
         client_id=client_id,
-        data=to_jsonable_python(form),  # the whole declaration, as JSON (a model's fields, a dataclass's)
-        fee_vnd=0,
+        # the whole declaration, as JSON (a model's fields, a dataclass's), and the fee fixed at filing
+        data={**to_jsonable_python(form), "fee": fee.as_data()},
+        fee_vnd=fee.total_vnd,
     )
     return create(env, application, actor_personal_id=applicant_personal_id)
 

@@ -44,10 +44,6 @@ def _record_rejection(context: TransitionContext) -> None:
         context.application.decision_reason = context.note
 
 
-def _close_payments(context: TransitionContext) -> None:
-    payments.cancel_pending(context.env.db, context.application)
-
-
 PROCEDURE = register(
     Procedure(
         name=ProcedureKind.CRIMINAL_RECORD,
@@ -67,8 +63,8 @@ PROCEDURE = register(
             Status.VERIFYING: _set_deadline,
             Status.ISSUED: _issue_certificate,
             Status.REJECTED: _record_rejection,
-            Status.WITHDRAWN: _close_payments,
-            Status.PAYMENT_EXPIRED: _close_payments,
+            Status.WITHDRAWN: payments.close_payments,
+            Status.PAYMENT_EXPIRED: payments.close_payments,
         },
     )
 )
