@@ -46,7 +46,7 @@ class WeightedEntry:
     weight: int
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def read_csv(name: str) -> list[dict[str, str]]:
     with (SEED_DATA / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -59,19 +59,21 @@ class Catalog:
     """Read-only lookups over the reference data, loaded once per process."""
 
     def __init__(self) -> None:
-        self.provinces = {r["code"]: Province(r["code"], r["name"], r["short_name"]) for r in _rows("provinces.csv")}
+        self.provinces = {r["code"]: Province(r["code"], r["name"], r["short_name"]) for r in read_csv("provinces.csv")}
         self.legacy_provinces = {
             r["id_prefix"]: LegacyProvince(
                 r["code"], r["id_prefix"], r["name"], r["short_name"], r["new_province_code"]
             )
-            for r in _rows("provinces_legacy.csv")
+            for r in read_csv("provinces_legacy.csv")
         }
         self.communes = {
             r["code"]: Commune(r["code"], r["province_code"], r["name"], r["short_name"], r["kind"])
-            for r in _rows("communes.csv")
+            for r in read_csv("communes.csv")
         }
-        self.ethnic_groups = [WeightedEntry(r["code"], r["name"], int(r["weight"])) for r in _rows("ethnic_groups.csv")]
-        self.religions = [WeightedEntry(r["code"], r["name"], int(r["weight"])) for r in _rows("religions.csv")]
+        self.ethnic_groups = [
+            WeightedEntry(r["code"], r["name"], int(r["weight"])) for r in read_csv("ethnic_groups.csv")
+        ]
+        self.religions = [WeightedEntry(r["code"], r["name"], int(r["weight"])) for r in read_csv("religions.csv")]
 
     @cached_property
     def ethnicity_names(self) -> dict[str, str]:

@@ -4,7 +4,7 @@ import random
 from bisect import bisect
 from collections.abc import Sequence
 from itertools import accumulate
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from app.services.reference import WeightedEntry
 
@@ -41,20 +41,20 @@ class Draws:
         return seq[self.below(len(seq))]
 
 
-class Weighted:
+class Weighted(Generic[T]):
     """Weighted sampling from a fixed table: what `rng.choices(values, cum_weights=...)[0]` returns, minus the list."""
 
     __slots__ = ("cum_weights", "last", "total", "values")
 
-    def __init__(self, entries: list[tuple[str, int]]) -> None:
-        self.values = tuple(code for code, _ in entries)
+    def __init__(self, entries: Sequence[tuple[T, float]]) -> None:
+        self.values = tuple(value for value, _ in entries)
         self.cum_weights = tuple(accumulate(weight for _, weight in entries))
         self.total = self.cum_weights[-1] + 0.0
         self.last = len(self.values) - 1
 
-    def pick(self, draws: Draws) -> str:
+    def pick(self, draws: Draws) -> T:
         return self.values[bisect(self.cum_weights, draws.random() * self.total, 0, self.last)]
 
 
-def weighted(entries: list[WeightedEntry]) -> Weighted:
+def weighted(entries: list[WeightedEntry]) -> Weighted[str]:
     return Weighted([(e.code, e.weight) for e in entries])

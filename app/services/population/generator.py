@@ -1,9 +1,13 @@
-"""The synthetic population: deterministic households of citizens drawn from pre-built pools.
+"""The synthetic population: deterministic households shaped like the 2019 census (census.py), drawn from pools.
 
 Everything is drawn from one `random.Random` seeded with VNEID_SEED, in a fixed order, and ages are
 computed against a fixed reference date, so the same seed yields byte-identical citizens on any
 machine and any day. Pools (street names) are built once with Faker, then sampled with plain
 `random` calls: calling Faker per field is far too slow for a million citizens.
+
+A household is placed in a 2019 province drawn by its population, then in a commune of the 2025 province
+that province merged into; its ethnic group is drawn from that province's mix. Household sizes come from
+the census; children's ages from its pyramid, and parents' and grandparents' ages from their children's.
 """
 
 from collections.abc import Iterator
@@ -14,9 +18,18 @@ from typing import Any
 
 from faker import Faker
 
-from app.services.population.dates import age_on, birthday, id_card_expiry
+from app.services.population.addresses import town_street, village
+from app.services.population.census import OLDEST, census_2019
+from app.services.population.convictions import draw_conviction
+from app.services.population.dates import ID_CARD_MILESTONES, age_on, birthday, id_card_expiry
 from app.services.population.draws import Draws, Weighted, weighted
-from app.services.population.names import VietnameseNameProvider, compose_name, mail_name, pick_surname
+from app.services.population.names import (
+    VietnameseNameProvider,
+    compose_ethnic_name,
+    is_matrilineal,
+    mail_name,
+    pick_lineage,
+)
 from app.services.population.personal_id import compose_personal_id
 from app.services.reference import Catalog
 
@@ -24,28 +37,16 @@ from app.services.reference import Catalog
 REFERENCE_DATE = date(2026, 1, 1)
 STREET_POOL_SIZE = 600
 ACCOUNT_MIN_AGE = 14
+CHIP_CARDS_FROM = date(2021, 1, 1)  # the chip-based căn cước công dân: everyone's present card dates from then on
+CAN_CUOC_FROM = date(2024, 7, 1)  # Luật Căn cước 2023 in force: the căn cước replaces it
+EARLY_RENEWAL_SHARE = 0.5  # of people whose renewal age is less than two years away (a sandbox estimate)
+URBAN_WEIGHT = 2  # a phường holds about twice a xã's people: 34 % of people live in towns (census 2019)
 BLOOD_TYPES = (("O", 42), ("B", 30), ("A", 21), ("AB", 7))
 MOBILE_PREFIXES = tuple(  # mobile networks' prefixes (Viettel, Mobifone, Vinaphone, Vietnamobile…)
     "032 033 034 035 036 037 038 039 056 058 070 076 077 078 079 081 "
     "082 083 084 085 086 088 089 090 091 093 094 096 097 098 099".split()
 )
 BIG_CITIES = ("01", "79", "48", "31", "92")  # where most people with a temporary residence live
-OFFENCES = (
-    ("Trộm cắp tài sản", "Điều 173 Bộ luật Hình sự 2015"),
-    ("Cố ý gây thương tích", "Điều 134 Bộ luật Hình sự 2015"),
-    ("Lừa đảo chiếm đoạt tài sản", "Điều 174 Bộ luật Hình sự 2015"),
-    ("Đánh bạc", "Điều 321 Bộ luật Hình sự 2015"),
-    ("Vi phạm quy định về tham gia giao thông đường bộ", "Điều 260 Bộ luật Hình sự 2015"),
-    ("Tàng trữ trái phép chất ma túy", "Điều 249 Bộ luật Hình sự 2015"),
-)
-SENTENCES = (
-    "12 tháng tù cho hưởng án treo",
-    "9 tháng tù",
-    "2 năm tù",
-    "Cải tạo không giam giữ 1 năm",
-    "Phạt tiền 20.000.000 đồng",
-    "3 năm tù",
-)
 RELATION_HEAD, RELATION_SPOUSE, RELATION_CHILD, RELATION_PARENT = "head", "spouse", "child", "parent"
 PARENT_FIELD = {"male": "father_personal_id", "female": "mother_personal_id"}
 
@@ -63,18 +64,45 @@ class _Person:
     sex: str
     birth: date
     age: int
-    surname: str
     relation: str
     ethnicity: str
-    hometown: str
+    lineage: str  # family (or clan) name passed to the children
+    hometown: str  # quê quán, as a 2019 province's ID prefix
+    birthplace: str  # where the birth was registered: the ID prefix
+    died: date | None = None
     row: dict[str, Any] = field(default_factory=dict)
 
 
+def child_at_home(age: int) -> float:
+    """The share of people of an age who live in their parents' household (a sandbox estimate, not census data)."""
+    return 1.0 if age < 18 else 0.9 if age < 20 else 0.7 if age < 25 else 0.45 if age < 30 else 0.2 if age < 35 else 0
+
+
 @cache
-def _card_window(birth: date) -> tuple[date, int]:
-    """The first day a chip card can date from (2021, or the 14th birthday), and the days from then to now."""
-    earliest = max(date(2021, 1, 1), birthday(birth, ACCOUNT_MIN_AGE))
-    return earliest, max(1, (REFERENCE_DATE - earliest).days)
+def card_issued_window(birth: date, as_of: date) -> tuple[date, int]:
+    """When the card someone holds on `as_of` was issued: (earliest day, days in the window).
+
+    Luật Căn cước 2023 art. 21 (as Luật CCCD 2014 art. 21 before it): a card is renewed at 14, 25, 40 and 60.
+    Whoever reached their last renewal age after chip cards began renewed around that birthday (a card issued
+    in the two years before it counts for it); the others hold the chip card of the 2021–2022 campaigns or later.
+    """
+    age = age_on(birth, as_of)
+    milestone = birthday(birth, max(m for m in ID_CARD_MILESTONES if m <= age))
+    if milestone >= CHIP_CARDS_FROM:
+        earliest = max(CHIP_CARDS_FROM, milestone - timedelta(days=180))
+        return earliest, max(1, (min(as_of, milestone + timedelta(days=90)) - earliest).days)
+    return CHIP_CARDS_FROM, max(1, (min(as_of, date(2022, 7, 1)) - CHIP_CARDS_FROM).days)
+
+
+@cache
+def early_renewal_window(birth: date, as_of: date) -> tuple[date, int] | None:
+    """Where the next renewal age comes within two years, the days a căn cước issued since 1 July 2024 (Luật Căn
+    cước 2023) already counts for it: such a card stays valid until the renewal age after (art. 21(2))."""
+    upcoming = [day for day in (birthday(birth, m) for m in ID_CARD_MILESTONES) if as_of < day <= birthday(as_of, 2)]
+    if not upcoming:
+        return None
+    earliest = max(CAN_CUOC_FROM, birthday(upcoming[0], -2) + timedelta(days=1))
+    return (earliest, (as_of - earliest).days) if earliest < as_of else None
 
 
 class PopulationGenerator:
@@ -89,19 +117,25 @@ class PopulationGenerator:
         self.password_hash = password_hash
         self.used_ids = set(reserved_ids)
         self.streets = sorted({fake.street_name() for _ in range(STREET_POOL_SIZE)})
+        census = census_2019()
+        self.places = Weighted([(p.id_prefix, p.population) for p in census.provinces])
+        self.rural_forms = {p.id_prefix: p.rural_form for p in census.provinces}
+        self.place_ethnicities = {p.id_prefix: p.ethnicities() for p in census.provinces}
+        communes: dict[str, list[tuple[str, float]]] = {}
+        for code in sorted(catalog.communes):
+            commune = catalog.communes[code]
+            communes.setdefault(commune.province_code, []).append((code, 1 if commune.kind == "Xã" else URBAN_WEIGHT))
+        self.communes_of = {
+            prefix: Weighted(communes[legacy.new_province_code]) for prefix, legacy in catalog.legacy_provinces.items()
+        }
         self.commune_codes = sorted(catalog.communes)
         self.big_city_communes = [c for c in self.commune_codes if catalog.communes[c].province_code in BIG_CITIES]
-        self.legacy_prefixes = sorted(catalog.legacy_provinces)
-        # ID prefix → (place of birth, birth-registration province code)
-        self.birthplaces = {p: (legacy.name, legacy.code) for p, legacy in catalog.legacy_provinces.items()}
-        legacy_by_new: dict[str, list[str]] = {}
-        for prefix in self.legacy_prefixes:
-            legacy_by_new.setdefault(catalog.legacy_provinces[prefix].new_province_code, []).append(prefix)
-        # Commune → the ID prefixes of the pre-2025 provinces its province was merged from.
-        self.local_prefixes = {code: legacy_by_new[commune.province_code] for code, commune in catalog.communes.items()}
-        self.ethnicities = weighted(catalog.ethnic_groups)
+        self.household_sizes = Weighted(sorted(census.household_sizes.items()))
+        self.child_ages = census.ages(child_at_home)
+        self.adult_ages = census.ages(lambda age: 0 if age < 18 else 1 - child_at_home(age))
+        self.male_share = [census.band_of(age).male_share for age in range(OLDEST + 1)]
         self.religions = weighted(catalog.religions)
-        self.blood_types = Weighted(list(BLOOD_TYPES))
+        self.blood_types = Weighted(BLOOD_TYPES)
 
     def households(self, target: int) -> Iterator[GeneratedHousehold]:
         created = 0
@@ -116,146 +150,147 @@ class PopulationGenerator:
 
     def _household(self, sequence: int, room: int) -> GeneratedHousehold:
         draws = self.draws
-        commune_code = draws.choice(self.commune_codes)
-        street = f"Số {draws.randint(1, 300)} {draws.choice(('đường', 'phố', 'ngõ'))} {draws.choice(self.streets)}"
-        local_prefixes = self.local_prefixes[commune_code]
+        home = self.places.pick(draws)
+        commune_code = self.communes_of[home].pick(draws)
+        ethnicity = self.place_ethnicities[home].pick(draws)
+        if self.catalog.communes[commune_code].kind == "Xã":
+            street = village(draws, self.rural_forms[home], ethnicity)
+        else:
+            street = town_street(draws, self.streets)
         code = f"HG{sequence:010d}"
-        members = self._members(room)
+        members = self._members(min(room, self.household_sizes.pick(draws)), home, ethnicity)
         generated = GeneratedHousehold(
             {"code": code, "head_personal_id": "", "street": street, "commune_code": commune_code}
         )
         religion = self.religions.pick(draws)
         for person in members:
-            native = draws.random() < (0.9 if person.relation == RELATION_CHILD else 0.75)
-            prefix = draws.choice(local_prefixes) if native else draws.choice(self.legacy_prefixes)
             person.row = self._citizen(
-                person,
-                prefix,
-                code,
-                street,
-                commune_code,
-                religion if draws.random() < 0.9 else self.religions.pick(draws),
+                person, code, street, commune_code, religion if draws.random() < 0.9 else self.religions.pick(draws)
             )
             generated.citizens.append(person.row)
-        self._link_family(members)
+        _link_family(members)
         generated.household["head_personal_id"] = members[0].row["personal_id"]
+        court = f"Tòa án nhân dân {self.catalog.legacy_provinces[home].name}"
         for person in members:
             self._maybe_account(person, generated)
-            self._maybe_conviction(person, generated)
+            if person.age >= 18 and draws.random() < 0.012:
+                conviction = draw_conviction(draws, person.birth, person.died or REFERENCE_DATE, REFERENCE_DATE, court)
+                generated.convictions.append({"personal_id": person.row["personal_id"], **conviction})
         return generated
 
-    def _members(self, room: int) -> list[_Person]:
-        """Head first, then spouse, children and the head's parents, with consistent ages and surnames."""
+    def _members(self, size: int, home: str, ethnicity: str) -> list[_Person]:
+        """Head first, then spouse, children and the head's parents, with consistent ages, names and places."""
         draws = self.draws
-        shape = draws.random()
-        ethnicity = self.ethnicities.pick(draws)
-        hometown = self.catalog.legacy_provinces[draws.choice(self.legacy_prefixes)].name
-        family_surname = self._surname()
-        if shape < 0.18 or room == 1:  # one person living alone
-            sex = "male" if draws.random() < 0.5 else "female"
-            return [self._person(sex, self._birth(20, 88), family_surname, RELATION_HEAD, ethnicity, hometown)]
-        head_male = draws.random() < 0.8
-        head_age = draws.randint(24, 68)
+        if size == 1:
+            age = self.adult_ages.pick(draws)
+            return [self._person(self._sex(age), age, RELATION_HEAD, ethnicity, self._lineage(ethnicity), home)]
+        single_parent = draws.random() < 0.12
+        grandparents = 0
+        if size >= 4 and draws.random() < 0.3:
+            grandparents = 2 if size >= 5 and draws.random() < 0.6 else 1
+        children = size - grandparents - (1 if single_parent else 2)
+        if children:
+            # One child's age from the pyramid, then siblings a few years apart: younger or older, as it falls.
+            ages = [self.child_ages.pick(draws)]
+            for _ in range(children - 1):
+                gap = draws.randint(1, 5)
+                younger = min(ages) - gap
+                ages.append(younger if younger >= 0 and draws.random() < 0.5 else max(ages) + gap)
+            mother_age = min(OLDEST - 10, max(ages) + draws.randint(20, 36))
+        else:
+            ages, mother_age = [], self.adult_ages.pick(draws)
+        father_age = min(OLDEST - 5, max(20, mother_age + draws.randint(-1, 6)))  # men marry from 20, women 18
+        matrilineal = is_matrilineal(ethnicity)
+        head_male = draws.random() < (0.25 if single_parent else 0.8)
         head = self._person(
             "male" if head_male else "female",
-            self._birth(head_age, head_age),
-            family_surname,
+            father_age if head_male else mother_age,
             RELATION_HEAD,
             ethnicity,
-            hometown,
+            self._lineage(ethnicity),
+            home,
         )
         members = [head]
-        single_parent = shape >= 0.9
-        mother_age = head_age
         if not single_parent:
-            spouse_age = max(18, head_age + (draws.randint(-8, 2) if head_male else draws.randint(-2, 8)))
-            spouse_ethnicity = ethnicity if draws.random() < 0.9 else self.ethnicities.pick(draws)
+            spouse_ethnicity = ethnicity if draws.random() < 0.9 else self.place_ethnicities[home].pick(draws)
             members.append(
                 self._person(
                     "female" if head_male else "male",
-                    self._birth(spouse_age, spouse_age),
-                    self._surname(),
+                    mother_age if head_male else father_age,
                     RELATION_SPOUSE,
                     spouse_ethnicity,
-                    hometown,
+                    self._lineage(spouse_ethnicity),
+                    home,
                 )
             )
-            mother_age = spouse_age if head_male else head_age
-        # Children carry the father's surname; where the head is the mother, the father is the spouse.
-        father_surname = members[1].surname if (not head_male and not single_parent) else family_surname
-        if shape >= 0.30:
-            for _ in range(draws.choice((1, 1, 2, 2, 2, 3))):
-                child_age = mother_age - draws.randint(20, 38)
-                if child_age < 0:
-                    continue
-                sex = "male" if draws.random() < 0.51 else "female"
-                members.append(
-                    self._person(
-                        sex, self._birth(child_age, child_age), father_surname, RELATION_CHILD, ethnicity, hometown
-                    )
+        # Children carry the lineage (and quê quán) of their father, or of their mother in matrilineal groups.
+        carrier = next((m for m in members if (m.sex == "female") == matrilineal), head)
+        for age in ages:
+            child = self._person(self._sex(age), age, RELATION_CHILD, carrier.ethnicity, carrier.lineage, home, carrier)
+            members.append(child)
+        if grandparents and head.age + 22 <= OLDEST:
+            elder_age = min(OLDEST, head.age + draws.randint(22, 34))
+            sexes = ("male", "female") if grandparents == 2 else (self._sex(elder_age),)
+            for sex in sexes:
+                age = elder_age if sex == "male" else max(head.age + 18, elder_age - draws.randint(0, 6))
+                # The head's parent on the lineage side passed the lineage and the quê quán on to the head.
+                passes_on = (sex == "female") == matrilineal
+                elder = self._person(
+                    sex, age, RELATION_PARENT, ethnicity, head.lineage if passes_on else self._lineage(ethnicity), home
                 )
-        if 0.75 <= shape < 0.9:  # three generations: the head's parents live with them
-            father_age = head_age + draws.randint(22, 35)
-            if father_age <= 95:
-                members.append(
-                    self._person(
-                        "male",
-                        self._birth(father_age, father_age),
-                        family_surname,
-                        RELATION_PARENT,
-                        ethnicity,
-                        hometown,
-                    )
-                )
-                if draws.random() < 0.7:
-                    mother_age = father_age - draws.randint(0, 6)
-                    members.append(
-                        self._person(
-                            "female",
-                            self._birth(mother_age, mother_age),
-                            self._surname(),
-                            RELATION_PARENT,
-                            ethnicity,
-                            hometown,
-                        )
-                    )
-        return members[:room]
+                if passes_on:
+                    elder.hometown = head.hometown
+                members.append(elder)
+        # Deaths of the last eight years. Not the head's (the household would have a new head), nor a parent's of
+        # children living at home (they could be born after it).
+        for member in members[1:]:
+            if member.age >= 18 and (member.relation != RELATION_SPOUSE or not ages):
+                member.died = self._date_of_death(member.birth, member.age)
+        return members
 
-    def _surname(self) -> str:
-        return pick_surname(self.draws)
+    def _sex(self, age: int) -> str:
+        return "male" if self.draws.random() < self.male_share[age] else "female"
 
-    def _birth(self, min_age: int, max_age: int) -> date:
-        # randint(a, a) still draws (and may reject) bits: kept, or every later draw would shift.
-        age = self.draws.randint(min_age, max_age)
-        return date(REFERENCE_DATE.year - 1 - age, 1, 1) + timedelta(days=self.draws.below(365))
+    def _lineage(self, ethnicity: str) -> str:
+        return pick_lineage(self.draws, ethnicity)
 
-    @staticmethod
-    def _person(sex: str, birth: date, surname: str, relation: str, ethnicity: str, hometown: str) -> _Person:
-        return _Person(sex, birth, age_on(birth, REFERENCE_DATE), surname, relation, ethnicity, hometown)
+    def _person(
+        self, sex: str, age: int, relation: str, ethnicity: str, lineage: str, home: str, parent: _Person | None = None
+    ) -> _Person:
+        draws = self.draws
+        birth = date(REFERENCE_DATE.year - 1 - age, 1, 1) + timedelta(days=draws.below(365))
+        if parent is not None:  # a child: quê quán from the parent, born mostly where the family lives
+            hometown = parent.hometown
+            birthplace = home if draws.random() < 0.9 else hometown
+        else:
+            hometown = home if draws.random() < 0.7 else self.places.pick(draws)
+            where = draws.random()
+            birthplace = hometown if where < 0.75 else home if where < 0.9 else self.places.pick(draws)
+        return _Person(sex, birth, age_on(birth, REFERENCE_DATE), relation, ethnicity, lineage, hometown, birthplace)
 
     def _citizen(
-        self, person: _Person, prefix: str, household_code: str, street: str, commune_code: str, religion: str
+        self, person: _Person, household_code: str, street: str, commune_code: str, religion: str
     ) -> dict[str, Any]:
         draws = self.draws
         random = draws.random
-        birth, age = person.birth, person.age
-        personal_id = self._new_id(prefix, person.sex, birth.year)
-        issued = self._card_issued_on(birth) if age >= ACCOUNT_MIN_AGE else None
-        died = self._date_of_death(birth, age)
+        birth, age, died = person.birth, person.age, person.died
+        legacy = self.catalog.legacy_provinces
+        personal_id = self._new_id(person.birthplace, person.sex, birth.year)
+        issued = self._card_issued_on(birth, died or REFERENCE_DATE) if age >= ACCOUNT_MIN_AGE else None
         temporary = self._temporary_residence(commune_code) if died is None and 18 <= age <= 60 else None
         temporary_street, temporary_commune, temporary_until = temporary or (None, None, None)
-        full_name = compose_name(draws, person.sex, birth.year, person.surname)
+        full_name = compose_ethnic_name(draws, person.ethnicity, person.sex, birth.year, person.lineage)
         adult = age >= 18
-        place_of_birth, birth_province_code = self.birthplaces[prefix]
+        birthplace = legacy[person.birthplace]
         return {
             "personal_id": personal_id,
             "full_name": full_name,
             "other_names": None,
             "sex": person.sex,
             "date_of_birth": birth,
-            "place_of_birth": place_of_birth,
-            "birth_registration_province_code": birth_province_code,
-            "hometown": person.hometown,
+            "place_of_birth": birthplace.name,
+            "birth_registration_province_code": birthplace.code,
+            "hometown": legacy[person.hometown].name,
             "ethnicity_code": person.ethnicity,
             "religion_code": religion,
             "nationality": "VN",
@@ -271,7 +306,7 @@ class PopulationGenerator:
             "current_street": temporary_street,
             "current_commune_code": temporary_commune,
             "residence_file_number": household_code,
-            "marital_status": self._marital_status(person.relation, age),
+            "marital_status": self._marital_status(person),
             "household_code": household_code,
             "relation_to_head": person.relation,
             "father_personal_id": None,
@@ -284,14 +319,21 @@ class PopulationGenerator:
             else None,
         }
 
-    def _card_issued_on(self, birth: date) -> date:
-        earliest, days = _card_window(birth)
+    def _card_issued_on(self, birth: date, as_of: date) -> date | None:
+        if as_of < CHIP_CARDS_FROM:  # died before chip cards: their card is not on this record
+            return None
+        earliest, days = card_issued_window(birth, as_of)
+        early = early_renewal_window(birth, as_of)
+        if early and self.draws.random() < EARLY_RENEWAL_SHARE:
+            earliest, days = early
         return earliest + timedelta(days=self.draws.below(days))
 
     def _date_of_death(self, birth: date, age: int) -> date | None:
-        if self.draws.random() >= (0.05 if age >= 60 else 0.004):
+        if self.draws.random() >= (0.08 if age >= 60 else 0.006):
             return None
-        return REFERENCE_DATE - timedelta(days=self.draws.randint(1, min(8 * 365, (REFERENCE_DATE - birth).days)))
+        return REFERENCE_DATE - timedelta(
+            days=self.draws.randint(1, min(8 * 365, (REFERENCE_DATE - birthday(birth, 18)).days))
+        )
 
     def _temporary_residence(self, commune_code: str) -> tuple[str, str, date] | None:
         """(street, commune, until) for one in five working-age people, mostly in the big cities."""
@@ -318,31 +360,17 @@ class PopulationGenerator:
     def _mobile(self) -> str:
         return f"{self.draws.choice(MOBILE_PREFIXES)}{self.draws.below(10**7):07d}"
 
-    def _marital_status(self, relation: str, age: int) -> str:
-        if relation in (RELATION_SPOUSE, RELATION_PARENT) or (
-            relation == RELATION_HEAD and age >= 24 and self.draws.random() < 0.1
-        ):
-            return "married"
-        if age < 18 or relation == RELATION_CHILD:
+    def _marital_status(self, person: _Person) -> str:
+        """Before the family is linked: heads and elders living without a spouse; `_link_family` marries couples."""
+        if person.age < 18 or person.relation == RELATION_CHILD:
             return "single"
-        return self.draws.choice(("single", "single", "divorced", "widowed")) if age >= 40 else "single"
-
-    @staticmethod
-    def _link_family(members: list[_Person]) -> None:
-        head = members[0]
-        spouse = next((m for m in members if m.relation == RELATION_SPOUSE), None)
-        if spouse:
-            head.row["spouse_personal_id"] = spouse.row["personal_id"]
-            spouse.row["spouse_personal_id"] = head.row["personal_id"]
-            head.row["marital_status"] = "married"
-        parents = [m for m in members if m.relation == RELATION_PARENT]
-        for parent in parents:
-            head.row[PARENT_FIELD[parent.sex]] = parent.row["personal_id"]
-            parent.row["spouse_personal_id"] = next((p.row["personal_id"] for p in parents if p is not parent), None)
-        for child in (m for m in members if m.relation == RELATION_CHILD):
-            for adult in (head, spouse):
-                if adult is not None:
-                    child.row[PARENT_FIELD[adult.sex]] = adult.row["personal_id"]
+        if person.relation == RELATION_PARENT:
+            return "widowed"
+        if person.age < 30:
+            return "single"
+        return self.draws.choice(
+            ("single", "divorced", "widowed", "widowed") if person.age >= 60 else ("single", "divorced")
+        )
 
     def _maybe_account(self, person: _Person, generated: GeneratedHousehold) -> None:
         draws = self.draws
@@ -363,27 +391,23 @@ class PopulationGenerator:
             }
         )
 
-    def _maybe_conviction(self, person: _Person, generated: GeneratedHousehold) -> None:
-        draws = self.draws
-        if person.age < 18 or draws.random() >= 0.012:
-            return
-        earliest = birthday(person.birth, 18)
-        judged = earliest + timedelta(days=draws.below(max(1, (REFERENCE_DATE - earliest).days)))
-        offence, article = draws.choice(OFFENCES)
-        completed = judged + timedelta(days=draws.randint(180, 1460))
-        expunged_on = completed + timedelta(days=draws.choice((365, 730, 1095)))
-        expunged = expunged_on < REFERENCE_DATE and draws.random() < 0.8
-        generated.convictions.append(
-            {
-                "personal_id": person.row["personal_id"],
-                "judgment_number": f"{draws.randint(1, 450)}/{judged.year}/HS-ST",
-                "judgment_date": judged,
-                "court": f"Tòa án nhân dân {self.birthplaces[person.row['personal_id'][:3]][0]}",
-                "offence": offence,
-                "article": article,
-                "sentence": draws.choice(SENTENCES),
-                "sentence_completed_on": completed if completed < REFERENCE_DATE else None,
-                "expunged": expunged,
-                "expunged_on": expunged_on if expunged else None,
-            }
-        )
+
+def _link_family(members: list[_Person]) -> None:
+    """Parents, and spouses on both sides: married while both live, the survivor widowed."""
+    head = members[0]
+    spouse = next((m for m in members if m.relation == RELATION_SPOUSE), None)
+    elders = [m for m in members if m.relation == RELATION_PARENT]
+    couples = [(head, spouse)] if spouse else []
+    if len(elders) == 2:
+        couples.append((elders[0], elders[1]))
+    for a, b in couples:
+        for one, other in ((a, b), (b, a)):
+            one.row["spouse_personal_id"] = other.row["personal_id"]
+            widowed = other.died is not None and (one.died is None or other.died < one.died)
+            one.row["marital_status"] = "widowed" if widowed else "married"
+    for elder in elders:
+        head.row[PARENT_FIELD[elder.sex]] = elder.row["personal_id"]
+    for child in (m for m in members if m.relation == RELATION_CHILD):
+        for parent in (head, spouse):
+            if parent is not None:
+                child.row[PARENT_FIELD[parent.sex]] = parent.row["personal_id"]

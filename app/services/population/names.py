@@ -13,6 +13,8 @@ from typing import Protocol, TypeVar
 
 from faker.providers import BaseProvider
 
+from app.services.population.ethnic_names import STYLES
+
 SURNAMES: dict[str, float] = {
     "Nguyễn": 38.4,
     "Trần": 11.0,
@@ -277,3 +279,26 @@ def mail_name(full_name: str) -> str:
 def fold_name(name: str) -> str:
     """Compare names regardless of case, Unicode form (NFC/NFD) and spacing, never of letters or accents."""
     return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def pick_lineage(rng: RandomSource, ethnicity: str) -> str:
+    """A family (or clan) name of the group; "" where the group's names carry none."""
+    style = STYLES.get(ethnicity)
+    if style is None:
+        return pick_surname(rng)
+    return rng.choice(style.lineage) if style.lineage else ""
+
+
+def compose_ethnic_name(rng: RandomSource, ethnicity: str, sex: str, birth_year: int, lineage: str) -> str:
+    """A full name as the person's ethnic group writes it; Kinh form for groups without a style of their own."""
+    style = STYLES.get(ethnicity)
+    if style is None or style.given is None:
+        return compose_name(rng, sex, birth_year, lineage)
+    given = rng.choice(style.given[sex])
+    name = style.pattern[sex].format(lineage=lineage, middle=rng.choice(style.middle[sex]), given=given)
+    return " ".join(name.split())
+
+
+def is_matrilineal(ethnicity: str) -> bool:
+    style = STYLES.get(ethnicity)
+    return style is not None and style.matrilineal
