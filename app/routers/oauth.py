@@ -22,6 +22,7 @@ from app.schemas.oauth import (
 )
 from app.services.oidc import authorize, claims, discovery, encryption, tokens
 from app.services.oidc.clients import authenticate_client, read_client_credentials
+from app.services.population.audit import USERINFO
 
 router = APIRouter(tags=["OAuth 2.0 / OpenID Connect"])
 
@@ -215,7 +216,8 @@ def userinfo(caller: CurrentCitizen, db: SessionDep, keys: KeysDep, settings: Se
     """Claims about the signed-in citizen, by the token's scopes: `openid` (sub, account_level), `profile`
     (name parts, birthdate, gender, personal_id), `address` (OIDC structure), `phone`. A client that registered
     `userinfo_signed_response_alg` (or encryption) gets them as an `application/jwt`, signed then encrypted."""
-    released = claims.citizen_claims(db, caller.personal_id, claims.claim_names(" ".join(caller.scopes)))
+    names = claims.claim_names(" ".join(caller.scopes))
+    released = claims.release_claims(db, caller.client, caller.personal_id, names, USERINFO)
     token = encryption.userinfo_jwt(db, keys, settings, caller.client, released)
     return JSONResponse(released) if token is None else Response(token, media_type="application/jwt")
 

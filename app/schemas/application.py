@@ -15,9 +15,10 @@ class ApplicationEventPublic(BaseModel):
     action: str
     from_status: str | None
     to_status: str
-    actor_personal_id: str | None
+    actor_personal_id: str | None = Field(description="Null for an officer's step, shown to citizens by name only.")
     actor_role: str
     note: str | None
+    actor_name: str | None = Field(default=None, description="The officer's name, on an officer's step.")
 
 
 class ApplicationPublic(BaseModel):

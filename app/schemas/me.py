@@ -28,7 +28,10 @@ class AccessLogEntry(BaseModel):
     at: datetime
     client_id: str
     client_name: str | None = Field(description="null if the client is no longer registered.")
-    action: str = Field(description="read, household (read as a member of a household) or verify.")
+    action: str = Field(
+        description="read, household (read as a member of a household), verify, or a sign-in's release: id_token, "
+        "userinfo."
+    )
     fields: list[str]
     purpose: str | None
     fee_vnd: int

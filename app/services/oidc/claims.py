@@ -1,11 +1,14 @@
 """Claims about the signed-in citizen, released by scope (userinfo) or by the `claims` request parameter."""
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.models import Citizen, IdentityAccount
+from app.models import Citizen, Client, IdentityAccount
+from app.services.oidc.clients import FIRST_PARTY
+from app.services.population.audit import record_accesses, tariff_for
 from app.services.reference import catalog
 
 # Standard OIDC scopes and the claims each releases; `personal_id` and `account_level` are VNeID claims.
@@ -30,6 +33,27 @@ def claim_names(scope: str, requested: dict[str, Any] | None = None) -> list[str
     parameter) only chooses among them, never adds one the citizen did not consent to."""
     allowed = [c for s in scope.split() if s in CLAIMS_BY_SCOPE for c in CLAIMS_BY_SCOPE[s]]
     return allowed if requested is None else [c for c in requested if c in allowed]
+
+
+def release_claims(db: Session, client: Client, personal_id: str, names: list[str], action: str) -> dict[str, Any]:
+    """The claims a relying party receives (in an ID token or from userinfo), on the citizen's access log and
+    metered per field like a population read. Sign-in runs on real time, so the entry does too. The VNeID app
+    is the citizen's own: its releases are neither logged nor metered."""
+    released = citizen_claims(db, personal_id, names)
+    fields = [name for name in released if name != "sub"]  # sub is a pairwise identifier, not personal data
+    if client.kind != FIRST_PARTY and fields:
+        now = datetime.now(UTC)
+        fee = tariff_for(client.kind, now.date()).fee(len(fields))
+        record_accesses(
+            db,
+            at=now,
+            client_id=client.client_id,
+            action=action,
+            purpose=None,
+            request_id=None,
+            entries=[(personal_id, fields, fee)],
+        )
+    return released
 
 
 def citizen_claims(db: Session, personal_id: str, names: list[str]) -> dict[str, Any]:

@@ -18,9 +18,10 @@ from app.core.keys import KeyStore, TokenInvalid
 from app.core.versions import Area, bump, changed_here, versions
 from app.models import Client, Grant, RefreshToken, RevokedToken
 from app.services.oidc import dpop, encryption, grants, scenarios
-from app.services.oidc.claims import citizen_claims, claim_names, subject_for
+from app.services.oidc.claims import claim_names, release_claims, subject_for
 from app.services.oidc.clients import PUBLIC, authenticate_client, read_client_credentials
 from app.services.oidc.scenarios import ScenarioName, Stage
+from app.services.population.audit import ID_TOKEN
 
 # Scopes of the sandbox's own APIs, granted to machine tokens; OIDC scopes (openid, profile…) are for logins.
 API_SCOPES = frozenset({"citizen.identity", "citizen.residence", "citizen.family", "citizen.contact", "citizen.verify"})
@@ -234,7 +235,9 @@ def mint_id_token(
         "sandbox": True,
         **({"nonce": nonce} if nonce else {}),
         **({"sid": grant.session_id} if grant.session_id else {}),
-        **citizen_claims(db, grant.personal_id, [c for c in claim_names(grant.scope, requested) if c != "sub"]),
+        **release_claims(
+            db, client, grant.personal_id, [c for c in claim_names(grant.scope, requested) if c != "sub"], ID_TOKEN
+        ),
     }
     fault = scenarios.take(db, client.client_id, Stage.ID_TOKEN) if client.test_client else None
     if fault == ScenarioName.ID_TOKEN_WRONG_ISSUER:

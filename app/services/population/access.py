@@ -1,11 +1,12 @@
 """Who may read what: scopes, the citizen's consent (business clients) or a stated purpose (agencies)."""
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.core.errors import ConsentRequired, Forbidden, InsufficientScope, PurposeRequired, UnknownFields
+from app.core.errors import AppError, ConsentRequired, Forbidden, InsufficientScope, PurposeRequired, UnknownFields
 from app.models import Consent
 from app.services.callers import ClientCaller
 from app.services.oidc.clients import AGENCY, BUSINESS
@@ -47,6 +48,20 @@ VERIFY_SCOPE = "citizen.verify"
 MIN_PURPOSE_LENGTH = 5
 
 
+class InvalidPurpose(AppError):
+    status, code, title = 422, "invalid_purpose", "The stated purpose contains control characters"
+
+
+def stated_purpose(purpose: str | None) -> str | None:
+    """The purpose as the audit trail keeps it (and the citizen reads it): trimmed, printable text only, since a
+    percent-encoded header can carry line breaks or escape sequences into logs and pages."""
+    if purpose is None:
+        return None
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in purpose):
+        raise InvalidPurpose("the purpose must be printable text: no control or formatting characters")
+    return purpose.strip() or None
+
+
 @dataclass(frozen=True)
 class ReadGrant:
     fields: tuple[str, ...]
@@ -76,7 +91,7 @@ def authorize_read(
         raise InsufficientScope(
             "the token has none of the scopes that open citizen data", required=sorted(wanted_scopes)
         )
-    purpose = purpose.strip() if purpose else None
+    purpose = stated_purpose(purpose)
     if caller.client.kind == BUSINESS:
         consents = _active_consents(db, caller.client_id, personal_id, purpose)
         if not consents:

@@ -13,6 +13,7 @@ from app.models import AuditEvent
 from app.services.reference import load_json
 
 READ, VERIFY, HOUSEHOLD = "read", "verify", "household"
+ID_TOKEN, USERINFO = "id_token", "userinfo"  # releases through sign-in (app/services/oidc/claims.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from app.core.errors import AppError
 from app.models import AuditEvent, Citizen
 from app.services.callers import ClientCaller
 from app.services.oidc.clients import AGENCY
-from app.services.population.access import VERIFY_SCOPE, consenting_citizens, require_scope
+from app.services.population.access import VERIFY_SCOPE, consenting_citizens, require_scope, stated_purpose
 from app.services.population.audit import VERIFY, record_accesses, tariff_for
 from app.services.population.names import fold_name
 
@@ -92,6 +92,7 @@ def verify_identities(
     request_id: str | None,
 ) -> VerificationBatchResult:
     require_scope(caller, VERIFY_SCOPE)
+    purpose = stated_purpose(purpose)
     wanted = {c.personal_id for c in claims}
     if len(wanted) < len(claims):
         repeated = sorted(p for p, n in Counter(c.personal_id for c in claims).items() if n > 1)

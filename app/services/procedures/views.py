@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
-from app.models import Application, ApplicationEvent
+from app.models import Application, ApplicationEvent, Citizen
 from app.services.procedures.engine import REGISTRY, allowed_actions
+from app.services.procedures.vocabulary import Actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class EventView:
     actor_personal_id: str | None
     actor_role: str
     note: str | None
+    actor_name: str | None = None  # an officer's name, shown to citizens instead of the officer's personal ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +52,12 @@ class ApplicationView:
 
 
 def application_view(db: Session, clock: Clock, application: Application, role: str) -> ApplicationView:
-    events = db.scalars(
-        select(ApplicationEvent).where(ApplicationEvent.application_id == application.id).order_by(ApplicationEvent.id)
+    events = list(
+        db.scalars(
+            select(ApplicationEvent)
+            .where(ApplicationEvent.application_id == application.id)
+            .order_by(ApplicationEvent.id)
+        )
     )
     terminal = application.status in REGISTRY[application.procedure].terminal
     return ApplicationView(
@@ -72,8 +78,29 @@ def application_view(db: Session, clock: Clock, application: Application, role: 
         created_at=application.created_at,
         updated_at=application.updated_at,
         allowed_actions=[str(action) for action in allowed_actions(application, role)],
-        history=[
+        history=_history(db, events, role),
+    )
+
+
+def _history(db: Session, events: list[ApplicationEvent], role: str) -> list[EventView]:
+    """The events as `role` may see them: citizens see an officer by name, never by personal ID."""
+    if role == Actor.OFFICER:
+        return [
             EventView(e.at, e.action, e.from_status, e.to_status, e.actor_personal_id, e.actor_role, e.note)
             for e in events
-        ],
-    )
+        ]
+    officer_ids = {e.actor_personal_id for e in events if e.actor_role == Actor.OFFICER and e.actor_personal_id}
+    names = {
+        row.personal_id: row.full_name
+        for row in db.execute(
+            select(Citizen.personal_id, Citizen.full_name).where(Citizen.personal_id.in_(officer_ids))
+        )
+    }
+    return [
+        EventView(
+            e.at, e.action, e.from_status, e.to_status, None, e.actor_role, e.note, names.get(e.actor_personal_id or "")
+        )
+        if e.actor_role == Actor.OFFICER
+        else EventView(e.at, e.action, e.from_status, e.to_status, e.actor_personal_id, e.actor_role, e.note)
+        for e in events
+    ]
