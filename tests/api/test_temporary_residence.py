@@ -1,9 +1,10 @@
 """Temporary-residence registration: cuong rents dung's home, dung consents, the Cầu Giấy police decide."""
 
+import calendar
 import hashlib
 import hmac
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -94,7 +95,6 @@ def test_the_tenant_story(
     ("overrides", "code"),
     [
         ({"commune_code": "17662", "street": "Xóm 7"}, "same_commune_as_permanent_residence"),
-        ({"owner_personal_id": AN}, "owner_not_at_address"),
         ({"owner_personal_id": "036050000008"}, "owner_deceased"),
         ({"owner_personal_id": "001090999999"}, "owner_not_found"),
         ({"owner_personal_id": CUONG}, "owner_is_applicant"),
@@ -361,3 +361,34 @@ def test_an_unpaid_fee_expires_with_the_sandbox_clock(
     client.post("/sandbox/clock/advance", headers=admin_headers, json={"minutes": 31})
     assert client.get(f"/v1/applications/{code}", headers=cuong).json()["status"] == "payment_expired"
     assert file(client, cuong)["status"] == "awaiting_owner"  # no longer open: a new registration may be filed
+
+
+# --- Rules as the law has them -------------------------------------------------------------------------------
+
+
+def test_the_owner_need_not_live_at_the_rented_address(client: TestClient, cuong: dict[str, str]) -> None:
+    """No rule makes the owner live there (Luật Cư trú 2020 art. 27, Nghị định 62/2021/NĐ-CP art. 5): the lease or
+    ownership paper proves the right to live there. an, who lives in Ba Đình, lets a flat in Cầu Giấy."""
+    filed = file(client, cuong, owner_personal_id=AN, proof_type="ownership_certificate")
+    assert filed["status"] == "awaiting_owner"
+
+
+@pytest.mark.parametrize(("extra_days", "accepted"), [(0, True), (1, False)])
+def test_two_years_are_counted_in_calendar_years(
+    client: TestClient, cuong: dict[str, str], extra_days: int, accepted: bool
+) -> None:
+    """Luật Cư trú 2020 art. 27: at most 2 years. From 1 March of a year before a leap year to 1 March two years
+    later is two calendar years although it is 731 days long (29 February between); one day more is too long."""
+    today = Clock().today()
+    year = next(y for y in range(today.year, today.year + 5) if date(y, 3, 1) >= today and calendar.isleap(y + 1))
+    start, end = date(year, 3, 1), date(year + 2, 3, 1) + timedelta(days=extra_days)
+    assert (date(year + 2, 3, 1) - start).days == 731
+    response = client.post(
+        "/v1/applications/temporary-residence",
+        headers=cuong,
+        json=registration(start_date=start.isoformat(), end_date=end.isoformat()),
+    )
+    if accepted:
+        assert response.status_code == 201, response.text
+    else:
+        assert (response.status_code, response.json()["code"]) == (422, "period_too_long")

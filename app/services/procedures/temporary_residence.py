@@ -1,9 +1,10 @@
 """Temporary-residence registration for tenants (đăng ký tạm trú, Luật Cư trú 2020 art. 27-28).
 
 Rules: a level 2 applicant; the address is outside the commune of their permanent residence; the owner
-exists, is alive and lives at that address (their household is registered there, which is how the
-sandbox knows who owns or manages a place); the period is at most 2 years; members under 18 moving too
-must be the applicant's children (a parent's consent), and every adult member confirms being listed before
+exists, is alive and consents; the right to live there is proved by a paper the declaration names (lease,
+ownership certificate, loan or free-lodging contract: Nghị định 62/2021/NĐ-CP art. 5), which the police check,
+not by where the owner lives; the period is at most 2 calendar years (Luật Cư trú 2020 art. 27); members under
+18 moving too must be the applicant's children (a parent's consent), and every adult member confirms being listed before
 the owner may consent, since approval rewrites their address. Flow: awaiting the members' and then the
 owner's consent → awaiting payment of the fee (Thông tư 75/2022/TT-BTC: 7,000 VND filed online,
 seed_data/temporary_residence_fees.json) → in review by the commune police of the address → approved (the
@@ -13,7 +14,7 @@ added); the applicant may withdraw before a decision.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, Protocol
 
 from pydantic_core import to_jsonable_python
@@ -22,17 +23,17 @@ from sqlalchemy.orm import Session
 
 from app.core.context import Env
 from app.core.errors import AppError, CodedError, Conflict
-from app.models import Application, ApplicationEvent, Citizen, Household
+from app.models import Application, ApplicationEvent, Citizen
 from app.services import payments
 from app.services.documents import issue_document
-from app.services.population.dates import age_on
+from app.services.population.dates import age_on, birthday
 from app.services.procedures.engine import Procedure, TransitionContext, create, machine, register
 from app.services.procedures.fees import VNEID, FeeFacts, Quote, load_rules, quote
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 from app.services.procedures.working_days import add_working_days
 from app.services.reference import catalog
 
-MAX_PERIOD = timedelta(days=2 * 365)
+MAX_PERIOD_YEARS = 2
 REVIEW_WORKING_DAYS = 3
 FEES_FILE = "temporary_residence_fees.json"
 # The proofs of a right to live at the address, in the order the forms offer them (a lease is the most common).
@@ -97,7 +98,6 @@ class ResidenceRuleBroken(CodedError):
         "owner_not_found": "no citizen has the owner's personal ID",
         "owner_is_applicant": "the owner must be someone else",
         "owner_deceased": "the owner has died",
-        "owner_not_at_address": "the owner's household is not registered at this address",
         "invalid_member": "this person cannot move in with the applicant",
         "guardian_consent_required": "a minor moving in must be the applicant's child",
         "members_added_after_consent": "members cannot be added once the owner consented: file again",
@@ -255,7 +255,7 @@ def check_form(db: Session, applicant: Citizen, form: ResidenceDeclaration, toda
     start, end = form.start_date, form.end_date
     if start < today or end <= start:
         raise ResidenceRuleBroken("invalid_period", "the period must start today or later and end after it starts")
-    if end - start > MAX_PERIOD:
+    if end > birthday(start, MAX_PERIOD_YEARS):  # calendar years: 01/03/2027 – 01/03/2029 spans 29/02/2028
         raise ResidenceRuleBroken("period_too_long", "temporary residence is registered for at most 2 years")
     if form.kind == "renewal" and not (
         applicant.temporary_commune_code == form.commune_code
@@ -275,11 +275,6 @@ def _check_owner(db: Session, applicant: Citizen, form: ResidenceDeclaration) ->
         raise ResidenceRuleBroken("owner_is_applicant", "the owner must be someone else; you cannot host yourself")
     if owner.date_of_death is not None:
         raise ResidenceRuleBroken("owner_deceased", "the owner has died")
-    household = db.get_one(Household, owner.household_code)
-    if household.commune_code != form.commune_code or _fold(household.street) != _fold(form.street):
-        raise ResidenceRuleBroken(
-            "owner_not_at_address", "the owner does not own or manage this address (their household is not there)"
-        )
 
 
 def _check_member(db: Session, applicant: Citizen, member_id: str, today: date) -> None:
@@ -317,10 +312,6 @@ def check_no_member_added(application: Application, members: Sequence[str]) -> N
             "members_added_after_consent",
             f"{', '.join(added)} cannot be added after the owner consented: withdraw and file again",
         )
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 def owner_requests(db: Session, owner_personal_id: str) -> list[Application]:
