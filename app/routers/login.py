@@ -4,11 +4,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Cookie, Form, Query, Request
+from fastapi import APIRouter, Cookie, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.core import journal
+from app.core.config import Settings
+from app.core.keys import KeyStore
 from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Client
 from app.schemas.common import Text
@@ -16,7 +18,7 @@ from app.schemas.oauth import OAuthErrorBody
 from app.services.oidc import authorize, login
 from app.services.oidc.clients import find_client, redirect_uri_allowed
 from app.services.population.seeding import personas_document
-from app.web.csrf import BrowserBinding, remember
+from app.web.csrf import BrowserBinding, has_valid_token, remember
 from app.web.errors import PageRoute
 from app.web.i18n import preferred_language
 from app.web.pages import message, render
@@ -181,7 +183,6 @@ LOGOUT_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/oauth2/logout", name="oauth.end_session", response_class=HTMLResponse, responses=LOGOUT_RESPONSES)
-@router.post("/oauth2/logout", name="oauth.end_session_post", response_class=HTMLResponse, responses=LOGOUT_RESPONSES)
 @writes
 def end_session(
     request: Request,
@@ -196,14 +197,51 @@ def end_session(
 ) -> Response:
     """RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0): ends the sandbox sign-in session and revokes
     the tokens issued under it; redirects to `post_logout_redirect_uri` when it is a redirect URI of the client
-    named by `client_id` or by the `id_token_hint`."""
-    hint = login.id_token_hint_claims(db, keys, settings, id_token_hint)
+    named by `client_id` or by the `id_token_hint`. Without a valid `id_token_hint` of the browser's own session,
+    the citizen is asked to confirm first (a page), so no other site can sign them out."""
+    logout = login.LogoutRequest(id_token_hint, post_logout_redirect_uri, state, client_id)
+    return _end_session(request, db, keys, settings, session_token, logout, confirmed=False)
+
+
+@router.post("/oauth2/logout", name="oauth.end_session_post", response_class=HTMLResponse, responses=LOGOUT_RESPONSES)
+def end_session_post(
+    request: Request,
+    db: SessionDep,
+    keys: KeysDep,
+    settings: SettingsDep,
+    confirmed: Annotated[bool, Depends(has_valid_token)],  # posted from the confirmation page
+    session_token: SessionCookie = None,
+    id_token_hint: Annotated[Text | None, Form()] = None,
+    post_logout_redirect_uri: Annotated[Text | None, Form()] = None,
+    state: Annotated[Text | None, Form()] = None,
+    client_id: Annotated[Text | None, Form()] = None,
+) -> Response:
+    """The same as GET, with the parameters in a form body (RP-Initiated Logout §2); the sandbox's confirmation
+    page posts here too."""
+    logout = login.LogoutRequest(id_token_hint, post_logout_redirect_uri, state, client_id)
+    return _end_session(request, db, keys, settings, session_token, logout, confirmed=confirmed)
+
+
+def _end_session(
+    request: Request,
+    db: Session,
+    keys: KeyStore,
+    settings: Settings,
+    session_token: str | None,
+    logout: login.LogoutRequest,
+    *,
+    confirmed: bool,
+) -> Response:
+    hint = login.id_token_hint_claims(db, keys, settings, logout.id_token_hint)
+    if not confirmed and login.logout_needs_confirmation(db, session_token, hint):
+        return render(request, "logout_confirm.html", {"logout": logout})
     login.end_session(db, datetime.now(UTC), session_token=session_token, sid=hint.get("sid"))
-    client = find_client(db, client_id or hint.get("aud") or "")
-    if post_logout_redirect_uri and client and redirect_uri_allowed(client, post_logout_redirect_uri):
-        separator = "&" if "?" in post_logout_redirect_uri else "?"
-        target = post_logout_redirect_uri + (f"{separator}{urlencode({'state': state})}" if state else "")
-        response: Response = RedirectResponse(target, status_code=303)
+    client = find_client(db, logout.client_id or hint.get("aud") or "")
+    target = logout.post_logout_redirect_uri
+    if target and client and redirect_uri_allowed(client, target):
+        separator = "&" if "?" in target else "?"
+        query = f"{separator}{urlencode({'state': logout.state})}" if logout.state else ""
+        response: Response = RedirectResponse(target + query, status_code=303)
     else:
         response = message(request, "signed_out_title", text_key="signed_out")
     response.delete_cookie(SESSION_COOKIE, path="/")

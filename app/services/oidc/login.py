@@ -366,6 +366,26 @@ def _session_fits(session: LoginSession, request: AuthorizationRequest) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class LogoutRequest:
+    """The parameters of RP-initiated logout, as received (the confirmation page sends them back)."""
+
+    id_token_hint: str | None
+    post_logout_redirect_uri: str | None
+    state: str | None
+    client_id: str | None
+
+
+def logout_needs_confirmation(db: Session, session_token: str | None, hint: dict[str, Any]) -> bool:
+    """Ask the citizen before logging out, unless a valid id_token_hint names this browser's own session (or the
+    browser has none): RP-Initiated Logout §2 lets the provider skip the question only then, and without it any
+    site could sign the citizen out."""
+    session = _session_of(db, session_token)
+    if session is None:
+        return False
+    return hint.get("sid") != session.sid
+
+
 def end_session(db: Session, now: datetime, *, session_token: str | None, sid: str | None) -> None:
     """RP-initiated logout: end the SSO session and revoke the grants made under it."""
     session = _session_of(db, session_token)
