@@ -1,3 +1,3 @@
 """VNeID Sandbox: synthetic VNeID identity accounts, population database and digital procedures."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -5,9 +5,11 @@ import os
 import sys
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 
+from app.core import openapi
 from app.core.clock import clock
 from app.core.config import Settings, get_settings
 from app.core.db import Database, create_db_engine, serialise_setup
@@ -120,6 +122,14 @@ def cmd_reset(settings: Settings, _args: argparse.Namespace) -> None:
     database.dispose()
 
 
+def cmd_openapi(settings: Settings, args: argparse.Namespace) -> None:
+    """Write the OpenAPI document the app serves (the committed contract is docs/openapi.json)."""
+    from app.main import create_app  # the whole app, for this command only
+
+    app = create_app(settings.model_copy(update={"database_url": "sqlite://"}))
+    Path(args.path).write_text(openapi.render(app.openapi()), encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="vneid-sandbox", description="VNeID Sandbox (synthetic data only)")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -130,8 +140,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands.add_parser("migrate", help="upgrade the database schema to the latest migration")
     commands.add_parser("seed", help="migrate and seed the population if the database is new")
     commands.add_parser("reset", help="restore the seed state (same VNEID_SEED, same citizens)")
+    document = commands.add_parser("openapi", help="write the OpenAPI document (the contract) to a file")
+    document.add_argument("path", help="e.g. docs/openapi.json")
     args = parser.parse_args(argv)
-    handlers = {"serve": cmd_serve, "migrate": cmd_migrate, "seed": cmd_seed, "reset": cmd_reset}
+    handlers = {
+        "serve": cmd_serve,
+        "migrate": cmd_migrate,
+        "seed": cmd_seed,
+        "reset": cmd_reset,
+        "openapi": cmd_openapi,
+    }
     handlers[args.command](get_settings(), args)
 
 

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import __version__
+from app.core import openapi
 from app.core.admission import AdmissionMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import Database
@@ -126,4 +127,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         web_panel.router,
     ):
         app.include_router(router)
+    openapi.install(app)
     return app

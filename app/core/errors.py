@@ -352,10 +352,13 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     error = as_app_error(exc)
     page: ErrorPage | None = getattr(request.scope.get("route"), "error_page", None)
     in_oauth = get_route_path(request.scope).startswith(OAUTH_PATH_PREFIX)
-    if page is None and isinstance(error, ValidationFailed) and in_oauth:
+    if page is None and in_oauth:
         # OAuth clients parse only the RFC 6749 shape.
-        fields = ", ".join(".".join(p for p in e["location"][1:]) for e in error.extra["errors"])
-        error = OAuthError("invalid_request", f"missing or invalid: {fields}")
+        if isinstance(error, ValidationFailed):
+            fields = ", ".join(".".join(p for p in e["location"][1:]) for e in error.extra["errors"])
+            error = OAuthError("invalid_request", f"missing or invalid: {fields}")
+        elif isinstance(error, HttpError) and error.status == 400:  # a body that cannot be parsed
+            error = OAuthError("invalid_request", error.detail)
     journal.note_refusal(error.code, error.explanation)
     if page is not None:
         return page(request, error)

@@ -150,7 +150,10 @@ def flush_all() -> None:
 
 def _database_of(scope: Scope) -> "Database | None":
     """The database the request ran on: its world's journal gets the entry."""
-    database: Database | None = getattr(scope["app"].state, "database", None)
+    from app.core.world import world_of  # imported late: app.core.world imports the errors, which import this
+
+    world = world_of(scope)
+    database: Database | None = world.database if world else getattr(scope["app"].state, "database", None)
     return database
 
 

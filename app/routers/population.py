@@ -19,6 +19,7 @@ from app.schemas.citizen import (
 )
 from app.schemas.common import Text
 from app.services.population import lookup, verification
+from app.services.population.access import MIN_PURPOSE_LENGTH
 
 router = APIRouter(prefix="/v1/citizens", tags=["Population database"])
 
@@ -27,12 +28,17 @@ PurposeHeader = Annotated[
     Text | None,
     Header(
         alias="X-Purpose",
+        min_length=MIN_PURPOSE_LENGTH,
         max_length=600,
-        description="Legal purpose of the read (required for agencies), UTF-8 percent-encoded as headers are ASCII: "
+        description="Legal purpose of the read, at least 5 characters (state agencies must give one: 400 "
+        "`purpose_required`), UTF-8 percent-encoded as headers are ASCII: "
         '`X-Purpose: X%C3%A1c%20minh%20h%E1%BB%93%20s%C6%A1` is "Xác minh hồ sơ".',
     ),
 ]
-PurposeQuery = Annotated[Text | None, Query(max_length=200, description="Alternative to the X-Purpose header.")]
+PurposeQuery = Annotated[
+    Text | None,
+    Query(min_length=MIN_PURPOSE_LENGTH, max_length=200, description="Alternative to the X-Purpose header."),
+]
 
 
 def _purpose(header: str | None, query: str | None) -> str | None:

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from app.core.clock import clock
 from app.schemas.common import Text
 from app.services.population.lookup import LifeStatus
-from app.services.population.personal_id import parse_personal_id
+from app.services.population.personal_id import parse_personal_id, personal_id_pattern
 
 
 def _valid_personal_id(value: str) -> str:
@@ -21,7 +21,7 @@ PersonalId = Annotated[
     Field(
         min_length=12,
         max_length=12,
-        pattern=r"^[0-9]{12}$",
+        pattern=personal_id_pattern(current_year=clock.today().year),
         examples=["001090000001"],
         description="12-digit personal identification number (số định danh cá nhân): PPP G YY NNNNNN.",
     ),

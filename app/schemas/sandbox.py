@@ -54,6 +54,7 @@ class Health(BaseModel):
     sandbox: bool
     workers: int = Field(description="Worker processes this instance runs.")
     workers_serving: int = Field(description="Workers whose heartbeat is fresh.")
+    version: str = Field(description="The sandbox's version, as in /openapi.json and CHANGELOG.md.")
 
 
 class TokenMint(BaseModel):

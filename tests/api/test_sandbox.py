@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import __version__
 from app.models import AuditEvent, Citizen, Consent
 from tests.conftest import TEST_POPULATION
 
@@ -81,6 +82,7 @@ def test_health(client: TestClient) -> None:
         "sandbox": True,
         "workers": 1,
         "workers_serving": 1,
+        "version": __version__,
     }
 
 

@@ -36,6 +36,15 @@ def parse_personal_id(value: str, *, current_year: int) -> PersonalIdFacts:
     return PersonalIdFacts(prefix, "male" if digit % 2 == 0 else "female", birth_year)
 
 
+def personal_id_pattern(*, current_year: int) -> str:
+    """What parse_personal_id accepts, as a regular expression (for the OpenAPI schema): a birth-registration
+    province, then a sex-and-century digit with a birth year not after `current_year` (1900 to 20YY)."""
+    provinces = "|".join(sorted(catalog().legacy_provinces))
+    tens, units = divmod(current_year - 2000, 10)
+    this_century = f"[0-{tens - 1}][0-9]|{tens}[0-{units}]" if tens else f"0[0-{units}]"
+    return f"^(?:{provinces})(?:[01][0-9]{{2}}|[23](?:{this_century}))[0-9]{{6}}$"
+
+
 def sex_century_digit(sex: str, birth_year: int) -> str:
     century_offset = {1900: 0, 2000: 2, 2100: 4}[birth_year // 100 * 100]
     return str(century_offset + (0 if sex == "male" else 1))
