@@ -13,7 +13,7 @@ from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.context import Env
 from app.core.db import Database, Mode
-from app.core.errors import InvalidToken
+from app.core.errors import InvalidBearerRequest, InvalidToken
 from app.core.keys import KeyStore, TokenInvalid
 from app.core.world import world_of
 from app.services import sandbox, webhooks
@@ -117,6 +117,7 @@ async def get_env(db: SessionDep, clock: ClockDep, keys: KeysDep, settings: Sett
 
 EnvDep = Annotated[Env, Depends(get_env)]
 
+FORM = "application/x-www-form-urlencoded"
 _bearer = HTTPBearer(auto_error=False, description="An access token from POST /oauth2/token.")
 _admin_bearer = HTTPBearer(
     auto_error=False,
@@ -125,17 +126,29 @@ _admin_bearer = HTTPBearer(
 )
 
 
+async def form_access_token(request: Request) -> str | None:
+    """An access token in a form-encoded POST body (RFC 6750 §2.2), as userinfo must take it (OIDC Core §5.3.1)."""
+    if request.method != "POST" or request.headers.get("content-type", "").split(";")[0].strip().lower() != FORM:
+        return None
+    token = (await request.form()).get("access_token")
+    return token if isinstance(token, str) else None
+
+
 def current_caller(
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
     keys: KeysDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    body_token: Annotated[str | None, Depends(form_access_token)],
 ) -> ClientCaller:
     """The caller behind a valid access token: a `CitizenCaller` if a citizen signed in, else a `ClientCaller`.
     A DPoP-bound token comes as `Authorization: DPoP` with a proof of its key (RFC 9449), checked here only."""
     dpop_token = dpop.dpop_access_token(request.headers.get("authorization"))
-    token = dpop_token or (credentials.credentials if credentials else None)
+    header_token = dpop_token or (credentials.credentials if credentials else None)
+    if header_token and body_token:
+        raise InvalidBearerRequest("send the access token once: in the Authorization header or in the body")
+    token = header_token or body_token
     if token is None:
         raise InvalidToken("missing bearer access token", token_presented=False)
     try:
@@ -172,7 +185,12 @@ def current_caller(
         return ClientCaller(client=client, scopes=scopes, subject=subject)
     acr = claims.get("acr")
     return CitizenCaller(
-        client=client, scopes=scopes, subject=subject, personal_id=live.personal_id, acr=str(acr) if acr else None
+        client=client,
+        scopes=scopes,
+        subject=subject,
+        personal_id=live.personal_id,
+        acr=str(acr) if acr else None,
+        grant_id=claims.get("grant_id"),
     )
 
 

@@ -182,6 +182,14 @@ class InsufficientScope(AppError):
         super().__init__(detail, headers={"WWW-Authenticate": challenge}, required_scopes=required)
 
 
+class InvalidBearerRequest(AppError):
+    status, code, title = 400, "invalid_request", "The access token was sent in more than one way"
+
+    def __init__(self, detail: str) -> None:
+        # RFC 6750 §3.1: a request using more than one method to send the token is malformed.
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="vneid-sandbox", error="invalid_request"'})
+
+
 class CitizenTokenRequired(AppError):
     status, code, title = 403, "citizen_token_required", "A citizen's token is required"
 

@@ -55,6 +55,9 @@ def _public_jwk(private_key: SigningPrivateKey) -> dict[str, Any]:
         jwk: dict[str, Any] = json.loads(ECAlgorithm.to_jwk(private_key.public_key()))
     else:
         jwk = json.loads(RSAAlgorithm.to_jwk(private_key.public_key()))
+    # PyJWT adds key_ops to RSA keys; next to `use` it makes strict libraries (cryptojwt) refuse the key, and
+    # RFC 7517 §4.3 says the two SHOULD NOT be used together. JWKS entries say `use` only.
+    jwk.pop("key_ops", None)
     return jwk
 
 

@@ -75,8 +75,8 @@ def authorize_endpoint(
     `client_id`, `redirect_uri` (exact match; any port for loopback), `response_type=code`, `scope`, `state`,
     `nonce`, `code_challenge`, `code_challenge_method=S256`, `prompt`, `max_age`, `login_hint`, `acr_values`,
     `claims`, `ui_locales`. Test clients with a `login_hint` naming a persona are signed in at once."""
-    params = {k: v for k, v in request.query_params.items() if "\x00" not in v}
     try:
+        params = authorize.query_parameters(request.query_params.multi_items())
         client, auth_request = authorize.parse_request(db, settings, params)
     except authorize.UntrustedRedirect as exc:
         journal.note_refusal(exc.code, exc.explanation)

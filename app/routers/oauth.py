@@ -20,11 +20,18 @@ from app.schemas.oauth import (
     PushedAuthorizationResponse,
     TokenResponse,
 )
-from app.services.oidc import authorize, claims, discovery, encryption, tokens
+from app.services.oidc import authorize, claims, discovery, encryption, parameters, tokens
 from app.services.oidc.clients import authenticate_client, read_client_credentials
 from app.services.population.audit import USERINFO
 
-router = APIRouter(tags=["OAuth 2.0 / OpenID Connect"])
+
+async def single_parameters(request: Request) -> None:
+    """Each form parameter once (RFC 6749 §3.2), at every endpoint of this router that takes a form."""
+    if request.method == "POST":
+        parameters.refuse_repeated((await request.form()).multi_items())
+
+
+router = APIRouter(tags=["OAuth 2.0 / OpenID Connect"], dependencies=[Depends(single_parameters)])
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {400: {"model": OAuthErrorBody}, 401: {"model": OAuthErrorBody}}
@@ -206,7 +213,7 @@ def introspect(
 
 USERINFO_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"application/json": {}, "application/jwt": {"schema": {"type": "string"}}}},
-    **problem_responses(401, 403),
+    **problem_responses(400, 401, 403),
 }
 
 
@@ -214,9 +221,12 @@ USERINFO_RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.post("/oauth2/userinfo", name="oauth.userinfo_post", response_model=None, responses=USERINFO_RESPONSES)
 def userinfo(caller: CurrentCitizen, db: SessionDep, keys: KeysDep, settings: SettingsDep) -> Response:
     """Claims about the signed-in citizen, by the token's scopes: `openid` (sub, account_level), `profile`
-    (name parts, birthdate, gender, personal_id), `address` (OIDC structure), `phone`. A client that registered
-    `userinfo_signed_response_alg` (or encryption) gets them as an `application/jwt`, signed then encrypted."""
-    names = claims.claim_names(" ".join(caller.scopes))
+    (name parts, birthdate, gender, personal_id), `address` (OIDC structure), `phone`; the `userinfo` member of the
+    sign-in's `claims` parameter chooses among them. The token must have been granted `openid` (else 403
+    `insufficient_scope`); it comes in the Authorization header or, by POST, as the form field `access_token`
+    (RFC 6750 §2.2), not both. A client that registered `userinfo_signed_response_alg` (or encryption) gets them
+    as an `application/jwt`, signed then encrypted."""
+    names = claims.userinfo_claim_names(db, caller.scopes, caller.grant_id)
     released = claims.release_claims(db, caller.client, caller.personal_id, names, USERINFO)
     token = encryption.userinfo_jwt(db, keys, settings, caller.client, released)
     return JSONResponse(released) if token is None else Response(token, media_type="application/jwt")

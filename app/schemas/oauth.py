@@ -1,10 +1,29 @@
 """Shapes of the OAuth 2.0 endpoints (RFC 6749, RFC 7517)."""
 
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl
 
 from app.schemas.common import Text
+
+
+def _redirect_uri(value: str) -> str:
+    # Kept exactly as registered, never normalised (HttpUrl would add a trailing slash): the authorization
+    # endpoint compares redirect URIs character for character, so what is stored must be what the client sends.
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or "#" in value
+        or not value.isprintable()
+        or " " in value
+    ):
+        raise ValueError("must be an absolute http(s) URI without a fragment (RFC 6749 §3.1.2)")
+    return value
+
+
+RedirectUri = Annotated[Text, Field(max_length=500), AfterValidator(_redirect_uri)]
 
 
 class TokenResponse(BaseModel):
@@ -59,7 +78,9 @@ class ClientRegistration(BaseModel):
     grant_types: list[Literal["authorization_code", "refresh_token", "client_credentials"]] = Field(
         min_length=1, max_length=3
     )
-    redirect_uris: list[HttpUrl] = Field(default_factory=list, max_length=10)
+    redirect_uris: list[RedirectUri] = Field(
+        default_factory=list, max_length=10, description="Stored exactly as written; matched exactly."
+    )
     scopes: list[
         Literal[
             "openid",

@@ -11,7 +11,12 @@ purpose" section shows the same table.
 from dataclasses import dataclass
 from enum import StrEnum
 
-from app.core.errors import CitizenTokenRequired, FirstPartyClientRequired, InsufficientAccountLevel
+from app.core.errors import (
+    CitizenTokenRequired,
+    FirstPartyClientRequired,
+    InsufficientAccountLevel,
+    InsufficientScope,
+)
 from app.models import Client
 from app.services.identity.accounts import ACR_BY_LEVEL, LEVEL_BY_ACR
 from app.services.oidc.clients import AGENCY, BUSINESS, FIRST_PARTY, PUBLIC
@@ -37,6 +42,7 @@ class CitizenCaller(ClientCaller):
 
     personal_id: str
     acr: str | None = None
+    grant_id: str | None = None  # the sign-in (grant) the token was issued under
 
     @property
     def level(self) -> int:
@@ -64,13 +70,17 @@ class Family(StrEnum):
 class FamilyRule:
     client_kinds: frozenset[str]
     why: str
+    scope: str | None = None  # a scope the token must have been granted
 
 
 # Account state is not repeated here: a lock or a death revokes every grant of the account (identity.lifecycle),
 # so its tokens fail before they reach a rule. Levels are per procedure (`admit(..., level=2)`).
 CITIZEN_FAMILIES: dict[Family, FamilyRule] = {
+    # OIDC Core §5.3: userinfo serves tokens of an OpenID Connect sign-in, that is granted `openid`.
     Family.USERINFO: FamilyRule(
-        frozenset({FIRST_PARTY, BUSINESS, AGENCY, PUBLIC}), "the claims the citizen consented to, for any client"
+        frozenset({FIRST_PARTY, BUSINESS, AGENCY, PUBLIC}),
+        "the claims the citizen consented to, for any client",
+        scope="openid",
     ),
     Family.SELF_SERVICE: FamilyRule(
         frozenset({FIRST_PARTY}), "a citizen's whole record and history: only in the VNeID app"
@@ -84,12 +94,14 @@ CITIZEN_FAMILIES: dict[Family, FamilyRule] = {
 
 def admit(caller: ClientCaller, family: Family, level: int = 1) -> CitizenCaller:
     """The caller as a citizen if the family's rule lets its client in, at `level` or above; else the refusal."""
+    rule = CITIZEN_FAMILIES[family]
+    if rule.scope is not None and rule.scope not in caller.scopes:
+        raise InsufficientScope(f"this endpoint needs a token granted the {rule.scope} scope", required=[rule.scope])
     if not isinstance(caller, CitizenCaller):
         raise CitizenTokenRequired("this endpoint needs a citizen's access token from the login flow")
-    if caller.client.kind not in CITIZEN_FAMILIES[family].client_kinds:
+    if caller.client.kind not in rule.client_kinds:
         raise FirstPartyClientRequired(
-            f"{CITIZEN_FAMILIES[family].why}: this endpoint takes tokens of the VNeID app (client vneid-app), "
-            f"not of {caller.client_id}",
+            f"{rule.why}: this endpoint takes tokens of the VNeID app (client vneid-app), not of {caller.client_id}",
             family=family.value,
         )
     if caller.level < level:

@@ -172,7 +172,7 @@ def test_untrusted_client_or_redirect_is_never_redirected(client: TestClient, ov
         ({"scope": "openid citizen.family"}, "invalid_scope"),
         ({"code_challenge_method": "plain"}, "invalid_request"),
         ({"prompt": "none login"}, "invalid_request"),
-        ({"acr_values": "urn:other"}, "invalid_request"),
+        ({"response_type": ""}, "invalid_request"),
         ({"claims": "not-json"}, "invalid_request"),
         ({"max_age": "soon"}, "invalid_request"),
     ],

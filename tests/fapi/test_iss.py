@@ -13,7 +13,7 @@ def test_a_code_comes_back_with_iss(client: TestClient) -> None:
 
 
 def test_an_error_comes_back_with_iss(client: TestClient) -> None:
-    params = callback_params(go(client, authorize_url(login_hint="an", scope="openid%20unknown")))
+    params = callback_params(go(client, authorize_url(login_hint="an", scope="openid%20citizen.family")))
     assert params["error"] == "invalid_scope"
     assert params["iss"] == ISSUER
 

@@ -22,6 +22,13 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     directory = tmp_path_factory.mktemp("interop")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    environment = {"VNEID_ADMIN_TOKEN": ADMIN_TOKEN, "VNEID_ISSUER": base, "VNEID_LOG_LEVEL": "WARNING"}
+    # One worker: the libraries see one provider either way (tests/e2e/test_cluster.py covers several processes),
+    # and it starts in seconds on a busy CI machine.
+    environment = {
+        "VNEID_ADMIN_TOKEN": ADMIN_TOKEN,
+        "VNEID_ISSUER": base,
+        "VNEID_LOG_LEVEL": "WARNING",
+        "VNEID_WORKERS": "1",
+    }
     with fresh_database(directory) as url, serve(url, port, directory / "server.log", environment) as served:
         yield Sandbox(served)

@@ -15,13 +15,15 @@ from app.core.errors import AUTHORIZE_RULES, OAuthError, explanation
 from app.core.keys import KeyStore
 from app.models import Client
 from app.services.identity.accounts import ACR_BY_LEVEL, LEVEL_BY_ACR
-from app.services.oidc import dpop, par, profiles, request_objects
+from app.services.oidc import dpop, par, parameters, profiles, request_objects
 from app.services.oidc.claims import OIDC_SCOPES
 from app.services.oidc.clients import find_client, redirect_uri_allowed
 from app.services.oidc.tokens import API_SCOPES
 
 PROMPTS = frozenset({"none", "login", "consent"})
 JKT = re.compile(r"[A-Za-z0-9_-]{43}")
+OFFLINE_ACCESS = "offline_access"
+SCOPES = OIDC_SCOPES | API_SCOPES | {OFFLINE_ACCESS}
 
 
 class AuthorizeError(Exception):
@@ -79,13 +81,19 @@ class AuthorizationRequest:
         return cls(**data)
 
     def required_level(self) -> int | None:
-        """The account level the client demands through acr_values or an essential `acr` claim."""
+        """The lowest account level the client accepts. `acr_values` is a list of acceptable values in order of
+        preference (OIDC Core §3.1.2.1), as are the `values` of an essential `acr` claim (§5.5.1.1): the account
+        must meet one of each, that is the weakest of each; the ID token's `acr` then says which level it has."""
         acr_claim = ((self.claims or {}).get("id_token") or {}).get("acr") or {}
-        wanted = list(self.acr_values)
+        lists = [self.acr_values]
         if acr_claim.get("essential"):
-            wanted += acr_claim.get("values") or ([acr_claim["value"]] if acr_claim.get("value") else [])
-        levels = [LEVEL_BY_ACR[v] for v in wanted if v in LEVEL_BY_ACR]
-        return max(levels) if levels else None
+            lists.append(acr_claim.get("values") or ([acr_claim["value"]] if acr_claim.get("value") else []))
+        floors = []
+        for acceptable in lists:
+            levels = [LEVEL_BY_ACR[v] for v in acceptable if v in LEVEL_BY_ACR]
+            if levels:
+                floors.append(min(levels))
+        return max(floors) if floors else None
 
     def redirect(self, **params: str | None) -> str:
         query = {k: v for k, v in {**params, "state": self.state, "iss": self.issuer or None}.items() if v is not None}
@@ -95,6 +103,15 @@ class AuthorizationRequest:
     def error_redirect(self, error: AuthorizeError) -> str:
         journal.note_refusal(error.error, error.explanation)
         return self.redirect(error=error.error, error_description=error.description, vneid_error=error.vneid_error)
+
+
+def query_parameters(items: list[tuple[str, str]]) -> dict[str, str]:
+    """The request's parameters, each sent once (RFC 6749 §3.1). A repeated one is refused to the user, not by
+    redirect: it may be the redirect URI itself that is in doubt."""
+    twice = parameters.repeated(items)
+    if twice:
+        raise UntrustedRedirect(f"parameters sent more than once (RFC 6749 §3.1): {', '.join(twice)}")
+    return {k: v for k, v in items if "\x00" not in v}
 
 
 def parse_request(db: Session, settings: Settings, params: dict[str, str]) -> tuple[Client, AuthorizationRequest]:
@@ -193,21 +210,15 @@ class RequestRejected(Exception):
 def _fill(client: Client, request: AuthorizationRequest, params: dict[str, str], *, pushed: bool) -> None:
     if profiles.requires_par(client) and not pushed:
         raise AuthorizeError("invalid_request", "this client must push its authorization requests first (PAR)")
-    if params.get("response_type") != "code":
+    if not params.get("response_type"):
+        raise AuthorizeError("invalid_request", "response_type is required (response_type=code)")
+    if params["response_type"] != "code":
         raise AuthorizeError("unsupported_response_type", "only response_type=code is supported")
     if "authorization_code" not in client.grant_types:
         raise AuthorizeError("unauthorized_client", "this client may not use the authorization code flow")
     if params.get("response_mode") not in (None, "query"):
         raise AuthorizeError("invalid_request", "only response_mode=query is supported")
-    scopes = (params.get("scope") or "").split()
-    unknown = [s for s in scopes if s not in client.scopes or s not in OIDC_SCOPES | API_SCOPES]
-    if unknown or not scopes:
-        raise AuthorizeError(
-            "invalid_scope",
-            f"scopes not allowed for this client: {' '.join(unknown) or '(none)'}",
-            passes=f"scopes registered for {client.client_id}: {' '.join(sorted(client.scopes))}",
-        )
-    request.scope = " ".join(dict.fromkeys(scopes))
+    request.scope = " ".join(_scopes(client, params))
     _fill_pkce(client, request, params)
     request.nonce = params.get("nonce") or None
     request.prompt = (params.get("prompt") or "").split()
@@ -218,10 +229,8 @@ def _fill(client: Client, request: AuthorizationRequest, params: dict[str, str],
             raise AuthorizeError("invalid_request", "max_age must be a number of seconds")
         request.max_age = int(params["max_age"])
     request.login_hint = params.get("login_hint") or None
-    request.acr_values = (params.get("acr_values") or "").split()
-    unknown_acr = [a for a in request.acr_values if a not in ACR_BY_LEVEL.values()]
-    if unknown_acr:
-        raise AuthorizeError("invalid_request", f"acr_values must be among {', '.join(ACR_BY_LEVEL.values())}")
+    # A preference list: values the sandbox does not know are ignored, like unknown scopes.
+    request.acr_values = [a for a in (params.get("acr_values") or "").split() if a in ACR_BY_LEVEL.values()]
     if params.get("claims"):
         request.claims = _claims_request(params["claims"])
     request.ui_locales = params.get("ui_locales")
@@ -229,6 +238,25 @@ def _fill(client: Client, request: AuthorizationRequest, params: dict[str, str],
         if not JKT.fullmatch(params["dpop_jkt"]):
             raise AuthorizeError("invalid_request", "dpop_jkt must be a base64url SHA-256 JWK thumbprint (RFC 7638)")
         request.dpop_jkt = params["dpop_jkt"]
+
+
+def _scopes(client: Client, params: dict[str, str]) -> list[str]:
+    """The scopes to ask consent for. Values the sandbox does not understand (`email`, a partner's own) are ignored
+    (OIDC Core §3.1.2.1); known ones the client is not registered for are refused. `offline_access` (§11) is kept
+    for clients registered for the refresh_token grant, whose registration is the condition that permits offline
+    access (they get refresh tokens either way), and ignored for the others."""
+    understood = [s for s in dict.fromkeys((params.get("scope") or "").split()) if s in SCOPES]
+    refused = [s for s in understood if s not in client.scopes and s != OFFLINE_ACCESS]
+    if refused:
+        raise AuthorizeError(
+            "invalid_scope",
+            f"scopes not allowed for this client: {' '.join(refused)}",
+            passes=f"scopes registered for {client.client_id}: {' '.join(sorted(client.scopes))}",
+        )
+    scopes = [s for s in understood if s != OFFLINE_ACCESS or "refresh_token" in client.grant_types]
+    if not [s for s in scopes if s != OFFLINE_ACCESS]:
+        raise AuthorizeError("invalid_scope", f"no scope of this provider was asked for: {', '.join(sorted(SCOPES))}")
+    return scopes
 
 
 CLAIMS_MEMBERS = frozenset({"id_token", "userinfo"})

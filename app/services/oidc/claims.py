@@ -1,12 +1,14 @@
 """Claims about the signed-in citizen, released by scope (userinfo) or by the `claims` request parameter."""
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.models import Citizen, Client, IdentityAccount
+from app.services.oidc import grants
 from app.services.oidc.clients import FIRST_PARTY
 from app.services.population.audit import record_accesses, tariff_for
 from app.services.reference import catalog
@@ -33,6 +35,13 @@ def claim_names(scope: str, requested: dict[str, Any] | None = None) -> list[str
     parameter) only chooses among them, never adds one the citizen did not consent to."""
     allowed = [c for s in scope.split() if s in CLAIMS_BY_SCOPE for c in CLAIMS_BY_SCOPE[s]]
     return allowed if requested is None else [c for c in requested if c in allowed]
+
+
+def userinfo_claim_names(db: Session, scopes: Iterable[str], grant_id: str | None) -> list[str]:
+    """What userinfo releases: `sub`, and the claims of the token's scopes; the `userinfo` member of the sign-in's
+    `claims` request chooses among them, as the `id_token` member does for the ID token (never adds one)."""
+    requested = grants.claims_request(db, grant_id).get("userinfo") if grant_id else None
+    return ["sub", *(name for name in claim_names(" ".join(scopes), requested) if name != "sub")]
 
 
 def release_claims(db: Session, client: Client, personal_id: str, names: list[str], action: str) -> dict[str, Any]:

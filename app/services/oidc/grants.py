@@ -225,6 +225,12 @@ def rotate_refresh_token(
     return grant, scope
 
 
+def claims_request(db: Session, grant_id: str) -> dict[str, Any]:
+    """The `claims` parameter of the authorization request that made the grant (kept with its code), or {}."""
+    claims = db.scalars(select(AuthorizationCode.claims).where(AuthorizationCode.grant_id == grant_id)).first()
+    return claims or {}
+
+
 def find_refresh_grant(db: Session, token: str) -> Grant | None:
     row = db.get(RefreshToken, token_hash(token))
     return db.get(Grant, row.grant_id) if row else None

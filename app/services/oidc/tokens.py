@@ -276,7 +276,14 @@ def revoke(db: Session, keys: KeyStore, settings: Settings, client: Client, toke
 
 
 def introspect(db: Session, keys: KeyStore, settings: Settings, client: Client, token: str) -> dict[str, Any]:
-    """RFC 7662: what an access or refresh token of this client means, or just `active: false`."""
+    """RFC 7662: what an access or refresh token of this client means, or just `active: false`. Only clients that
+    authenticate may ask (§2.1): a `client_id` alone proves nothing, so anyone could probe a public client's tokens."""
+    if "none" in client.auth_methods:
+        raise OAuthError(
+            "invalid_client",
+            "introspection needs client authentication (RFC 7662 §2.1): a client without credentials cannot introspect",
+            status=401,
+        )
     grant = grants.find_refresh_grant(db, token)
     if grant is not None:
         row = db.get(RefreshToken, grants.token_hash(token))
