@@ -48,6 +48,13 @@ class CriminalRecordRequest(CriminalRecordQuoteRequest):
         description="2025 province code of the issuing provincial police; default: your permanent-address province.",
         examples=["01"],
     )
+    fee_evidence: Text | None = Field(
+        default=None,
+        max_length=300,
+        description="Required with any `fee_category` but `standard` (the population record does not hold it): "
+        "the document that proves it, e.g. `Thẻ sinh viên số 2023-0042` or `Giấy chứng nhận hộ nghèo số 45/2026`; "
+        "the records officer checks it.",
+    )
     include_bans: bool = Field(
         default=False,
         description="Form 1 only: also print bans on holding positions or running businesses. Form 2 always does.",

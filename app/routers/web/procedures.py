@@ -270,6 +270,7 @@ def record_submit(
     issuing_province_code: Annotated[str, Form(max_length=2)],
     step: Annotated[str, Form(pattern="^(quote|file)$")],
     purpose_detail: Field = "",
+    fee_evidence: Field = "",
 ) -> Response:
     """`step=quote` shows the fee (the service's quote at today's rules) before anything is filed;
     `step=file` files the request at that fee."""
@@ -279,6 +280,7 @@ def record_submit(
         "purpose_detail": purpose_detail.strip() or None,
         "copies": copies,
         "fee_category": fee_category,
+        "fee_evidence": fee_evidence.strip() or None,
         "issuing_province_code": issuing_province_code,
     }
     try:

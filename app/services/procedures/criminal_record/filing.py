@@ -47,6 +47,8 @@ class CertificateRequest(QuoteRequest, Protocol):
     @property
     def issuing_province_code(self) -> str | None: ...
     @property
+    def fee_evidence(self) -> str | None: ...
+    @property
     def include_bans(self) -> bool: ...
     @property
     def phone(self) -> str | None: ...
@@ -60,6 +62,10 @@ class NotParentOfSubject(AppError):
 
 class SubjectNotUnder14(AppError):
     status, code, title = 422, "subject_not_under_14", "A child of 14 or older requests their own certificate"
+
+
+class FeeEvidenceRequired(AppError):
+    status, code, title = 422, "fee_evidence_required", "A reduced or exempt fee needs its proof"
 
 
 class UnknownProvince(AppError):
@@ -110,6 +116,14 @@ def file(
     """Check who may ask, price the request at today's rules and file it; a request that costs nothing goes
     straight to verification."""
     db, today = env.db, env.clock.today()
+    # Ages are read from the population record; the declared categories (student, poor household …) are not in
+    # it, so a request claiming one names its proof for the records officer instead of being taken on trust.
+    evidence = (request.fee_evidence or "").strip()
+    if request.fee_category != FeeCategory.STANDARD and not evidence:
+        raise FeeEvidenceRequired(
+            f"fee category {request.fee_category} needs fee_evidence: the document that proves it",
+            fee_category=str(request.fee_category),
+        )
     subject, fee = fee_quote(db, today, applicant_personal_id, account_level, request)
     applicant = db.get_one(Citizen, applicant_personal_id)
     province_code = request.issuing_province_code or permanent_province(applicant)
@@ -137,6 +151,7 @@ def file(
             "copies": request.copies,
             "include_bans": request.include_bans or request.form == 2,
             "fee_category": str(request.fee_category),
+            "fee_evidence": evidence or None,
             "phone": request.phone or applicant.phone,
             "email": request.email or applicant.email,
             "fee": fee.as_data(),
