@@ -90,7 +90,8 @@ def file_accommodation_notice(
     settings: SettingsDep,
 ) -> ApplicationPublic:
     """Notify the commune police of a guest's stay (thông báo lưu trú). Level 1 or 2. Recorded at once;
-    `late` is true when sent after 23:00 on the arrival day (08:00 next day for arrivals after 23:00)."""
+    `late` is true when sent after 23:00 on the arrival day (08:00 next day for arrivals after 23:00), or, for a
+    foreign guest (by passport), more than 12 hours after arrival."""
     env = Env(db, clock, keys, settings)
     application = accommodation_notice.file(env, caller.personal_id, caller.client.client_id, body)
     return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))

@@ -317,6 +317,33 @@ def test_accommodation_notice_is_recorded_with_late_flag(
     assert {a["code"] for a in queue["items"]} == {on_time.json()["code"], late.json()["code"]}
 
 
+@pytest.mark.parametrize(("hours_ago", "late"), [(11, False), (13, True)])
+def test_a_foreign_guest_is_notified_within_12_hours(
+    client: TestClient, dung: dict[str, str], hours_ago: int, late: bool
+) -> None:
+    """Luật Nhập cảnh, xuất cảnh, quá cảnh, cư trú của người nước ngoài 2014 art. 33: a foreigner's stay is
+    declared within 12 hours of arrival (not by 23:00 as a citizen's)."""
+    now = Clock().now()
+    notice = client.post(
+        "/v1/applications/accommodation-notices",
+        headers=dung,
+        json={
+            **DUNG_HOME,
+            "passport": {
+                "number": "X1234567",
+                "nationality": "KR",
+                "full_name": "KIM MIN JUN",
+                "date_of_birth": "1990-01-01",
+            },
+            "arrival_at": (now - timedelta(hours=hours_ago)).isoformat(),
+            "departure_on": (now + timedelta(days=2)).date().isoformat(),
+            "reason": "Du lịch",
+        },
+    )
+    assert notice.status_code == 201, notice.text
+    assert notice.json()["late"] is late
+
+
 # --- The fee (Thông tư 75/2022/TT-BTC) ------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from app.services.identity.accounts import (
     usable_account,
 )
 from app.services.oidc import grants
+from app.services.population.deaths import record_household_death
 from app.services.procedures.desk import Officer
 
 POLICE_OFFICER = "police_officer"
@@ -149,7 +150,8 @@ def unlock(db: Session, clock: Clock, officer: Officer, personal_id: str, note: 
 
 
 def record_death(db: Session, clock: Clock, personal_id: str, date_of_death: date) -> DeathOutcome:
-    """Write the death to the population record and lock the account for good (actor: the population database)."""
+    """Write the death to the population record, widow the spouse and hand the household on if the deceased headed
+    it, and lock the account for good (actor: the population database)."""
     citizen = db.get(Citizen, personal_id, with_for_update=True, populate_existing=True)
     if citizen is None:
         raise CitizenNotFound(f"no citizen has the personal ID {personal_id}")
@@ -163,6 +165,7 @@ def record_death(db: Session, clock: Clock, personal_id: str, date_of_death: dat
     if date_of_death < citizen.date_of_birth:
         raise InvalidDateOfDeath("the date of death is before the date of birth")
     citizen.date_of_death = date_of_death
+    record_household_death(db, citizen, date_of_death)
     account = db.get(IdentityAccount, personal_id, with_for_update=True, populate_existing=True)
     if account is not None:
         # Whatever the account's state (pending, active, locked for another reason), death replaces it.
