@@ -19,6 +19,8 @@ from app.services import sandbox
 from app.services.population.seeding import SeedSummary
 from app.serving import run_workers
 
+WORKER_HEALTHCHECK_SECONDS = 30
+
 
 def _print(*parts: object) -> None:
     print(*parts, flush=True)  # noqa: T201  (a CLI talks on stdout)
@@ -91,6 +93,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         access_log=False,
         log_level="warning",
         proxy_headers=False,  # the app believes forwarded headers from VNEID_TRUSTED_PROXIES only (app/main.py)
+        # A worker answers the supervisor's pings only once it has imported the app; on a busy machine that takes
+        # longer than uvicorn's 5 s, and the supervisor would kill and restart it over and over.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
     if workers > 1:
         run_workers(config)

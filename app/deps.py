@@ -1,7 +1,9 @@
 """FastAPI dependencies as Annotated aliases: the session, the sandbox's services, the authenticated caller."""
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -12,7 +14,7 @@ from app.core import journal
 from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.context import Env
-from app.core.db import Database, Mode
+from app.core.db import Database, Mode, run_in_session
 from app.core.errors import InvalidBearerRequest, InvalidToken
 from app.core.keys import KeyStore, TokenInvalid
 from app.core.world import world_of
@@ -134,7 +136,7 @@ async def form_access_token(request: Request) -> str | None:
     return token if isinstance(token, str) else None
 
 
-def current_caller(
+async def current_caller(
     request: Request,
     db: SessionDep,
     settings: SettingsDep,
@@ -143,7 +145,10 @@ def current_caller(
     body_token: Annotated[str | None, Depends(form_access_token)],
 ) -> ClientCaller:
     """The caller behind a valid access token: a `CitizenCaller` if a citizen signed in, else a `ClientCaller`.
-    A DPoP-bound token comes as `Authorization: DPoP` with a proof of its key (RFC 9449), checked here only."""
+    A DPoP-bound token comes as `Authorization: DPoP` with a proof of its key (RFC 9449), checked here only.
+
+    Keys, clients and revocations come from per-process caches: on a read this usually runs without a query, so it
+    runs on the event loop where the session allows it (`run_in_session`)."""
     dpop_token = dpop.dpop_access_token(request.headers.get("authorization"))
     header_token = dpop_token or (credentials.credentials if credentials else None)
     if header_token and body_token:
@@ -151,10 +156,32 @@ def current_caller(
     token = header_token or body_token
     if token is None:
         raise InvalidToken("missing bearer access token", token_presented=False)
+    presented = _Presented(
+        token,
+        dpop_scheme=dpop_token is not None,
+        proofs=request.headers.getlist("dpop"),
+        method=request.method,
+        url=f"{settings.public_url}{request.url.path}",
+    )
+    return await run_in_session(db, partial(_caller_of, db, settings, keys, presented))
+
+
+@dataclass(frozen=True)
+class _Presented:
+    """What a request presents to prove its caller: the access token and, for a DPoP-bound one, its proofs."""
+
+    token: str
+    dpop_scheme: bool
+    proofs: list[str]
+    method: str
+    url: str
+
+
+def _caller_of(db: Session, settings: Settings, keys: KeyStore, presented: _Presented) -> ClientCaller:
     try:
         claims = keys.verify(
             db,
-            token,
+            presented.token,
             audience=settings.api_audience,
             issuer=settings.public_url,
             typ=ACCESS_TOKEN_TYPE,
@@ -166,11 +193,11 @@ def current_caller(
         keys,
         settings,
         claims,
-        token,
-        dpop_scheme=dpop_token is not None,
-        values=request.headers.getlist("dpop"),
-        method=request.method,
-        url=f"{settings.public_url}{request.url.path}",
+        presented.token,
+        dpop_scheme=presented.dpop_scheme,
+        values=presented.proofs,
+        method=presented.method,
+        url=presented.url,
     )
     client = find_client(db, claims.get("client_id", ""))
     if client is None:
@@ -197,7 +224,7 @@ def current_caller(
 CurrentCaller = Annotated[ClientCaller, Depends(current_caller)]
 
 
-def integrator(caller: CurrentCaller) -> ClientCaller:
+async def integrator(caller: CurrentCaller) -> ClientCaller:
     """The integrator itself: a client-credentials token, not a citizen signed in through the client."""
     if isinstance(caller, CitizenCaller):
         raise webhooks.IntegratorTokenRequired(
@@ -228,7 +255,7 @@ async def get_worlds(request: Request) -> Worlds:
 WorldsDep = Annotated[Worlds, Depends(get_worlds)]
 
 
-def require_root_admin(request: Request, _admin: Annotated[None, AdminDep]) -> None:
+async def require_root_admin(request: Request, _admin: Annotated[None, AdminDep]) -> None:
     """The admin of the default world: a world's own admin token never manages worlds, even its own."""
     if world_of(request.scope) is not None:
         raise WorldsRootOnly("manage worlds at the root URL (/sandbox/worlds) with the sandbox's admin token")
@@ -237,10 +264,10 @@ def require_root_admin(request: Request, _admin: Annotated[None, AdminDep]) -> N
 RootAdminDep = Depends(require_root_admin)
 
 
-def citizen_for(family: Family, level: int = 1) -> Callable[[ClientCaller], CitizenCaller]:
+def citizen_for(family: Family, level: int = 1) -> Callable[[ClientCaller], Awaitable[CitizenCaller]]:
     """The dependency of every route of `family`: the family's rule (`callers.CITIZEN_FAMILIES`), at `level`."""
 
-    def dependency(caller: CurrentCaller) -> CitizenCaller:
+    async def dependency(caller: CurrentCaller) -> CitizenCaller:
         return admit(caller, family, level)
 
     return dependency

@@ -10,6 +10,8 @@ Per-request bookkeeping (audit rows) of a read goes through `record_later()`: wr
 transaction after the read ends and before the response is sent, so an acknowledged read is always audited.
 """
 
+import asyncio
+import contextlib
 import fcntl
 import os
 import threading
@@ -17,8 +19,9 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from anyio import to_thread
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -35,6 +38,7 @@ WRITE_GATE_TIMEOUT_SECONDS = 10
 _READ_ONLY = "vneid_read_only"
 _LATER = "vneid_record_later"
 _HOLDS_GATE = "vneid_holds_gate"
+T = TypeVar("T")
 _SCHEMA = "vneid_schema"
 WORLD_INFO = "vneid_world"  # the session's world id ("" for the default world): per-world caches key on it
 
@@ -184,6 +188,24 @@ def record_later(db: Session, write: Callable[[Session], None]) -> None:
         write(db)
 
 
+async def run_in_session(db: Session, work: Callable[[], T]) -> T:
+    """Run a request's database work: inline when the session reads SQLite, else in a worker thread.
+
+    A SQLite read is a local page read of microseconds that never waits for a writer (WAL), cheaper than the trip to
+    a thread and back; a PostgreSQL round trip, or a write that may queue for the gate, must not hold the event loop.
+    """
+    if db.info.get(_READ_ONLY) and db.get_bind().dialect.name == "sqlite":
+        return work()
+    return await to_thread.run_sync(work)
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    finally:
+        session.close()
+
+
 def _refuse_writes_in_read_sessions(sessions: sessionmaker[Session]) -> None:
     @event.listens_for(sessions, "before_flush")
     def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
@@ -197,49 +219,60 @@ def _refuse_writes_in_read_sessions(sessions: sessionmaker[Session]) -> None:
 
 
 class GroupCommit:
-    """Bookkeeping rows of concurrent requests, written together: each request hands its writes in and waits;
-    whoever finds no batch in progress writes everything handed in so far in one transaction, then wakes the
-    others. Under load, one commit serves many requests; alone, a request writes at once."""
+    """Bookkeeping rows of concurrent requests, written together by one writer thread at a time: a request hands
+    its writes in and awaits them; the writer takes everything handed in so far, writes it in one transaction, wakes
+    those requests and takes the next batch. Under load one commit serves many requests; alone, a request's rows are
+    written at once. Awaiting costs a request no worker thread of its own."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._pending: list[_Handed] = []
         self._writing = False
 
-    def write(self, writes: list[Callable[[Session], None]]) -> None:
-        mine = _Handed(writes)
-        with self._changed:
-            self._pending.append(mine)
-            while not mine.done and self._writing:
-                self._changed.wait()
-            if mine.done:
-                if mine.error is not None:
-                    raise mine.error
-                return
-            self._writing, batch, self._pending = True, self._pending, []
-        error: BaseException | None = None
-        try:
-            with self._sessions() as writer, writer.begin():
-                for handed in batch:
-                    for write in handed.writes:
-                        write(writer)
-        except BaseException as exc:
-            error = exc
-        with self._changed:
+    async def write(self, writes: list[Callable[[Session], None]]) -> None:
+        loop = asyncio.get_running_loop()
+        handed = _Handed(writes, loop, loop.create_future())
+        with self._lock:
+            self._pending.append(handed)
+            idle, self._writing = not self._writing, True
+        if idle:  # the writer: a thread of the loop's default executor until nothing is left to write
+            loop.run_in_executor(None, self._write_batches)
+        await handed.done
+
+    def _write_batches(self) -> None:
+        while True:
+            with self._lock:
+                batch, self._pending = self._pending, []
+                if not batch:
+                    self._writing = False
+                    return
+            error: BaseException | None = None
+            try:
+                with self._sessions() as writer, writer.begin():
+                    for handed in batch:
+                        for write in handed.writes:
+                            write(writer)
+            except Exception as exc:  # every request of the batch fails with it; the writer goes on
+                error = exc
             for handed in batch:
-                handed.done, handed.error = True, error
-            self._writing = False
-            self._changed.notify_all()
-        if error is not None:
-            raise error
+                with contextlib.suppress(RuntimeError):  # its loop has closed (shutdown): no one waits any more
+                    handed.loop.call_soon_threadsafe(handed.settle, error)
 
 
 @dataclass
 class _Handed:
     writes: list[Callable[[Session], None]]
-    done: bool = False
-    error: BaseException | None = None
+    loop: asyncio.AbstractEventLoop
+    done: "asyncio.Future[None]"
+
+    def settle(self, error: BaseException | None) -> None:
+        if self.done.done():  # the request was cancelled (its client left); its rows are written all the same
+            return
+        if error is None:
+            self.done.set_result(None)
+        else:
+            self.done.set_exception(error)
 
 
 class Database:
@@ -286,24 +319,20 @@ class Database:
 
         Whatever is not committed is rolled back when the request fails, and the connection goes back to the pool
         at once, whether the request succeeded, failed or its client went away. Opening a session does no I/O, so
-        it happens on the event loop; finishing it takes one trip to a worker thread.
+        it happens on the event loop; so does ending a read on SQLite (`run_in_session`); anything else is ended in
+        a worker thread. Bookkeeping handed over by `record_later()` is then written by the group commit before
+        the response.
         """
         session = (self.read_sessions if mode is Mode.READ else self.sessions)()
         try:
             yield session
         except BaseException:
-            await to_thread.run_sync(session.close)  # rolls back what was not committed
+            await run_in_session(session, session.close)  # rolls back what was not committed
             raise
-        await to_thread.run_sync(self._finish, session)
-
-    def _finish(self, session: Session) -> None:
-        try:
-            session.commit()
-        finally:
-            session.close()
+        await run_in_session(session, partial(_commit_and_close, session))
         later: list[Callable[[Session], None]] = session.info.pop(_LATER, [])
         if later:
-            self._bookkeeping.write(later)
+            await self._bookkeeping.write(later)
 
     def dispose(self) -> None:
         if isinstance(self.bind, Engine):
