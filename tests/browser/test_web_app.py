@@ -52,7 +52,7 @@ def pay_the_residence_fee(tenant: Page, live: str, code: str) -> None:
     """Once the owner consents, the tenant pays 7,000 VND (Thông tư 75/2022/TT-BTC, filed online)."""
     tenant.goto(f"{live}/app/applications/{code}")
     tenant.get_by_test_id("pay-button").click()
-    expect(tenant.get_by_test_id("payment-amount")).to_have_text("7,000 ₫")
+    expect(tenant.get_by_test_id("payment-amount")).to_have_text("7.000 ₫")
     tenant.get_by_test_id("pay-succeed").click()
     expect(tenant.get_by_test_id("application-status")).to_have_text("Đang xét duyệt")
 
@@ -112,14 +112,14 @@ def test_criminal_record_certificate_paid_and_issued(live: str, open_page: Calla
     expect(em.get_by_test_id("file-record-button")).to_have_count(0)  # the fee comes first
     em.get_by_test_id("province-select").select_option("01")
     em.get_by_test_id("quote-button").click()
-    expect(em.get_by_test_id("fee-total")).to_have_text("200,000 ₫")
+    expect(em.get_by_test_id("fee-total")).to_have_text("200.000 ₫")
     em.get_by_test_id("file-record-button").scroll_into_view_if_needed()
     em.screenshot(path=str(SCREENSHOTS / "criminal-record-fee-phone.png"))
     em.get_by_test_id("file-record-button").click()
     expect(em.get_by_test_id("application-status")).to_have_text("Chờ thanh toán")
     code = em.get_by_test_id("application-code").inner_text()
     em.get_by_test_id("pay-button").click()
-    expect(em.get_by_test_id("payment-amount")).to_have_text("200,000 ₫")
+    expect(em.get_by_test_id("payment-amount")).to_have_text("200.000 ₫")
     em.get_by_test_id("pay-fail").click()  # a failed payment leaves the request awaiting payment
     expect(em.get_by_test_id("application-status")).to_have_text("Chờ thanh toán")
     em.get_by_test_id("pay-button").click()
