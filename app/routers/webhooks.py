@@ -51,7 +51,7 @@ def list_subscriptions(caller: IntegratorCaller, db: SessionDep) -> list[Subscri
 )
 def delete_subscription(subscription_id: str, caller: IntegratorCaller, db: SessionDep, clock: ClockDep) -> None:
     """Stop deliveries to this subscription."""
-    webhooks.own_subscription(db, caller.client_id, subscription_id).deleted_at = clock.now()
+    webhooks.unsubscribe(db, clock.now(), caller.client_id, subscription_id)
 
 
 @router.get(
@@ -68,8 +68,7 @@ def deliveries(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[DeliveryPublic]:
     """Delivery attempts of this subscription, newest first: status, attempts, last HTTP status or error."""
-    subscription = webhooks.own_subscription(db, caller.client_id, subscription_id)
     return [
         DeliveryPublic.model_validate(d, from_attributes=True)
-        for d in webhooks.deliveries(db, subscription, limit, offset)
+        for d in webhooks.deliveries(db, caller.client_id, subscription_id, limit, offset)
     ]

@@ -52,14 +52,47 @@ class UnknownEventType(AppError):
     status, code, title = 422, "unknown_event_type", "Unknown webhook event type"
 
 
+@dataclass(frozen=True)
+class Subscription:
+    """A client's subscription as its owner sees it (never its secret, once created)."""
+
+    id: str
+    url: str
+    events: list[str]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: WebhookSubscription) -> "Subscription":
+        return cls(id=row.id, url=row.url, events=list(row.events), created_at=row.created_at)
+
+
+@dataclass(frozen=True)
+class NewSubscription(Subscription):
+    secret: str  # the HMAC key of the signatures, shown to the subscriber only when it subscribes
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event's delivery to a subscription: its state and last attempt."""
+
+    id: int
+    event_id: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_status_code: int | None
+    last_error: str | None
+    delivered_at: datetime | None
+
+
 def subscribe(
     db: Session, now: datetime, policy: OutboundPolicy, client_id: str, url: str, events: list[str]
-) -> WebhookSubscription:
+) -> NewSubscription:
     unknown = sorted(set(events) - set(EVENT_TYPES))
     if unknown:
         raise UnknownEventType(f"unknown event types: {', '.join(unknown)}", known=list(EVENT_TYPES))
     policy.check(url)
-    subscription = WebhookSubscription(
+    row = WebhookSubscription(
         id=uuid.uuid4().hex,
         client_id=client_id,
         url=url,
@@ -67,38 +100,55 @@ def subscribe(
         secret=secrets.token_hex(32),
         created_at=now,
     )
-    db.add(subscription)
+    db.add(row)
     db.flush()
-    return subscription
+    return NewSubscription(**vars(Subscription.of(row)), secret=row.secret)
 
 
-def subscriptions(db: Session, client_id: str) -> list[WebhookSubscription]:
-    return list(
-        db.scalars(
-            select(WebhookSubscription)
-            .where(WebhookSubscription.client_id == client_id, WebhookSubscription.deleted_at.is_(None))
-            .order_by(WebhookSubscription.created_at)
-        )
+def subscriptions(db: Session, client_id: str) -> list[Subscription]:
+    rows = db.scalars(
+        select(WebhookSubscription)
+        .where(WebhookSubscription.client_id == client_id, WebhookSubscription.deleted_at.is_(None))
+        .order_by(WebhookSubscription.created_at)
     )
+    return [Subscription.of(row) for row in rows]
 
 
-def own_subscription(db: Session, client_id: str, subscription_id: str) -> WebhookSubscription:
+def unsubscribe(db: Session, now: datetime, client_id: str, subscription_id: str) -> None:
+    """Stop deliveries to one of the client's subscriptions; pending deliveries are not attempted any more."""
+    _own_subscription(db, client_id, subscription_id).deleted_at = now
+
+
+def deliveries(db: Session, client_id: str, subscription_id: str, limit: int, offset: int) -> list[Delivery]:
+    """Delivery attempts of one of the client's subscriptions, newest first."""
+    subscription = _own_subscription(db, client_id, subscription_id)
+    rows = db.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.subscription_id == subscription.id)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        Delivery(
+            id=row.id,
+            event_id=row.event_id,
+            status=row.status,
+            attempts=row.attempts,
+            next_attempt_at=row.next_attempt_at,
+            last_status_code=row.last_status_code,
+            last_error=row.last_error,
+            delivered_at=row.delivered_at,
+        )
+        for row in rows
+    ]
+
+
+def _own_subscription(db: Session, client_id: str, subscription_id: str) -> WebhookSubscription:
     subscription = db.get(WebhookSubscription, subscription_id)
     if subscription is None or subscription.client_id != client_id or subscription.deleted_at is not None:
         raise NotFound("no such webhook subscription for this client")
     return subscription
-
-
-def deliveries(db: Session, subscription: WebhookSubscription, limit: int, offset: int) -> list[WebhookDelivery]:
-    return list(
-        db.scalars(
-            select(WebhookDelivery)
-            .where(WebhookDelivery.subscription_id == subscription.id)
-            .order_by(WebhookDelivery.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-    )
 
 
 def emit(db: Session, now: datetime, event_type: str, client_id: str | None, data: dict[str, Any]) -> None:
