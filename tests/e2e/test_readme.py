@@ -1,9 +1,12 @@
-"""The README's "Log in with VNeID in 5 minutes" example runs as printed against a real server."""
+"""The README's examples ("Log in with VNeID in 5 minutes", the FAPI 2.0 flow) run as printed against a real
+server."""
 
 import contextlib
 import io
 import re
 from pathlib import Path
+
+import pytest
 
 from tests.databases import fresh_database
 from tests.e2e import authlib_quiet  # noqa: F401  (the example imports Authlib: import it quietly first)
@@ -12,9 +15,9 @@ from tests.e2e.live_server import free_port, serve
 README = Path(__file__).parents[2] / "README.md"
 
 
-def readme_example() -> str:
+def readme_example(heading: str = "## Log in with VNeID in 5 minutes") -> str:
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Log in with VNeID in 5 minutes") :]
+    section = text[text.index(heading) :]
     match = re.search(r"```python\n(.*?)```", section, re.S)
     assert match, "the section has no python example"
     return match.group(1)
@@ -31,3 +34,15 @@ def test_login_example_of_the_readme_works(tmp_path: Path) -> None:
     printed = output.getvalue().splitlines()
     assert printed[0] == "urn:vneid:loa:2"
     assert "'personal_id': '001090000001'" in printed[1]
+
+
+def test_fapi_example_of_the_readme_works(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    port = free_port()
+    issuer = f"http://127.0.0.1:{port}"
+    code = readme_example("### FAPI 2.0:").replace('ISSUER = "http://127.0.0.1:8000"', f'ISSUER = "{issuer}"')
+    monkeypatch.chdir(README.parent)  # the example reads demo-fapi's keys from seed_data/
+    with fresh_database(tmp_path) as url, serve(url, port, tmp_path / "server.log", {"VNEID_ISSUER": issuer}):
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            exec(compile(code, "README.md", "exec"), {})  # noqa: S102  (the point is to run the README's code)
+    assert output.getvalue().splitlines() == ["DPoP", "n-1", "001090000001"]

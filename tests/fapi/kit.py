@@ -82,7 +82,9 @@ class DpopKey:
         )
 
 
-def push(client: TestClient, dpop: DpopKey | None = None, *, auth: dict[str, str] | None = None, **params: str) -> Any:
+def push(
+    client: TestClient, dpop: DpopKey | None = None, *, auth: dict[str, str] | None = None, **params: str | None
+) -> Any:
     """POST /oauth2/par as demo-fapi with PKCE; `params` override or (as None) drop the request's parameters."""
     body = {
         "client_id": "demo-fapi",
@@ -134,7 +136,9 @@ def tokens(client: TestClient, dpop: DpopKey) -> dict[str, Any]:
 def decrypt(token: str, kid: str = "demo-fapi-enc-ec-2026") -> str:
     key = KEYS[kid]
     registry = jwe.JWERegistry(algorithms=[key["alg"], "A256GCM"])
-    return jwe.decrypt_compact(token, import_key(key), registry=registry).plaintext.decode()  # type: ignore[union-attr]
+    plaintext = jwe.decrypt_compact(token, import_key(key), registry=registry).plaintext
+    assert plaintext is not None
+    return plaintext.decode()
 
 
 def verified(client: TestClient, token: str, audience: str = "demo-fapi") -> dict[str, Any]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import ISSUER  # noqa: F401
+from tests.conftest import ISSUER, basic
 from tests.fapi.kit import DpopKey, client_auth, code, redeem, tokens
 
 USERINFO = f"{ISSUER}/oauth2/userinfo"
@@ -99,3 +99,22 @@ def test_the_dpop_nonce_scenario_makes_the_client_retry_with_the_server_nonce(
         headers={"DPoP": dpop.proof("POST", f"{ISSUER}/oauth2/token", nonce=nonce)},
     )
     assert retry.status_code == 200, retry.text
+
+
+def test_a_dpop_bound_client_credentials_token_reads_the_population_api(
+    client: TestClient, agency_headers: dict[str, str]
+) -> None:
+    dpop = DpopKey("EdDSA")
+    token = client.post(
+        "/oauth2/token",
+        data={"grant_type": "client_credentials", "scope": "citizen.identity"},
+        headers={**basic("demo-agency", "demo-agency-secret"), "DPoP": dpop.proof("POST", f"{ISSUER}/oauth2/token")},
+    ).json()
+    assert token["token_type"] == "DPoP"
+    url = f"{ISSUER}/v1/citizens/001090000001"
+    purpose = {"X-Purpose": agency_headers["X-Purpose"]}
+    bound = {"Authorization": f"DPoP {token['access_token']}", **purpose}
+    assert client.get(url, headers={**bound, "DPoP": dpop.proof("GET", url, token["access_token"])}).status_code == 200
+    as_bearer = client.get(url, headers={"Authorization": f"Bearer {token['access_token']}", **purpose})
+    assert as_bearer.status_code == 401
+    assert as_bearer.json()["code"] == "invalid_dpop_proof"

@@ -105,14 +105,14 @@ def test_without_par_the_authorization_request_is_refused(client: TestClient) ->
 
 
 def test_without_pkce_the_pushed_request_is_refused(client: TestClient) -> None:
-    response = push(client, code_challenge=None, code_challenge_method=None)  # type: ignore[arg-type]
+    response = push(client, code_challenge=None, code_challenge_method=None)
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
 
 
 @pytest.mark.parametrize("method", ["plain", None])
 def test_pkce_must_be_s256(client: TestClient, method: str | None) -> None:
-    response = push(client, code_challenge_method=method)  # type: ignore[arg-type]
+    response = push(client, code_challenge_method=method)
     assert response.json()["error"] == "invalid_request"
 
 

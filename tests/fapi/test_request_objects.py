@@ -78,7 +78,7 @@ def test_bad_request_objects_are_invalid_request_object(client: TestClient, name
 
 def test_a_signed_request_object_inside_par(client: TestClient) -> None:
     request_object = signed(request_claims("demo-fapi", CALLBACK, state="pushed-jar"), typ="oauth-authz-req+jwt")
-    pushed = push(client, response_type=None, redirect_uri=None, scope=None, request=request_object)  # type: ignore[arg-type]
+    pushed = push(client, response_type=None, redirect_uri=None, scope=None, request=request_object)
     assert pushed.status_code == 201, pushed.text
     assert callback(authorize(client, pushed.json()["request_uri"]))["state"] == "pushed-jar"
 
