@@ -149,6 +149,7 @@ AUTHORIZE_ERRORS: dict[str, str] = {
     "unauthorized_client": "the client may not use the authorization code flow",
     "unsupported_response_type": "only `response_type=code` is supported",
     "invalid_request_object": "the signed `request` object fails verification (signature, `alg`, `aud`, `exp`)",
+    "request_uri_not_supported": "a `request_uri` that is not of a pushed request: request objects by reference",
 }
 
 # The rule each authorization error stands for, when its raise names none more precise.

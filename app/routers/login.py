@@ -232,7 +232,7 @@ def _end_session(
     *,
     confirmed: bool,
 ) -> Response:
-    hint = login.id_token_hint_claims(db, keys, settings, logout.id_token_hint)
+    hint = login.logout_hint(db, keys, settings, logout)
     if not confirmed and login.logout_needs_confirmation(db, session_token, hint):
         return render(request, "logout_confirm.html", {"logout": logout})
     login.end_session(db, datetime.now(UTC), session_token=session_token, sid=hint.get("sid"))

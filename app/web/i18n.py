@@ -93,6 +93,7 @@ SCOPE_LABELS = {
         "citizen.family": "Thông tin hộ gia đình và quan hệ gia đình",
         "citizen.contact": "Thông tin liên hệ",
         "citizen.verify": "Xác thực thông tin danh tính",
+        "offline_access": "Truy cập cả khi bạn không sử dụng ứng dụng (làm mới phiên)",
     },
     "en": {
         "openid": "Account identifier and account level",
@@ -104,6 +105,7 @@ SCOPE_LABELS = {
         "citizen.family": "Household and family relations",
         "citizen.contact": "Contact data",
         "citizen.verify": "Verification of identity data",
+        "offline_access": "Access while you are not using the application (refresh tokens)",
     },
 }
 

@@ -554,17 +554,43 @@ def check_token_endpoint_auth_methods_supported(kit: Kit, value: list[str]) -> N
         assert token["id_token"]
 
 
+def _assertion_clients(kit: Kit, value: list[str], es256_client: dict[str, Any], entry: str) -> list[OAuth2Client]:
+    """A private_key_jwt client per advertised assertion algorithm."""
+    clients = []
+    for alg in value:
+        if alg == "RS256":
+            clients.append(kit.client("demo-pkjwt", scope=None))
+        elif alg == "ES256":
+            clients.append(kit.client(ES256_CLIENT, "private_key_jwt", scope=None, assertion_key=es256_client))
+        else:
+            pytest.fail(_unknown(entry, alg))
+    return clients
+
+
 def check_token_endpoint_auth_signing_alg_values_supported(
     kit: Kit, value: list[str], es256_client: dict[str, Any]
 ) -> None:
-    for alg in value:
-        if alg == "RS256":
-            client = kit.client("demo-pkjwt", scope=None)
-        elif alg == "ES256":
-            client = kit.client(ES256_CLIENT, "private_key_jwt", scope=None, assertion_key=es256_client)
-        else:
-            pytest.fail(_unknown("token_endpoint_auth_signing_alg_values_supported", alg))
+    for client in _assertion_clients(kit, value, es256_client, "token_endpoint_auth_signing_alg_values_supported"):
         assert client.fetch_token(kit.live.token_endpoint, grant_type="client_credentials")["access_token"]
+
+
+def check_introspection_endpoint_auth_signing_alg_values_supported(
+    kit: Kit, value: list[str], es256_client: dict[str, Any]
+) -> None:
+    entry = "introspection_endpoint_auth_signing_alg_values_supported"
+    for client in _assertion_clients(kit, value, es256_client, entry):
+        token = client.fetch_token(kit.live.token_endpoint, grant_type="client_credentials")["access_token"]
+        assert kit.introspect(client, token)["active"] is True
+
+
+def check_revocation_endpoint_auth_signing_alg_values_supported(
+    kit: Kit, value: list[str], es256_client: dict[str, Any]
+) -> None:
+    entry = "revocation_endpoint_auth_signing_alg_values_supported"
+    for client in _assertion_clients(kit, value, es256_client, entry):
+        token = client.fetch_token(kit.live.token_endpoint, grant_type="client_credentials")["access_token"]
+        assert client.revoke_token(kit.live.meta["revocation_endpoint"], token=token).status_code == 200
+        assert kit.introspect(client, token) == {"active": False}
 
 
 def _check_endpoint_auth_methods(kit: Kit, value: list[str], revoke: bool) -> None:
@@ -604,6 +630,10 @@ USERINFO_CLAIM_OF_SCOPE = {"openid": "sub", "profile": "name", "address": "addre
 def check_scopes_supported(kit: Kit, value: list[str]) -> None:
     agency = kit.client("demo-agency", scope=None)
     for scope in value:
+        if scope == "offline_access":  # OIDC Core §11: kept for clients registered to refresh
+            _, token = kit.sign_in(kit.client("demo-bank", scope="openid offline_access"))
+            assert (token["scope"], "refresh_token" in token) == ("openid offline_access", True)
+            continue
         if scope in USERINFO_CLAIM_OF_SCOPE:
             scopes = "openid" if scope == "openid" else f"openid {scope}"
             _, token = kit.sign_in(kit.client("demo-bank", scope=scopes))
@@ -754,9 +784,8 @@ def check_request_object_signing_alg_values_supported(kit: Kit, value: list[str]
 
 def check_request_uri_parameter_supported(kit: Kit, value: bool) -> None:
     assert value is False, _unknown("request_uri_parameter_supported", value)
-    query = {"client_id": "demo-bank", "request_uri": "https://rp.example/request.jwt"}
-    refused = kit.live.http.get(kit.live.meta["authorization_endpoint"], params=query)
-    assert refused.status_code == 400, "only request_uri values of pushed requests are accepted"
+    refused = kit.authorize(kit.client("demo-bank"), request_uri="https://rp.example/request.jwt").query
+    assert refused["error"] == "request_uri_not_supported", "only request_uri values of pushed requests are accepted"
 
 
 PERSONA_OF_ACR = {LOA1: BINH, LOA2: AN}

@@ -12,7 +12,7 @@ from app.core.db import Database
 from app.core.errors import OAuthError
 from app.core.outbound import DestinationRefused, OutboundPolicy
 from app.services import webhooks
-from app.services.oidc.client_keys import client_key
+from app.services.oidc.client_keys import signing_keys
 from app.services.oidc.clients import find_client
 from tests.conftest import TEST_OUTBOUND, make_settings
 
@@ -118,4 +118,4 @@ def test_m8_a_client_jwks_uri_into_the_metadata_service_is_never_fetched(
         probe = find_client(db, "ssrf-probe")
         assert probe is not None
         with pytest.raises(OAuthError, match="not reachable"):
-            client_key(probe, "any", TEST_OUTBOUND)
+            signing_keys(probe, "any", TEST_OUTBOUND)

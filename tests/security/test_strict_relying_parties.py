@@ -2,11 +2,15 @@
 fails if the finding comes back. The libraries themselves run against a live sandbox in tests/interop/."""
 
 import json
+import time
+import uuid
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi.testclient import TestClient
 
 from app.services.oidc.grants import pkce_challenge
@@ -153,6 +157,11 @@ def test_acr_values_that_the_account_meets_none_of_are_refused(client: TestClien
     )
 
 
+def test_a_request_uri_that_was_not_pushed_is_request_uri_not_supported(client: TestClient) -> None:
+    url = authorize_url(login_hint="an", request_uri=quote("https://rp.example/request.jwt", safe=""))
+    assert callback_params(go(client, url))["error"] == "request_uri_not_supported"
+
+
 def test_a_missing_response_type_is_refused(client: TestClient) -> None:
     url = authorize_url(login_hint="an").replace("&response_type=code", "")
     assert callback_params(go(client, url))["error"] == "invalid_request"
@@ -172,6 +181,49 @@ def test_a_repeated_form_parameter_is_refused(client: TestClient, path: str) -> 
         content=body,
         headers={**basic("demo-bank", "demo-bank-secret"), "Content-Type": "application/x-www-form-urlencoded"},
     )
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_request")
+
+
+# --- logout -------------------------------------------------------------------------------------------------------
+
+
+def test_logout_by_form_post_ends_the_session_and_returns_to_the_client(client: TestClient) -> None:
+    tokens = sign_in(client)
+    response = client.post(
+        "/oauth2/logout",
+        data={"id_token_hint": tokens["id_token"], "post_logout_redirect_uri": BANK_CALLBACK, "state": "bye"},
+        follow_redirects=False,
+    )
+    assert (response.status_code, response.headers["location"]) == (303, f"{BANK_CALLBACK}?state=bye")
+    refreshed = client.post(
+        "/oauth2/token",
+        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        headers=basic("demo-bank", "demo-bank-secret"),
+    )
+    assert refreshed.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_logout_refuses_a_client_id_that_is_not_the_hints_audience(client: TestClient, method: str) -> None:
+    tokens = sign_in(client)
+    params = {"id_token_hint": tokens["id_token"], "client_id": "demo-agency"}
+    response = (
+        client.get(f"/oauth2/logout?{urlencode(params)}", follow_redirects=False)
+        if method == "GET"
+        else client.post("/oauth2/logout", data=params, follow_redirects=False)
+    )
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_request")
+    still_signed_in = client.post(
+        "/oauth2/token",
+        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+        headers=basic("demo-bank", "demo-bank-secret"),
+    )
+    assert still_signed_in.status_code == 200
+
+
+def test_logout_refuses_an_id_token_hint_it_did_not_issue(client: TestClient) -> None:
+    forged = jwt.encode({"iss": ISSUER, "aud": "demo-bank", "sid": "x"}, "k" * 32, algorithm="HS256")
+    response = client.get(f"/oauth2/logout?id_token_hint={forged}", follow_redirects=False)
     assert (response.status_code, response.json()["error"]) == (400, "invalid_request")
 
 
@@ -226,3 +278,32 @@ def test_the_claims_parameter_chooses_what_userinfo_releases_among_the_consented
     tokens = sign_in(client, scope=quote("openid profile"), claims=quote(json.dumps(claims)))
     released = client.get("/oauth2/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).json()
     assert set(released) == {"sub", "name"}  # phone was not consented; birthdate and the rest were not asked for
+
+
+# --- private_key_jwt ----------------------------------------------------------------------------------------------
+
+PKJWT_KEYS = json.loads((Path(__file__).parents[2] / "seed_data" / "demo-pkjwt.private.jwks.json").read_text())
+
+
+def assertion_token(client: TestClient, key: Any) -> Any:
+    now = int(time.time())
+    claims = {"iss": "demo-pkjwt", "sub": "demo-pkjwt", "aud": ISSUER, "exp": now + 60, "jti": uuid.uuid4().hex}
+    assertion = jwt.encode(claims, key, algorithm="RS256")  # no kid in the header
+    return client.post(
+        "/oauth2/token",
+        data={
+            "grant_type": "client_credentials",
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": assertion,
+        },
+    )
+
+
+def test_a_client_assertion_without_kid_is_verified_with_the_clients_keys(client: TestClient) -> None:
+    response = assertion_token(client, jwt.PyJWK(PKJWT_KEYS["keys"][0]).key)
+    assert response.status_code == 200, response.text
+
+
+def test_a_client_assertion_without_kid_signed_by_another_key_is_refused(client: TestClient) -> None:
+    response = assertion_token(client, rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    assert (response.status_code, response.json()["error"]) == (401, "invalid_client")

@@ -126,6 +126,13 @@ def parse_request(db: Session, settings: Settings, params: dict[str, str]) -> tu
         )
     if "request_uri" not in params:
         return client, _checked(settings, client, params, pushed=False)
+    if not params["request_uri"].startswith(par.REQUEST_URI_PREFIX):
+        # OIDC Core §6.2: a request object by reference would be fetched from the client; the sandbox does not.
+        unsupported = AuthorizeError(
+            "request_uri_not_supported",
+            "only the request_uri of a pushed request (PAR) is accepted; send the request object by value (request)",
+        )
+        raise _refusal(settings, client, params, unsupported)
     try:
         return client, AuthorizationRequest.from_json(par.take(db, client, params["request_uri"]))
     except par.InvalidRequestUri as exc:

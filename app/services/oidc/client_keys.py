@@ -27,14 +27,16 @@ _cache: dict[str, tuple[float, list[dict[str, Any]]]] = {}
 _lock = threading.Lock()
 
 
-def client_key(client: Client, kid: str | None, policy: OutboundPolicy) -> dict[str, Any] | None:
-    """The client's public JWK with this `kid`, or None. A `jwks_uri` is fetched only where `policy` allows."""
+def signing_keys(client: Client, kid: str | None, policy: OutboundPolicy) -> list[dict[str, Any]]:
+    """The client's public signing keys that may have signed a JWT with this `kid`: the one key of that `kid`, or,
+    for a JWT without one, every signing key (RFC 7515 makes `kid` optional; the signature then tells which).
+    A `jwks_uri` is fetched only where `policy` allows, again early when no key fits (the client may have rotated)."""
     if client.jwks is not None:
-        return _find(client.jwks.get("keys", []), kid)
+        return _matching(client.jwks.get("keys", []), kid)
     if not client.jwks_uri:
-        return None
+        return []
     uri = client.jwks_uri
-    return _find(_keys(uri, policy, refresh=False), kid) or _find(_keys(uri, policy, refresh=True), kid)
+    return _matching(_keys(uri, policy, refresh=False), kid) or _matching(_keys(uri, policy, refresh=True), kid)
 
 
 def encryption_key(client: Client, alg: str, policy: OutboundPolicy) -> dict[str, Any] | None:
@@ -69,28 +71,37 @@ def decode_client_jwt(
         raise ClientJwtInvalid(f"the algorithm must be one of {', '.join(algorithms)}")
     if typ is not None and str(header.get("typ", "")).lower() not in (typ, f"application/{typ}"):
         raise ClientJwtInvalid(f"typ must be {typ}")
-    jwk = client_key(client, header.get("kid"), policy)
-    if jwk is None or jwk.get("use", "sig") != "sig":
+    keys = signing_keys(client, header.get("kid"), policy)
+    if not keys:
         raise ClientJwtInvalid("the kid is not among the client's signing keys (jwks or jwks_uri)")
-    if header["alg"] != jwk.get("alg", header["alg"]):
-        raise ClientJwtInvalid(f"the key {jwk.get('kid')} is for {jwk.get('alg')}, not {header['alg']}")
-    try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            jwt.PyJWK(jwk).key,
-            algorithms=[header["alg"]],
-            audience=audience,
-            issuer=client.client_id,
-            options={"require": require},
-            leeway=LEEWAY_SECONDS,
-        )
-    except jwt.PyJWTError as exc:
-        raise ClientJwtInvalid(str(exc)) from exc
-    return claims
+    for jwk in keys:
+        if header["alg"] != jwk.get("alg", header["alg"]):
+            if "kid" in header:
+                raise ClientJwtInvalid(f"the key {jwk.get('kid')} is for {jwk.get('alg')}, not {header['alg']}")
+            continue
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                jwt.PyJWK(jwk).key,
+                algorithms=[header["alg"]],
+                audience=audience,
+                issuer=client.client_id,
+                options={"require": require},
+                leeway=LEEWAY_SECONDS,
+            )
+        except (jwt.InvalidSignatureError, jwt.InvalidKeyError, jwt.PyJWKError) as exc:
+            if "kid" in header:
+                raise ClientJwtInvalid(str(exc)) from exc
+            continue  # without a kid, another key of the client may have signed it
+        except jwt.PyJWTError as exc:
+            raise ClientJwtInvalid(str(exc)) from exc
+        return claims
+    raise ClientJwtInvalid(f"no {header['alg']} signing key of the client verifies the signature (and no kid was sent)")
 
 
-def _find(keys: list[dict[str, Any]], kid: str | None) -> dict[str, Any] | None:
-    return next((k for k in keys if k.get("kid") == kid), None)
+def _matching(keys: list[dict[str, Any]], kid: str | None) -> list[dict[str, Any]]:
+    signing = [k for k in keys if k.get("use", "sig") == "sig"]
+    return signing if kid is None else [k for k in signing if k.get("kid") == kid]
 
 
 def _keys(uri: str, policy: OutboundPolicy, *, refresh: bool) -> list[dict[str, Any]]:

@@ -5,10 +5,11 @@ from typing import Any
 from app.core.jwe import CONTENT_ENCRYPTIONS, KEY_ALGORITHMS
 from app.core.keys import TOKEN_ALGORITHMS
 from app.services.identity.accounts import ACR_BY_LEVEL
-from app.services.oidc.claims import OIDC_SCOPES, SUPPORTED_CLAIMS
+from app.services.oidc.authorize import SCOPES
+from app.services.oidc.claims import SUPPORTED_CLAIMS
 from app.services.oidc.dpop import DPOP_ALGORITHMS
 from app.services.oidc.request_objects import REQUEST_OBJECT_ALGORITHMS
-from app.services.oidc.tokens import API_SCOPES, GRANTS
+from app.services.oidc.tokens import GRANTS
 
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
 
@@ -39,9 +40,11 @@ def metadata(issuer: str) -> dict[str, Any]:
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
         "token_endpoint_auth_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
         "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS[:-1],
+        "revocation_endpoint_auth_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
         "introspection_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS[:-1],
+        "introspection_endpoint_auth_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
         "code_challenge_methods_supported": ["S256"],
-        "scopes_supported": sorted(OIDC_SCOPES | API_SCOPES),
+        "scopes_supported": sorted(SCOPES),
         "claims_supported": SUPPORTED_CLAIMS
         + ["iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid"],
         "claims_parameter_supported": True,

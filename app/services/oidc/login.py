@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.config import Settings
-from app.core.errors import AppError
+from app.core.errors import AppError, OAuthError
 from app.core.keys import KeyStore, TokenInvalid
 from app.models import Citizen, Client, Consent, IdentityAccount, LoginSession, LoginTransaction
 from app.services.identity import otp
@@ -394,6 +394,18 @@ def end_session(db: Session, now: datetime, *, session_token: str | None, sid: s
     if session is not None and session.ended_at is None:
         session.ended_at = now
         grants.revoke_session_grants(db, now, session.sid, "logout")
+
+
+def logout_hint(db: Session, keys: KeyStore, settings: Settings, logout: LogoutRequest) -> dict[str, Any]:
+    """The claims of a logout's `id_token_hint`, checked as RP-Initiated Logout 1.0 §2 says: an ID token this
+    provider issued (expired ones too), to the client named by `client_id` when both are sent. Anything else is
+    refused (400 invalid_request) rather than ignored: one relying party must not end another's sign-ins."""
+    hint = id_token_hint_claims(db, keys, settings, logout.id_token_hint)
+    if logout.id_token_hint and not hint:
+        raise OAuthError("invalid_request", "id_token_hint is not an ID token this provider issued")
+    if hint and logout.client_id and logout.client_id != hint["aud"]:
+        raise OAuthError("invalid_request", "client_id is not the client the id_token_hint was issued to")
+    return hint
 
 
 def id_token_hint_claims(db: Session, keys: KeyStore, settings: Settings, hint: str | None) -> dict[str, Any]:
