@@ -220,3 +220,11 @@ class _Later:
     @staticmethod
     def now(tz: dt.tzinfo | None = None) -> dt.datetime:
         return dt.datetime.now(tz) + dt.timedelta(seconds=61)
+
+
+def test_a_client_assertion_stays_spent_after_a_refused_pushed_request(client: TestClient) -> None:
+    auth = client_auth()
+    assert push(client, auth=auth, response_type="token").json()["error"] == "unsupported_response_type"
+    replayed = push(client, auth=auth)
+    assert replayed.status_code == 401
+    assert "replay" in replayed.json()["error_description"]

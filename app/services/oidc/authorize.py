@@ -145,6 +145,16 @@ def push_request(
     """A pushed authorization request (RFC 9126 §2), checked now as the authorization endpoint would check it,
     refused in the token endpoint's error shape; kept for its one use. A DPoP proof binds the code to its key
     (RFC 9449 §10.1), like `dpop_jkt`, which must then name the same key."""
+    try:
+        return _push(db, keys, settings, client, params, dpop_proofs)
+    except OAuthError:
+        db.commit()  # as at the token endpoint: the client assertion and DPoP proof stay spent after a refusal
+        raise
+
+
+def _push(
+    db: Session, keys: KeyStore, settings: Settings, client: Client, params: dict[str, str], dpop_proofs: list[str]
+) -> dict[str, Any]:
     if "request_uri" in params:
         raise OAuthError("invalid_request", "request_uri cannot be pushed (RFC 9126 §2.1)")
     proof = dpop.token_request_proof(

@@ -29,7 +29,7 @@ def requires_par(client: Client) -> bool:
 
 
 def requires_pkce(client: Client) -> bool:
-    return client.kind == "public" or is_fapi2(client)
+    return client.kind == "public" or is_fapi2(client)  # clients.PUBLIC; clients imports this module
 
 
 def requires_dpop(client: Client) -> bool:
