@@ -28,6 +28,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.lookup
 	$(BIN)/python -m bench.login
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.worlds
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

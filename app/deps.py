@@ -255,6 +255,15 @@ async def get_worlds(request: Request) -> Worlds:
 WorldsDep = Annotated[Worlds, Depends(get_worlds)]
 
 
+async def get_root_database(request: Request) -> Database:
+    """The default world's database, which holds the registry of worlds."""
+    database: Database = request.app.state.database
+    return database
+
+
+RootDatabaseDep = Annotated[Database, Depends(get_root_database)]
+
+
 async def require_root_admin(request: Request, _admin: Annotated[None, AdminDep]) -> None:
     """The admin of the default world: a world's own admin token never manages worlds, even its own."""
     if world_of(request.scope) is not None:

@@ -87,7 +87,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         settings.database_url, settings.max_concurrency, background_checkpoints=True
     )
     app.state.keys = KeyStore()
-    app.state.worlds = Worlds(app.state.database, settings, storage_for(app.state.database, settings))
+    app.state.worlds = Worlds(settings, storage_for(app.state.database, settings))
     install_error_handlers(app)
     app.add_middleware(
         AdmissionMiddleware,
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(JournalMiddleware)
     app.add_middleware(RequestLogMiddleware)
     # Outermost: a request to /w/{id}/… runs through everything above inside its world.
-    app.add_middleware(WorldMount, resolve=lambda world_id: app.state.worlds.resolve(world_id))
+    app.add_middleware(WorldMount, resolve=lambda world_id: app.state.worlds.resolve(app.state.database, world_id))
     if settings.trusted_proxies:  # X-Forwarded-For/-Proto believed from these proxies only, ignored from others
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")

@@ -24,13 +24,15 @@ def background_loops(settings: Settings, database: Database, worlds: Worlds) -> 
     """The worker's loops: webhook delivery (every world's, on its own clock), the heartbeat that makes /healthz
     ready, the request journal's writes (every world's), the SQLite checkpoint kept out of the requests' commits, and
     the deletion of idle worlds."""
-    loops = [Periodic("world-expiry", WORLD_EXPIRY_SECONDS, worlds.expire)]  # idle worlds are deleted
+    # Idle worlds are deleted; the registry is in the database the worker started with.
+    loops = [Periodic("world-expiry", WORLD_EXPIRY_SECONDS, lambda: worlds.expire(database))]
     if settings.webhook_dispatcher:
         http = httpx.Client(timeout=webhooks.TIMEOUT_SECONDS, follow_redirects=False)
         policy = OutboundPolicy.of(settings)
 
         def deliver() -> None:
-            for each in (database, *(world.database for world in worlds.live())):  # each on its own world's clock
+            # Every live world's due events, each on its own world's clock.
+            for each in (database, *(world.database for world in worlds.live(database))):
                 webhooks.deliver_due(each.sessions, sandbox_now(each), http, policy)
 
         loops.append(Periodic("webhook-dispatcher", 1.0, deliver))

@@ -83,6 +83,11 @@ class SpareKeys:
                     return self._keys.pop()
         return _new_private_key(alg)
 
+    @property
+    def available(self) -> int:
+        with self._lock:
+            return len(self._keys)
+
     def keep(self, count: int) -> None:
         """Top the spares up to `count` in a background thread (one at a time)."""
         with self._lock:

@@ -3,7 +3,8 @@
 A world is a whole sandbox of its own (database, settings with its own issuer, signing keys). The root URL is the
 default world. `WorldMount` serves `/w/{id}/…` with the very same app, the way a reverse proxy mounts an app under
 a prefix: the prefix goes to the ASGI `root_path` (so routes match as at the root and `url_for` keeps it), the
-world to the request scope, and root-relative redirects and cookie paths the app sends get the prefix back.
+world to the request scope, and root-relative redirects, cookie paths and the links of HTML pages the app sends
+get the prefix back.
 """
 
 import json
@@ -69,9 +70,26 @@ class WorldMount:
         root_path = scope.get("root_path", "") + prefix
         world_scope = {**scope, "root_path": root_path, _SCOPE_KEY: world}
 
+        held: Message | None = None  # an HTML page's start, sent once its whole body is rewritten
+        chunks: list[bytes] = []
+
         async def send_under_prefix(message: Message) -> None:
+            nonlocal held
             if message["type"] == "http.response.start":
-                message = {**message, "headers": list(_prefixed_headers(message["headers"], root_path))}
+                headers = list(_prefixed_headers(message["headers"], root_path))
+                if any(name.lower() == b"content-type" and value.startswith(b"text/html") for name, value in headers):
+                    held = {**message, "headers": headers}
+                    return
+                message = {**message, "headers": headers}
+            elif held is not None and message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                if message.get("more_body", False):
+                    return
+                body = _prefixed_links(b"".join(chunks), root_path)
+                length = (b"content-length", str(len(body)).encode())
+                headers = [(n, v) for n, v in held["headers"] if n.lower() != b"content-length"] + [length]
+                await send({**held, "headers": headers})
+                message = {"type": "http.response.body", "body": body}
             await send(message)
 
         await self.app(world_scope, receive, send_under_prefix)
@@ -88,6 +106,14 @@ def _prefixed_headers(headers: Iterable[tuple[bytes, bytes]], prefix: str) -> It
         elif lowered == b"set-cookie":
             value = re.sub(rb"(?i)(;\s*path=)(/[^;]*)", lambda m: m.group(1) + raw + m.group(2).rstrip(b"/"), value)
         yield name, value
+
+
+def _prefixed_links(page: bytes, prefix: str) -> bytes:
+    """Root-relative links, form actions and htmx requests of a page get the world's prefix (nginx's sub_filter),
+    so a person clicking through the world's pages stays in it."""
+    inside = re.escape(prefix.lstrip("/").encode())  # a link that already has the prefix keeps it
+    pattern = rb'((?:href|src|action|formaction|hx-get|hx-post|hx-put|hx-patch|hx-delete)=")(/(?!/|' + inside + rb"/))"
+    return re.sub(pattern, lambda m: m.group(1) + prefix.encode() + m.group(2), page)
 
 
 async def _not_found(scope: Scope, send: Send, world_id: str) -> None:

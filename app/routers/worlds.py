@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response
 
 from app.core.errors import NotFound, problem_responses
-from app.deps import RootAdminDep, WorldsDep, only_reads
+from app.deps import RootAdminDep, RootDatabaseDep, WorldsDep, only_reads
 from app.schemas.world import WorldCreate, WorldCreated, WorldPublic
 from app.services.worlds import WorldInfo
 
@@ -31,26 +31,26 @@ def _public(info: WorldInfo) -> WorldPublic:
     responses=problem_responses(401, 403, 409, 422, 429),
 )
 @only_reads  # the request's own session only checks the token; the world is made in transactions of its own
-def create_world(worlds: WorldsDep, body: WorldCreate | None = None) -> WorldCreated:
+def create_world(worlds: WorldsDep, root: RootDatabaseDep, body: WorldCreate | None = None) -> WorldCreated:
     """Create an isolated world: its own population (same seed, same citizens), accounts, consents, tokens,
     applications, documents, payments, webhooks, scenarios, clock and keys, served under `base_url`, which is
     also its OIDC issuer (`{base_url}/.well-known/openid-configuration`). Its `admin_token` drives its
     `/sandbox` controls. It expires after `ttl` seconds without a request."""
     body = body or WorldCreate()
-    info = worlds.create(seed=body.seed, population=body.population, ttl_seconds=body.ttl)
+    info = worlds.create(root, seed=body.seed, population=body.population, ttl_seconds=body.ttl)
     return WorldCreated(**_public(info).model_dump(), admin_token=info.admin_token or "")
 
 
 @router.get("", response_model=list[WorldPublic], name="worlds.list", responses=problem_responses(401, 403))
-def list_worlds(worlds: WorldsDep) -> list[WorldPublic]:
+def list_worlds(worlds: WorldsDep, root: RootDatabaseDep) -> list[WorldPublic]:
     """The live worlds, oldest first."""
-    return [_public(info) for info in worlds.listing()]
+    return [_public(info) for info in worlds.listing(root)]
 
 
 @router.get("/{world_id}", response_model=WorldPublic, name="worlds.get", responses=problem_responses(401, 403, 404))
-def get_world(world_id: str, worlds: WorldsDep) -> WorldPublic:
+def get_world(world_id: str, worlds: WorldsDep, root: RootDatabaseDep) -> WorldPublic:
     """One live world."""
-    info = worlds.read(world_id)
+    info = worlds.read(root, world_id)
     if info is None:
         raise NotFound(f"no live world {world_id!r}")
     return _public(info)
@@ -58,8 +58,8 @@ def get_world(world_id: str, worlds: WorldsDep) -> WorldPublic:
 
 @router.delete("/{world_id}", status_code=204, name="worlds.delete", responses=problem_responses(401, 403, 404))
 @only_reads
-def delete_world(world_id: str, worlds: WorldsDep) -> Response:
+def delete_world(world_id: str, worlds: WorldsDep, root: RootDatabaseDep) -> Response:
     """Delete a world and everything in it; its URLs answer 404 `world_not_found` at once, in every process."""
-    if not worlds.delete(world_id):
+    if not worlds.delete(root, world_id):
         raise NotFound(f"no live world {world_id!r}")
     return Response(status_code=204)

@@ -234,10 +234,10 @@ def storage_for(root: Database, settings: Settings) -> Storage | None:
 
 
 class Worlds:
-    """The worlds of this process: created, resolved from the registry, deleted and expired."""
+    """The worlds of this process: created, resolved from the registry, deleted and expired. Every method takes the
+    default world's database (`root`), which holds the registry: the app's, whichever it runs on."""
 
-    def __init__(self, root: Database, settings: Settings, storage: Storage | None) -> None:
-        self.root = root
+    def __init__(self, settings: Settings, storage: Storage | None) -> None:
         self.settings = settings
         self.storage = storage
         self._open: dict[str, World] = {}
@@ -260,10 +260,10 @@ class Worlds:
             raise WorldsUnavailable("worlds need a database file or PostgreSQL; this sandbox runs in memory")
         return self.storage
 
-    def create(self, *, seed: int | None, population: int | None, ttl_seconds: int | None) -> WorldInfo:
+    def create(self, root: Database, *, seed: int | None, population: int | None, ttl_seconds: int | None) -> WorldInfo:
         storage = self._require_storage()
         now = datetime.now(UTC)
-        with self.root.read_sessions() as db:
+        with root.read_sessions() as db:
             live = db.scalar(select(func.count()).select_from(SandboxWorld))
         if live is not None and live >= WORLD_LIMIT:
             raise TooManyWorlds(f"at most {WORLD_LIMIT} worlds live at once; delete one or let one expire")
@@ -284,7 +284,7 @@ class Worlds:
             with world.database.sessions.begin() as db:
                 made = sandbox.bootstrap(db, world.settings, world.keys, Clock())
             # Registered last: no process ever sees a world that is not ready.
-            with self.root.sessions.begin() as db:
+            with root.sessions.begin() as db:
                 db.add(row)
         except BaseException:
             self._close(row.id)
@@ -308,57 +308,57 @@ class Worlds:
             self.storage.close(world_id, world.database)
         forget_world(world_id)
 
-    def _live_row(self, world_id: str, now: datetime) -> SandboxWorld | None:
-        with self.root.read_sessions() as db:
+    def _live_row(self, root: Database, world_id: str, now: datetime) -> SandboxWorld | None:
+        with root.read_sessions() as db:
             row: SandboxWorld | None = db.get(SandboxWorld, world_id)
         if row is None or row.revision != head_revision() or _expires_at(row) <= now:
             return None
         return row
 
-    def resolve(self, world_id: str) -> World | None:
+    def resolve(self, root: Database, world_id: str) -> World | None:
         """The world a request names, checked against the registry (deleted or expired: None); keeps it alive."""
         now = datetime.now(UTC)
-        row = self._live_row(world_id, now)
+        row = self._live_row(root, world_id, now)
         if row is None:
             self._close(world_id)
             return None
         if now - row.last_used_at >= timedelta(seconds=min(TOUCH_SECONDS, row.ttl_seconds / 10)):
-            with self.root.sessions.begin() as db:
+            with root.sessions.begin() as db:
                 db.execute(update(SandboxWorld).where(SandboxWorld.id == world_id).values(last_used_at=now))
         return self._open_world(row)
 
-    def read(self, world_id: str) -> WorldInfo | None:
-        row = self._live_row(world_id, datetime.now(UTC))
+    def read(self, root: Database, world_id: str) -> WorldInfo | None:
+        row = self._live_row(root, world_id, datetime.now(UTC))
         return None if row is None else _info(self.settings, row)
 
-    def listing(self) -> list[WorldInfo]:
+    def listing(self, root: Database) -> list[WorldInfo]:
         now = datetime.now(UTC)
-        with self.root.read_sessions() as db:
+        with root.read_sessions() as db:
             rows = db.scalars(select(SandboxWorld).order_by(SandboxWorld.created_at)).all()
         return [_info(self.settings, row) for row in rows if _expires_at(row) > now]
 
-    def live(self) -> list[World]:
+    def live(self, root: Database) -> list[World]:
         """Every live world, opened in this process, without keeping any alive (the webhook dispatcher)."""
         now = datetime.now(UTC)
-        with self.root.read_sessions() as db:
+        with root.read_sessions() as db:
             rows = db.scalars(select(SandboxWorld).where(SandboxWorld.revision == head_revision())).all()
         return [self._open_world(row) for row in rows if _expires_at(row) > now]
 
-    def delete(self, world_id: str) -> bool:
-        with self.root.sessions.begin() as db:
+    def delete(self, root: Database, world_id: str) -> bool:
+        with root.sessions.begin() as db:
             deleted: bool = db.execute(delete(SandboxWorld).where(SandboxWorld.id == world_id)).rowcount > 0
         if deleted:
             self._close(world_id)
             self._require_storage().drop(world_id)
         return deleted
 
-    def expire(self) -> list[str]:
+    def expire(self, root: Database) -> list[str]:
         """Delete the worlds idle for longer than their ttl (or made by an older schema revision)."""
         now = datetime.now(UTC)
-        with self.root.read_sessions() as db:
+        with root.read_sessions() as db:
             rows = db.scalars(select(SandboxWorld)).all()
         gone = [row.id for row in rows if _expires_at(row) <= now or row.revision != head_revision()]
-        return [world_id for world_id in gone if self.delete(world_id)]
+        return [world_id for world_id in gone if self.delete(root, world_id)]
 
     def close_all(self) -> None:
         for world_id in list(self._open):

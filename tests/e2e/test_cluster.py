@@ -195,6 +195,25 @@ def test_each_webhook_event_is_delivered_once(cluster: Cluster) -> None:
     assert set(counts.values()) == {1}
 
 
+def test_a_world_made_through_one_process_lives_and_dies_at_the_other(cluster: Cluster) -> None:
+    made = httpx.post(f"{cluster.a}/sandbox/worlds", json={"population": 50}, headers=ADMIN_HEADERS, timeout=60)
+    assert made.status_code == 201, made.text
+    world = made.json()
+    path, world_admin = f"/w/{world['id']}", {"Authorization": f"Bearer {world['admin_token']}"}
+    assert world["base_url"] == f"{cluster.issuer}{path}"
+    token = machine_token(f"{cluster.a}{path}").json()["access_token"]
+    lookup = {"Authorization": f"Bearer {token}", "X-Purpose": "Xac minh ho so"}
+    assert httpx.get(f"{cluster.b}{path}/v1/citizens/{AN}", headers=lookup).status_code == 200
+    assert httpx.get(f"{cluster.b}/v1/citizens/{AN}", headers=lookup).status_code == 401  # not the root's token
+    root_offset = httpx.get(f"{cluster.b}/sandbox/clock", headers=ADMIN_HEADERS).json()["offset_seconds"]
+    httpx.post(f"{cluster.a}{path}/sandbox/clock/advance", json={"days": 2}, headers=world_admin)
+    assert httpx.get(f"{cluster.b}{path}/sandbox/clock", headers=world_admin).json()["offset_seconds"] == 2 * 86_400
+    assert httpx.get(f"{cluster.a}/sandbox/clock", headers=ADMIN_HEADERS).json()["offset_seconds"] == root_offset
+    assert httpx.delete(f"{cluster.b}/sandbox/worlds/{world['id']}", headers=ADMIN_HEADERS).status_code == 204
+    gone = httpx.get(f"{cluster.a}{path}/.well-known/jwks.json")
+    assert (gone.status_code, gone.json()["code"]) == (404, "world_not_found")
+
+
 def test_instances_started_at_once_on_a_new_database_migrate_and_seed_once(tmp_path: Path) -> None:
     ports = [free_port(), free_port()]
     env = {"VNEID_ADMIN_TOKEN": ADMIN, "VNEID_WORKERS": "1"}

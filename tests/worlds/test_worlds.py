@@ -59,7 +59,7 @@ def test_same_seed_same_citizens_in_every_world(root_client: TestClient, make_wo
     worlds = root_client.app.state.worlds  # type: ignore[attr-defined]
 
     def citizens(world: dict[str, str]) -> list[tuple[str, str]]:
-        with worlds.resolve(world["id"]).database.read_sessions() as db:
+        with worlds.resolve(root_client.app.state.database, world["id"]).database.read_sessions() as db:  # type: ignore[attr-defined]
             rows = db.execute(select(Citizen.personal_id, Citizen.full_name).order_by(Citizen.personal_id))
             return [(row.personal_id, row.full_name) for row in rows]
 
@@ -101,6 +101,30 @@ def test_clock_scenario_and_reset_stay_in_their_world(root_client: TestClient, m
     assert look_up(root_client, path(second, ""), second_token) == 200  # the other world's grants survive
 
 
+def test_a_person_signing_in_through_the_pages_stays_in_the_world(
+    root_client: TestClient, make_world: MakeWorld
+) -> None:
+    world = make_world()
+    authorize = {
+        "response_type": "code",
+        "client_id": "demo-bank",
+        "redirect_uri": f"{world['base_url']}/demo/bank/callback",
+        "scope": "openid profile",
+        "state": "s",
+        "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+        "code_challenge_method": "S256",
+    }
+    started = root_client.get(path(world, "/oauth2/authorize"), params=authorize, follow_redirects=False)
+    login_page = started.headers["location"]
+    assert login_page.startswith(path(world, "/login/"))
+    assert f"Path=/w/{world['id']}" in started.headers.get("set-cookie", f"Path=/w/{world['id']}")
+    page = root_client.get(login_page)
+    assert page.status_code == 200
+    assert f'action="/w/{world["id"]}/login/' in page.text
+    assert 'action="/login/' not in page.text
+    assert 'href="/static/' not in page.text
+
+
 def test_unknown_and_deleted_worlds_answer_404_problem_json(
     root_client: TestClient, make_world: MakeWorld, admin: dict[str, str]
 ) -> None:
@@ -120,11 +144,12 @@ def test_unknown_and_deleted_worlds_answer_404_problem_json(
 def test_an_idle_world_expires(root_client: TestClient, make_world: MakeWorld, admin: dict[str, str]) -> None:
     world, other = make_world(ttl=60), make_world(ttl=60)
     worlds = root_client.app.state.worlds  # type: ignore[attr-defined]
-    with worlds.root.sessions.begin() as db:
+    root = root_client.app.state.database  # type: ignore[attr-defined]
+    with root.sessions.begin() as db:
         idle = datetime.now(UTC) - timedelta(seconds=61)
         db.execute(update(SandboxWorld).where(SandboxWorld.id == world["id"]).values(last_used_at=idle))
     assert root_client.get(path(world, "/healthz")).status_code == 404
-    assert world["id"] in worlds.expire()
+    assert world["id"] in worlds.expire(root)
     assert world["id"] not in {w["id"] for w in root_client.get("/sandbox/worlds", headers=admin).json()}
     assert root_client.get(path(other, "/healthz")).status_code == 200
 
