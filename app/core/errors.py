@@ -20,6 +20,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette._utils import get_route_path  # the path within a world (/w/{id} is its root_path)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from app.core import journal
 from app.core.problem import Problem
@@ -149,7 +150,6 @@ AUTHORIZE_ERRORS: dict[str, str] = {
     "unauthorized_client": "the client may not use the authorization code flow",
     "unsupported_response_type": "only `response_type=code` is supported",
     "invalid_request_object": "the signed `request` object fails verification (signature, `alg`, `aud`, `exp`)",
-    "request_uri_not_supported": "a `request_uri` that is not of a pushed request: request objects by reference",
 }
 
 # The rule each authorization error stands for, when its raise names none more precise.
@@ -357,8 +357,20 @@ def problem_response(request: Request, error: AppError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status, media_type=PROBLEM_JSON, headers=error.headers)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path: Starlette's 405 names only the first route that matched the
+    path, and a path served by two routes (GET and POST of /oauth2/userinfo) would look as if it had one."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def handle_error(request: Request, exc: Exception) -> Response:
     error = as_app_error(exc)
+    if error.status == 405:
+        error.headers["Allow"] = _allowed_methods(request)
     page: ErrorPage | None = getattr(request.scope.get("route"), "error_page", None)
     in_oauth = get_route_path(request.scope).startswith(OAUTH_PATH_PREFIX)
     if page is None and in_oauth:

@@ -96,12 +96,23 @@ def _is_oauth(responses: dict[str, Any]) -> bool:
     )
 
 
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's schema without FastAPI's `anyOf [X, null]` for an optional one: a parameter is absent or a
+    string on the wire, never null (a client that sends the text `null` sends a value)."""
+    members = [m for m in schema.get("anyOf", []) if m != {"type": "null"}]
+    if len(members) != 1 or len(schema["anyOf"]) != 2:
+        return schema
+    return {**{k: v for k, v in schema.items() if k != "anyOf"}, **members[0]}
+
+
 def complete(document: dict[str, Any]) -> dict[str, Any]:
     """Every operation's errors, documented as they are sent (in place; returns the document). Problem responses
     are shared components (`#/components/responses/Problem422`, …), one per status."""
     shared: dict[str, Any] = document.setdefault("components", {}).setdefault("responses", {})
     for path, operations in document["paths"].items():
         for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                parameter["schema"] = _not_null(parameter["schema"])
             responses: dict[str, Any] = operation.setdefault("responses", {})
             oauth = path.startswith(OAUTH_PATH_PREFIX) and _is_oauth(responses)
             statuses = {int(s) for s in responses if s.isdigit() and int(s) >= 400}
