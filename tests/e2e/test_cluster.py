@@ -228,4 +228,5 @@ def test_instances_started_at_once_on_a_new_database_migrate_and_seed_once(tmp_p
         with engine.connect() as connection:
             citizens = connection.scalar(select(func.count()).select_from(Citizen))
         engine.dispose()
-    assert citizens == 200 + len(personas[0].json())  # VNEID_POPULATION=200 beside the personas, seeded once
+    # VNEID_POPULATION=200 beside the personas and their 4 relatives, seeded once
+    assert citizens == 200 + len(personas[0].json()) + 4

@@ -34,7 +34,7 @@ def test_serve_seeds_once_and_answers_persona_lookups(tmp_path: Path) -> None:
             assert "SANDBOX" in httpx.get(f"{base}/").text
         first_log = (tmp_path / "first.log").read_text()
         assert f"URL:          http://127.0.0.1:{port}/" in first_log
-        assert "seeded 212 citizens" in first_log
+        assert "seeded 216 citizens" in first_log  # 200 generated, 12 personas and their 4 relatives
 
         with serve(url, port, tmp_path / "second.log") as base:
             admin = {"Authorization": f"Bearer {_admin_token(tmp_path / 'second.log')}"}
