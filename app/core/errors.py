@@ -150,6 +150,7 @@ AUTHORIZE_ERRORS: dict[str, str] = {
     "unauthorized_client": "the client may not use the authorization code flow",
     "unsupported_response_type": "only `response_type=code` is supported",
     "invalid_request_object": "the signed `request` object fails verification (signature, `alg`, `aud`, `exp`)",
+    "request_uri_not_supported": "a `request_uri` that is not of a pushed request: request objects by reference",
 }
 
 # The rule each authorization error stands for, when its raise names none more precise.
@@ -163,6 +164,7 @@ AUTHORIZE_RULES: dict[str, str] = {
     "unauthorized_client": "RFC 6749 §4.1.2.1: a client uses only the grant types registered for it",
     "unsupported_response_type": "RFC 6749 §3.1.1: response types this provider supports",
     "invalid_request_object": "RFC 9101 §6: a request object signed with a registered key and algorithm",
+    "request_uri_not_supported": "OIDC Core §6.2: request objects by reference are not fetched; push them (PAR)",
 }
 
 
