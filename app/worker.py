@@ -24,8 +24,10 @@ def background_loops(settings: Settings, database: Database, worlds: Worlds) -> 
     """The worker's loops: webhook delivery (every world's, on its own clock), the heartbeat that makes /healthz
     ready, the request journal's writes (every world's), the SQLite checkpoint kept out of the requests' commits, and
     the deletion of idle worlds."""
-    # Idle worlds are deleted; the registry is in the database the worker started with.
-    loops = [Periodic("world-expiry", WORLD_EXPIRY_SECONDS, lambda: worlds.expire(database))]
+    loops: list[Periodic] = []
+    if database.on_engine:  # a test's single connection is not for other threads
+        # Idle worlds are deleted; the registry is in the database the worker started with.
+        loops.append(Periodic("world-expiry", WORLD_EXPIRY_SECONDS, lambda: worlds.expire(database)))
     if settings.webhook_dispatcher:
         http = httpx.Client(timeout=webhooks.TIMEOUT_SECONDS, follow_redirects=False)
         policy = OutboundPolicy.of(settings)

@@ -296,6 +296,11 @@ class Database:
         return cls(create_db_engine(url, pool_size, background_checkpoints))
 
     @property
+    def on_engine(self) -> bool:
+        """Over an engine (a server) rather than one connection (a test's transaction, not for other threads)."""
+        return isinstance(self.bind, Engine)
+
+    @property
     def checkpoints_in_background(self) -> bool:
         return (
             isinstance(self.bind, Engine)
