@@ -824,7 +824,7 @@ def check_prompt_values_supported(kit: Kit, value: list[str]) -> None:
             again = kit.authorize(client, None, browser=browser, prompt="consent")
             assert again.location.startswith("/login/"), "prompt=consent must show the consent screen again"
             assert f'action="{page_path(again.location)}/consent"' in browser.get(again.location).text
-            approved = browser.post(f"{page_path(again.location)}/consent", data={"decision": "approve"})
+            approved = browser.post(f"{page_path(again.location)}/consent", data=form(browser, decision="approve"))
             assert "code" in dict(parse_qsl(urlsplit(approved.headers["location"]).query))
         else:
             pytest.fail(_unknown("prompt_values_supported", prompt))
