@@ -179,30 +179,40 @@ class JournalMiddleware:
         token = _draft.set(draft)
         started = time.perf_counter()
         status = 500
+        recorded = False
+
+        def record() -> None:
+            nonlocal recorded
+            database = _database_of(scope)
+            if recorded or database is None:
+                return
+            recorded = True
+            _buffer(database).add(
+                {
+                    "at": datetime.now(UTC),
+                    "method": scope["method"],
+                    "path": redacted_path(path, scope.get("query_string", b"").decode("latin-1")),
+                    "status": status,
+                    "error_code": draft.error_code,
+                    "explanation": draft.explanation,
+                    "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "request_id": scope.get("state", {}).get("request_id"),
+                    "client_id": draft.client_id,
+                    "personal_id": draft.personal_id,
+                }
+            )
 
         async def send_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                # Buffered before the client can see the response end: a journal read right after it finds it.
+                record()
             await send(message)
 
         try:
             await self.app(scope, receive, send_status)
         finally:
             _draft.reset(token)
-            database = _database_of(scope)
-            if database is not None:
-                _buffer(database).add(
-                    {
-                        "at": datetime.now(UTC),
-                        "method": scope["method"],
-                        "path": redacted_path(path, scope.get("query_string", b"").decode("latin-1")),
-                        "status": status,
-                        "error_code": draft.error_code,
-                        "explanation": draft.explanation,
-                        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
-                        "request_id": scope.get("state", {}).get("request_id"),
-                        "client_id": draft.client_id,
-                        "personal_id": draft.personal_id,
-                    }
-                )
+            record()  # a request that failed before its last body message
