@@ -4,9 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.core.context import Env
 from app.core.errors import problem_responses
-from app.deps import ClockDep, KeysDep, Level2ProcedureCitizen, ProcedureCitizen, SessionDep, SettingsDep
+from app.deps import ClockDep, EnvDep, Level2ProcedureCitizen, ProcedureCitizen, SessionDep
 from app.schemas.application import ApplicationPage, ApplicationPublic, Note
 from app.schemas.common import Text
 from app.schemas.criminal_record import FeeLine
@@ -57,21 +56,17 @@ def quote_temporary_residence(caller: Level2ProcedureCitizen, db: SessionDep, cl
 def file_temporary_residence(
     body: TemporaryResidenceRequest,
     caller: Level2ProcedureCitizen,
-    db: SessionDep,
-    clock: ClockDep,
-    keys: KeysDep,
-    settings: SettingsDep,
+    env: EnvDep,
 ) -> ApplicationPublic:
     """Register a temporary residence (đăng ký tạm trú, form CT01) as a tenant. Level 2 accounts only.
 
-    The address must be outside your permanent-residence commune; the owner must live there and consents
+    The address must be outside your permanent-residence commune; its owner (lease or ownership paper) consents
     next (`POST /v1/applications/{code}/owner-consent` with the owner's token); then you pay the fee fixed at
     filing (`fee_vnd`, breakdown in `data.fee`: 7,000 VND online, Thông tư 75/2022/TT-BTC) with
     `POST /v1/applications/{code}/payments`; then the commune police decide within 3 working days. Rule
     violations are 422 with a `code` naming the rule."""
-    env = Env(db, clock, keys, settings)
     application = temporary_residence.file(env, caller.personal_id, caller.client.client_id, body)
-    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))
+    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.APPLICANT))
 
 
 @router.post(
@@ -84,17 +79,13 @@ def file_temporary_residence(
 def file_accommodation_notice(
     body: AccommodationNoticeRequest,
     caller: ProcedureCitizen,
-    db: SessionDep,
-    clock: ClockDep,
-    keys: KeysDep,
-    settings: SettingsDep,
+    env: EnvDep,
 ) -> ApplicationPublic:
     """Notify the commune police of a guest's stay (thông báo lưu trú). Level 1 or 2. Recorded at once;
     `late` is true when sent after 23:00 on the arrival day (08:00 next day for arrivals after 23:00), or, for a
     foreign guest (by passport), more than 12 hours after arrival."""
-    env = Env(db, clock, keys, settings)
     application = accommodation_notice.file(env, caller.personal_id, caller.client.client_id, body)
-    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))
+    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.APPLICANT))
 
 
 @router.get(
@@ -126,12 +117,10 @@ def list_my_applications(
 
 
 @router.get("/applications/{code}", response_model=ApplicationPublic, name="procedures.get", responses=ERRORS)
-def get_application(
-    code: str, caller: ProcedureCitizen, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
-) -> ApplicationPublic:
+def get_application(code: str, caller: ProcedureCitizen, env: EnvDep) -> ApplicationPublic:
     """One of your applications with its full history and the actions open to you."""
-    application, role = desk.citizen_application(Env(db, clock, keys, settings), code, caller.personal_id)
-    return ApplicationPublic.model_validate(application_view(db, clock, application, role))
+    application, role = desk.citizen_application(env, code, caller.personal_id)
+    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, role))
 
 
 @router.post(
@@ -144,16 +133,11 @@ def owner_consent(
     code: str,
     body: OwnerDecision,
     caller: ProcedureCitizen,
-    db: SessionDep,
-    clock: ClockDep,
-    keys: KeysDep,
-    settings: SettingsDep,
+    env: EnvDep,
 ) -> ApplicationPublic:
     """As the owner of the place, approve or decline a tenant's temporary-residence registration."""
-    application = residence_actions.owner_decides(
-        Env(db, clock, keys, settings), code, caller.personal_id, body.decision, body.reason
-    )
-    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.OWNER))
+    application = residence_actions.owner_decides(env, code, caller.personal_id, body.decision, body.reason)
+    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.OWNER))
 
 
 @router.post(
@@ -166,19 +150,14 @@ def member_consent(
     code: str,
     body: OwnerDecision,
     caller: ProcedureCitizen,
-    db: SessionDep,
-    clock: ClockDep,
-    keys: KeysDep,
-    settings: SettingsDep,
+    env: EnvDep,
 ) -> ApplicationPublic:
     """As an adult listed in `member_personal_ids` of someone's temporary-residence registration, confirm that you
     move in too (`approve`; approval will write the new address to your record) or refuse (`decline`: the
     application ends, `member_declined`). Every adult member confirms before the owner may consent
     (`409 member_consent_pending` with `pending_members`); children follow the applicant, their parent."""
-    application = residence_actions.member_decides(
-        Env(db, clock, keys, settings), code, caller.personal_id, body.decision, body.reason
-    )
-    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.MEMBER))
+    application = residence_actions.member_decides(env, code, caller.personal_id, body.decision, body.reason)
+    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.MEMBER))
 
 
 @router.post(
@@ -188,16 +167,13 @@ def resubmit(
     code: str,
     body: TemporaryResidenceAmendment,
     caller: ProcedureCitizen,
-    db: SessionDep,
-    clock: ClockDep,
-    keys: KeysDep,
-    settings: SettingsDep,
+    env: EnvDep,
 ) -> ApplicationPublic:
     """Answer the police's request for supplementation: amend the declaration and send it back for review.
     Members may be dropped, not added (`422 members_added_after_consent`): the owner and they consented to the
     people listed when filing."""
-    application = residence_actions.resubmit(Env(db, clock, keys, settings), code, caller.personal_id, body)
-    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))
+    application = residence_actions.resubmit(env, code, caller.personal_id, body)
+    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.APPLICANT))
 
 
 @router.post(
@@ -207,14 +183,11 @@ def withdraw(
     code: str,
     body: Note,
     caller: ProcedureCitizen,
-    db: SessionDep,
-    clock: ClockDep,
-    keys: KeysDep,
-    settings: SettingsDep,
+    env: EnvDep,
 ) -> ApplicationPublic:
     """Withdraw your application before a decision (cancel, for an accommodation notice)."""
-    application = residence_actions.withdraw(Env(db, clock, keys, settings), code, caller.personal_id, body.reason)
-    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))
+    application = residence_actions.withdraw(env, code, caller.personal_id, body.reason)
+    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.APPLICANT))
 
 
 @router.get(

@@ -2,9 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.core.context import Env
 from app.core.errors import problem_responses
-from app.deps import ClockDep, KeysDep, Level2ProcedureCitizen, SessionDep, SettingsDep
+from app.deps import ClockDep, EnvDep, Level2ProcedureCitizen, SessionDep
 from app.schemas.application import ApplicationPublic
 from app.schemas.criminal_record import CriminalRecordQuoteRequest, CriminalRecordRequest, FeeLine, FeeQuote
 from app.services.procedures.criminal_record import filing
@@ -55,10 +54,7 @@ def quote_fee(
 def file_request(
     body: CriminalRecordRequest,
     caller: Level2ProcedureCitizen,
-    db: SessionDep,
-    clock: ClockDep,
-    keys: KeysDep,
-    settings: SettingsDep,
+    env: EnvDep,
 ) -> ApplicationPublic:
     """Request a criminal-record certificate for yourself or your child under 14. Level 2 accounts only.
 
@@ -74,6 +70,5 @@ def file_request(
     be verified, reasons in `data.deadline_reasons`). Approval puts the signed certificate in the subject's
     document wallet (`data.document_code`). Before paying you may withdraw
     (`POST /v1/applications/{code}/withdraw`). Errors as for the quote."""
-    env = Env(db, clock, keys, settings)
     application = filing.file(env, caller.personal_id, caller.client.client_id, caller.level, body)
-    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.APPLICANT))
+    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.APPLICANT))

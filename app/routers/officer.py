@@ -4,9 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.core.context import Env
 from app.core.errors import problem_responses
-from app.deps import ClockDep, DeskOfficer, KeysDep, SessionDep, SettingsDep
+from app.deps import ClockDep, DeskOfficer, EnvDep, SessionDep
 from app.schemas.application import ApplicationPage, ApplicationPublic
 from app.schemas.common import Text
 from app.schemas.officer import OfficerApplication
@@ -58,14 +57,14 @@ def queue(
     name="officer.get",
     responses=problem_responses(401, 403, 404),
 )
-def detail(
-    code: str, caller: DeskOfficer, db: SessionDep, clock: ClockDep, keys: KeysDep, settings: SettingsDep
-) -> OfficerApplication:
+def detail(code: str, caller: DeskOfficer, env: EnvDep) -> OfficerApplication:
     """An application of your jurisdiction with the applicant's population record (officers' reads are part of
     the procedure, not metered)."""
-    dossier = officer_dossier(Env(db, clock, keys, settings), caller.personal_id, code)
+    dossier = officer_dossier(env, caller.personal_id, code)
     return OfficerApplication(
-        application=ApplicationPublic.model_validate(application_view(db, clock, dossier.application, Actor.OFFICER)),
+        application=ApplicationPublic.model_validate(
+            application_view(env.db, env.clock, dossier.application, Actor.OFFICER)
+        ),
         applicant_record=dossier.applicant_record,
         subject_record=dossier.subject_record,
     )
@@ -81,12 +80,9 @@ def decide(
     code: str,
     body: OfficerDecision,
     caller: DeskOfficer,
-    db: SessionDep,
-    clock: ClockDep,
-    keys: KeysDep,
-    settings: SettingsDep,
+    env: EnvDep,
 ) -> ApplicationPublic:
     """Approve, reject (reason required) or ask for supplementation (reason required). A decision on an
     application in the wrong state is 409 `invalid_transition`; of two concurrent decisions only one applies."""
-    application = desk.decide(Env(db, clock, keys, settings), caller.officer, code, body.decision, body.reason)
-    return ApplicationPublic.model_validate(application_view(db, clock, application, Actor.OFFICER))
+    application = desk.decide(env, caller.officer, code, body.decision, body.reason)
+    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.OFFICER))

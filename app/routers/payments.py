@@ -4,9 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from app.core.context import Env
 from app.core.errors import problem_responses
-from app.deps import ClockDep, KeysDep, ProcedureCitizen, SessionDep, SettingsDep, writes
+from app.deps import EnvDep, ProcedureCitizen, writes
 from app.schemas.payment import PaymentCompletion, PaymentPublic
 from app.services import payments
 
@@ -37,10 +36,7 @@ def start_payment(
     code: ApplicationCode,
     caller: ProcedureCitizen,
     response: Response,
-    db: SessionDep,
-    clock: ClockDep,
-    keys: KeysDep,
-    settings: SettingsDep,
+    env: EnvDep,
 ) -> PaymentPublic:
     """Start paying the fee of your application (`awaiting_payment`): `201` with a new pending payment of
     `amount_vnd` that expires 30 minutes later on the sandbox clock, or `200` with the one already pending.
@@ -48,7 +44,6 @@ def start_payment(
 
     Only the applicant may pay (another citizen's application is `404 not_found`). An application that does
     not await payment (paid, fee 0, withdrawn, expired …) is `409 invalid_transition`."""
-    env = Env(db, clock, keys, settings)
     payment, created = payments.start_payment(env, code, caller.personal_id)
     if not created:
         response.status_code = 200
@@ -65,17 +60,12 @@ def start_payment(
 def get_payment(
     payment_id: PaymentId,
     caller: ProcedureCitizen,
-    db: SessionDep,
-    clock: ClockDep,
-    keys: KeysDep,
-    settings: SettingsDep,
+    env: EnvDep,
 ) -> PaymentPublic:
     """A payment of yours and its application's status. A pending payment past `expires_at` (sandbox clock)
     reads as `expired`, and its application as `payment_expired` if nothing else is pending.
     `404 payment_not_found` for an unknown payment or someone else's."""
-    return PaymentPublic.model_validate(
-        payments.read_payment(Env(db, clock, keys, settings), payment_id, caller.personal_id)
-    )
+    return PaymentPublic.model_validate(payments.read_payment(env, payment_id, caller.personal_id))
 
 
 @router.post(
@@ -88,10 +78,7 @@ def complete_payment(
     payment_id: PaymentId,
     body: PaymentCompletion,
     caller: ProcedureCitizen,
-    db: SessionDep,
-    clock: ClockDep,
-    keys: KeysDep,
-    settings: SettingsDep,
+    env: EnvDep,
 ) -> PaymentPublic:
     """The sandbox payment gateway: the payer (the applicant's token) pays or fails.
 
@@ -103,5 +90,5 @@ def complete_payment(
     `409 payment_expired` after `expires_at` on the sandbox clock (the payment is then `expired`, and the
     application `payment_expired` unless another payment is pending); `409 payment_not_pending` for a payment
     already completed or cancelled; `404 payment_not_found` for an unknown payment or someone else's."""
-    payment = payments.complete_payment(Env(db, clock, keys, settings), payment_id, caller.personal_id, body.outcome)
+    payment = payments.complete_payment(env, payment_id, caller.personal_id, body.outcome)
     return PaymentPublic.model_validate(payment)
