@@ -42,7 +42,8 @@ from app.routers.web import bank as web_bank
 from app.routers.web import citizen as web_citizen
 from app.routers.web import panel as web_panel
 from app.routers.web import procedures as web_procedures
-from app.services.worlds import Worlds, storage_for
+from app.services.world_storage import storage_for
+from app.services.worlds import Worlds
 from app.worker import SPARE_THREADS, background_loops
 
 WEB = Path(__file__).parent / "web"
