@@ -72,7 +72,7 @@ class Storage:
 
 
 class SqliteStorage(Storage):
-    """A file per world in `worlds/` beside the default database, copied from a template file."""
+    """A file per world in `{database}-worlds/` beside the default database, copied from a template file."""
 
     def __init__(self, directory: Path, pool_size: int) -> None:
         self.directory = directory
@@ -256,4 +256,7 @@ def storage_for(root: Database, settings: Settings) -> Storage | None:
     database = make_url(settings.database_url).database
     if not database or database == ":memory:":
         return None
-    return SqliteStorage(Path(database).parent / "worlds", settings.max_concurrency)
+    # A directory per database file, not per folder: another sandbox's database beside this one has worlds this
+    # one's registry does not name, and its sweep would take them for leftovers.
+    path = Path(database)
+    return SqliteStorage(path.with_name(f"{path.stem}-worlds"), settings.max_concurrency)
