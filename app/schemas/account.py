@@ -1,21 +1,33 @@
 """Shapes of the identity-account API: self-registration, officer actions, and recording a death."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.schemas.citizen import PersonalId
-from app.schemas.common import Text
-from app.services.identity.registration import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, check_password_policy
+from app.schemas.common import NO_NUL, Text
+from app.services.identity.registration import (
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    PASSWORD_CLASSES,
+    check_password_policy,
+)
+
+
+def _password_rules(schema: dict[str, Any]) -> None:
+    # Checked by the policy, whose message says what is missing; stated here for clients, with Text's NUL rule.
+    schema.update(minLength=MIN_PASSWORD_LENGTH, maxLength=MAX_PASSWORD_LENGTH, pattern=NO_NUL)
+    schema["allOf"] = [{"pattern": pattern} for _, pattern in PASSWORD_CLASSES]
+
 
 Password = Annotated[
     Text,
     Field(
-        # Checked by the policy below, whose message says what is missing; documented here for clients.
-        json_schema_extra={"minLength": MIN_PASSWORD_LENGTH, "maxLength": MAX_PASSWORD_LENGTH},
+        json_schema_extra=_password_rules,
         examples=["Khoa@2026!"],
-        description="At least 8 characters with an upper-case letter, a lower-case letter, a digit and a symbol.",
+        description="At least 8 characters with an upper-case letter (A-Z), a lower-case letter (a-z), a digit (0-9) "
+        "and a symbol (any other character but white space: a letter with a diacritic counts as one).",
     ),
     AfterValidator(check_password_policy),
 ]

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.core.clock import clock
-from app.schemas.common import Text
+from app.schemas.common import Text, non_null
 from app.services.population.lookup import LifeStatus
 from app.services.population.personal_id import parse_personal_id, personal_id_pattern
 
@@ -131,7 +131,10 @@ class HouseholdRecord(BaseModel):
 class ClaimedIdentity(BaseModel):
     """An identity someone claims; give the personal ID and at least one other field to check."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [non_null("full_name"), non_null("date_of_birth"), non_null("sex")]},
+    )
 
     personal_id: PersonalId
     full_name: Text | None = Field(default=None, min_length=1, max_length=120)
