@@ -10,9 +10,11 @@ import hashlib
 import hmac
 import json
 import ssl
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -734,6 +736,31 @@ def _fapi(kit: Kit, alg: str = "ES256") -> tuple[httpx.Client, fapi.DpopKey, dic
 def _fapi_userinfo(kit: Kit, http: httpx.Client, dpop: fapi.DpopKey, token: str) -> httpx.Response:
     url = kit.live.url("/oauth2/userinfo")
     return http.get(url, headers={"Authorization": f"DPoP {token}", "DPoP": dpop.proof("GET", url, token)})
+
+
+def test_of_one_dpop_proof_sent_twice_at_once_exactly_one_is_accepted(kit: Kit) -> None:
+    """The server's workers race for the proof: it must be spent once, even when both copies pass the check for a
+    used proof before either is written (RFC 9449 §11.1)."""
+    http, dpop, token = _fapi(kit)
+    url = kit.live.url("/oauth2/userinfo")
+    for _ in range(5):  # each round a new proof, sent twice at the same instant
+        headers = {
+            "Authorization": f"DPoP {token['access_token']}",
+            "DPoP": dpop.proof("GET", url, token["access_token"]),
+        }
+        start = threading.Barrier(2)
+
+        def send(headers: dict[str, str] = headers, start: threading.Barrier = start) -> httpx.Response:
+            with plain_client() as own:  # a connection of its own, as two attackers' copies would come
+                start.wait()
+                return own.get(url, headers=headers)
+
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda _: send(), range(2)))
+        assert sorted(answer.status_code for answer in answers) == [200, 401], [answer.text for answer in answers]
+        refused = next(answer for answer in answers if answer.status_code == 401)
+        assert refused.json()["code"] == "invalid_dpop_proof"
+        assert 'error="invalid_dpop_proof"' in refused.headers["www-authenticate"]
 
 
 def check_pushed_authorization_request_endpoint(kit: Kit, value: str) -> None:
