@@ -15,7 +15,7 @@ from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Client
 from app.schemas.common import Text
 from app.schemas.oauth import OAuthErrorBody
-from app.services.oidc import authorize, login
+from app.services.oidc import authorize, login, parameters
 from app.services.oidc.clients import find_client, redirect_uri_allowed
 from app.services.population.seeding import personas_document
 from app.web.csrf import BrowserBinding, has_valid_token, remember
@@ -182,7 +182,23 @@ LOGOUT_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/oauth2/logout", name="oauth.end_session", response_class=HTMLResponse, responses=LOGOUT_RESPONSES)
+async def single_logout_parameters(request: Request) -> None:
+    """Each logout parameter once, in the query of a GET or the form of a POST, as at the other OAuth endpoints:
+    which `post_logout_redirect_uri` or `id_token_hint` counts must not be left to guessing."""
+    sent = await request.form() if request.method == "POST" else request.query_params
+    parameters.refuse_repeated(sent.multi_items())
+
+
+SINGLE_PARAMETERS = [Depends(single_logout_parameters)]
+
+
+@router.get(
+    "/oauth2/logout",
+    name="oauth.end_session",
+    response_class=HTMLResponse,
+    responses=LOGOUT_RESPONSES,
+    dependencies=SINGLE_PARAMETERS,
+)
 @writes
 def end_session(
     request: Request,
@@ -203,7 +219,13 @@ def end_session(
     return _end_session(request, db, keys, settings, session_token, logout, confirmed=False)
 
 
-@router.post("/oauth2/logout", name="oauth.end_session_post", response_class=HTMLResponse, responses=LOGOUT_RESPONSES)
+@router.post(
+    "/oauth2/logout",
+    name="oauth.end_session_post",
+    response_class=HTMLResponse,
+    responses=LOGOUT_RESPONSES,
+    dependencies=SINGLE_PARAMETERS,
+)
 def end_session_post(
     request: Request,
     db: SessionDep,
