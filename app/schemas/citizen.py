@@ -67,6 +67,12 @@ class AccessReceipt(BaseModel):
     fee_source: str = Field(description="The legal text that sets it.")
     purpose: str | None
     request_id: str | None
+    fields_withheld: list[str] = Field(
+        default_factory=list,
+        description="Sensitive personal data (Nghị định 356/2025/NĐ-CP: ethnicity, religion, blood type) this read "
+        "left out: they need the `citizen.sensitive` scope and, for businesses, the citizen's consent to it.",
+    )
+    withheld_reason: str | None = Field(default=None, description="Why `fields_withheld` were left out.")
 
 
 class CitizenRecord(BaseModel):

@@ -30,6 +30,8 @@ class Receipt:
     fee_source: str
     purpose: str | None
     request_id: str | None
+    fields_withheld: tuple[str, ...] = ()
+    withheld_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,8 @@ def read_citizen(
         fee_source=tariff.source,
         purpose=grant.purpose,
         request_id=request_id,
+        fields_withheld=grant.withheld,
+        withheld_reason=grant.withheld_reason,
     )
     return CitizenRead(personal_id=personal_id, fields=values, access=receipt)
 
