@@ -27,7 +27,13 @@ FIELDS_BY_SCOPE: dict[str, tuple[str, ...]] = {
         "life_status",
         "date_of_death",
     ),
-    "citizen.residence": ("permanent_address", "temporary_address", "current_address", "residence_file_number"),
+    "citizen.residence": (
+        "permanent_address",
+        "temporary_address",
+        "current_address",
+        "residence_file_number",
+        "residence_deregistration",
+    ),
     "citizen.family": (
         "marital_status",
         "household_code",
