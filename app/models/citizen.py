@@ -55,7 +55,8 @@ class Citizen(Base):
     spouse_personal_id: Mapped[str | None] = mapped_column(String(12))
     date_of_death: Mapped[date | None] = mapped_column(Date)
     # Deregistration of residence (xóa đăng ký cư trú, Luật Cư trú 2020 art. 24, 29): from that date the citizen has
-    # no permanent or temporary residence; permanent_street/permanent_commune_code keep the last registered one.
+    # no permanent or temporary residence; permanent_street/permanent_commune_code keep the last registered one, which
+    # also stays the commune whose police keep the dead person's account (residence_communes).
     residence_deregistered_on: Mapped[date | None] = mapped_column(Date)
     residence_deregistration_reason: Mapped[str | None] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(15))
@@ -63,8 +64,6 @@ class Citizen(Base):
 
     def residence_communes(self, today: date) -> frozenset[str]:
         """The communes the citizen lives in on `today`: permanent, current, and temporary while it is valid."""
-        if self.residence_deregistered_on is not None and self.residence_deregistered_on <= today:
-            return frozenset()
         temporary = self.temporary_commune_code if self.temporary_until and self.temporary_until >= today else None
         return frozenset(c for c in (self.permanent_commune_code, self.current_commune_code, temporary) if c)
 
