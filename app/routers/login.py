@@ -17,6 +17,8 @@ from app.schemas.common import Text
 from app.schemas.oauth import OAuthErrorBody
 from app.services.oidc import authorize, login, parameters
 from app.services.oidc.clients import find_client, redirect_uri_allowed
+from app.services.oidc.sensitive import leave_out_sensitive
+from app.services.population.access import SENSITIVE_SCOPE
 from app.services.population.seeding import personas_document
 from app.web.csrf import BrowserBinding, has_valid_token, remember
 from app.web.errors import PageRoute
@@ -104,6 +106,7 @@ def login_page(
         "error": error if error in _KNOWN_ERRORS else None,
         "personas": personas_document()["personas"],
         "scopes": scopes,
+        "sensitive_scope": SENSITIVE_SCOPE,
         "signed_in": login.signed_in_as(db, row) if row.stage == login.CONSENT else None,
     }
     return render(request, PAGES[row.stage], context)
@@ -162,9 +165,11 @@ def post_consent(
     settings: SettingsDep,
     browser: BrowserBinding,
     decision: Annotated[Text, Form(pattern="^(approve|decline)$")],
+    sensitive: Annotated[Text | None, Form(pattern="^granted$")] = None,
 ) -> Response:
     client = _client_of(db, transaction_id, browser)
-    outcome = login.submit_consent(db, clock, client, transaction_id, browser, decision == "approve")
+    approve = decision == "approve" and (sensitive is not None or leave_out_sensitive(db, transaction_id, browser))
+    outcome = login.submit_consent(db, clock, client, transaction_id, browser, approve)
     return _follow(outcome, request, settings.public_url)
 
 

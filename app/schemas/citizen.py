@@ -49,6 +49,16 @@ class TemporaryAddress(Address):
     valid_until: date
 
 
+class ResidenceDeregistration(BaseModel):
+    """The citizen's residence was deregistered (xóa đăng ký cư trú): they have no permanent or temporary
+    residence from `deregistered_on`."""
+
+    reason: Literal["death"] = Field(description="`death`: Luật Cư trú 2020 art. 24(1)(a) and 29(1)(a).")
+    deregistered_on: date
+    legal_basis: str
+    last_permanent_address: Address = Field(description="The permanent residence registered until then.")
+
+
 class IdCard(BaseModel):
     number: str
     issued_on: date | None
@@ -67,6 +77,12 @@ class AccessReceipt(BaseModel):
     fee_source: str = Field(description="The legal text that sets it.")
     purpose: str | None
     request_id: str | None
+    fields_withheld: list[str] = Field(
+        default_factory=list,
+        description="Sensitive personal data (Nghị định 356/2025/NĐ-CP: ethnicity, religion, blood type) this read "
+        "left out: they need the `citizen.sensitive` scope and, for businesses, the citizen's consent to it.",
+    )
+    withheld_reason: str | None = Field(default=None, description="Why `fields_withheld` were left out.")
 
 
 class CitizenRecord(BaseModel):
@@ -96,6 +112,9 @@ class CitizenRecord(BaseModel):
     temporary_address: TemporaryAddress | None = None
     current_address: Address | None = None
     residence_file_number: str | None = None
+    residence_deregistration: ResidenceDeregistration | None = Field(
+        default=None, description="Set when the residence was deregistered (a death); `permanent_address` is then null."
+    )
     marital_status: Literal["single", "married", "divorced", "widowed"] | None = None
     household_code: str | None = None
     relation_to_head: str | None = None

@@ -92,9 +92,10 @@ class ClientRegistration(BaseModel):
             "citizen.residence",
             "citizen.family",
             "citizen.contact",
+            "citizen.sensitive",
             "citizen.verify",
         ]
-    ] = Field(min_length=1, max_length=9)
+    ] = Field(min_length=1, max_length=10)
     jwks: JsonWebKeySet | None = Field(default=None, description="Public keys for private_key_jwt, inline.")
     jwks_uri: HttpUrl | None = Field(default=None, description="…or where to fetch them (cached 5 minutes).")
     purpose: Text = Field(min_length=3, max_length=200, description="Shown on the consent screen.")

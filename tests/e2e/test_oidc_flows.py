@@ -655,7 +655,13 @@ def check_code_challenge_methods_supported(kit: Kit, value: list[str]) -> None:
     assert refused["error"] == "invalid_request", "plain is not advertised, so it must be refused"
 
 
-USERINFO_CLAIM_OF_SCOPE = {"openid": "sub", "profile": "name", "address": "address", "phone": "phone_number"}
+USERINFO_CLAIM_OF_SCOPE = {
+    "openid": "sub",
+    "profile": "name",
+    "address": "address",
+    "phone": "phone_number",
+    "citizen.sensitive": "ethnicity",  # sensitive data (NĐ 356/2025): userinfo and the population API alike
+}
 
 
 def check_scopes_supported(kit: Kit, value: list[str]) -> None:
@@ -695,7 +701,7 @@ def check_scopes_supported(kit: Kit, value: list[str]) -> None:
 
 
 def check_claims_supported(kit: Kit, value: list[str]) -> None:
-    auth, token = kit.sign_in(kit.client("demo-bank", scope="openid profile address phone"))
+    auth, token = kit.sign_in(kit.client("demo-bank", scope="openid profile address phone citizen.sensitive"))
     id_token = kit.validate_id_token(token["id_token"], "demo-bank", auth.nonce).claims
     userinfo = kit.userinfo(token["access_token"]).json()
     missing = set(value) - set(id_token) - set(userinfo)
