@@ -151,8 +151,8 @@ def unlock(
     clock: ClockDep,
     body: Annotated[UnlockRequest | None, Body()] = None,
 ) -> AccountPublic:
-    """Unlock a locked account (police officers only): any lock but death, including the holder's own lock and
-    the lock after five wrong passwords (whose count restarts at zero). A death lock is permanent:
+    """Unlock a locked account (police officers only): any lock but death, including the holder's own lock. A
+    death lock is permanent:
     `409 permanent_lock`. `409 not_locked` when the account is not locked."""
     return _public(lifecycle.unlock(db, clock, officer.officer, personal_id, body.reason if body else None))
 

@@ -69,7 +69,7 @@ class AccountPublic(BaseModel):
     acr: str = Field(description="The account level as OIDC `acr`: urn:vneid:loa:1 or urn:vneid:loa:2.")
     status: Literal["pending", "active", "locked"]
     lock_reason: str | None = Field(
-        description="holder_request, authority_request, breach_of_terms, id_card_revoked, failed_logins or death."
+        description="holder_request, authority_request, breach_of_terms, id_card_revoked or death."
     )
 
 

@@ -469,7 +469,7 @@ ERRORS: dict[str, dict[str, str]] = {
         "và thử lại.",
         "login_other_browser": "Phiên đăng nhập này được bắt đầu trên một trình duyệt khác. Hãy bắt đầu lại từ ứng "
         "dụng bạn đang đăng nhập.",
-        "too_many_attempts": "Quá nhiều lần thử. Hãy thử lại sau.",
+        "too_many_attempts": "Quá nhiều lần thử. Hãy thử lại sau {minutes} phút.",
     },
     "en": {
         "insufficient_account_level": "This procedure needs a level 2 VNeID account (registered at the police). "
@@ -478,5 +478,7 @@ ERRORS: dict[str, dict[str, str]] = {
 }
 
 
-def error_text(lang: str, code: str, detail: str) -> str:
-    return ERRORS.get(lang, {}).get(code) or detail
+def error_text(lang: str, code: str, detail: str, minutes: int = 0) -> str:
+    """`minutes`: the wait a throttle's refusal asks for (its text's `{minutes}`)."""
+    known = ERRORS.get(lang, {}).get(code)
+    return known.format(minutes=minutes) if known else detail

@@ -419,27 +419,6 @@ def test_the_deceased_persona_cannot_be_unlocked(client: TestClient, db: Session
     assert (response.status_code, response.json()["code"]) == (409, "permanent_lock")
 
 
-def test_officer_unlocks_a_failed_logins_lock_and_the_count_restarts(
-    client: TestClient,
-    token_of: TokenOf,
-    db: Session,
-) -> None:
-    for attempt in range(5):
-        password_step(client, DUNG, f"Wrong-{attempt}")
-    account = account_of(db, DUNG)
-    assert account is not None
-    assert (account.status, account.lock_reason, account.failed_logins) == ("locked", "failed_logins", 5)
-
-    client.post(f"/v1/officer/accounts/{DUNG}/unlock", headers=token_of("police"))
-
-    account = account_of(db, DUNG)
-    assert account is not None
-    assert (account.status, account.failed_logins) == ("active", 0)
-    assert events(db, DUNG)[-1] == ("unlock", POLICE, "failed_logins")
-    txn, location = password_step(client, DUNG, "Sandbox@2026")
-    assert location == f"/login/{txn}"
-
-
 # Death
 
 

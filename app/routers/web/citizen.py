@@ -17,8 +17,8 @@ from app.core.keys import TokenInvalid
 from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Grant
 from app.services import documents, selfservice
-from app.services.oidc import grants, login
-from app.services.oidc.login import SESSION_COOKIE
+from app.services.oidc import grants, sessions
+from app.services.oidc.sessions import SESSION_COOKIE
 from app.services.oidc.tokens import issue_token
 from app.services.procedures import desk
 from app.services.procedures.notifications import latest_status_changes
@@ -144,7 +144,7 @@ def logout(request: Request, db: SessionDep, clock: ClockDep, user: WebUserDep) 
     """End the web session: the grant is revoked and the VNeID sign-in session ended, as /oauth2/logout does."""
     grant = db.get_one(Grant, user.grant_id)
     grants.revoke_grant(db, clock.now(), grant, "logout")
-    login.end_session(db, clock.now(), session_token=request.cookies.get(SESSION_COOKIE), sid=grant.session_id)
+    sessions.end_session(db, clock.now(), session_token=request.cookies.get(SESSION_COOKIE), sid=grant.session_id)
     response = page(request, "app/signed_out.html")
     response.delete_cookie(APP_COOKIE, path="/")
     response.delete_cookie(SESSION_COOKIE, path="/")

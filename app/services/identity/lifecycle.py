@@ -136,7 +136,7 @@ def lock_own_account(db: Session, clock: Clock, personal_id: str, note: str | No
 
 
 def unlock(db: Session, clock: Clock, officer: Officer, personal_id: str, note: str | None) -> IdentityAccount:
-    """Lift any lock but death; lifting a `failed_logins` lock also restarts the count of wrong passwords."""
+    """Lift any lock but death."""
     account = _target(db, clock, officer, personal_id)
     citizen = db.get_one(Citizen, personal_id)
     if account.lock_reason == LOCK_DEATH or citizen.date_of_death is not None:
@@ -144,7 +144,6 @@ def unlock(db: Session, clock: Clock, officer: Officer, personal_id: str, note: 
     if account.status != LOCKED:
         raise NotLocked(f"the account is not locked; it is {account.status}", account_status=account.status)
     lifted = account.lock_reason or "unknown"
-    account.failed_logins = 0
     change_state(db, clock, account, ACTIVE, "unlock", officer.personal_id, _with_note(lifted, note))
     return account
 
