@@ -13,7 +13,6 @@ from app.models import AttemptCounter
 
 
 class TooManyAttempts(AppError):
-    in_api = False  # only the web pages throttle so far
     status, code, title = 429, "too_many_attempts", "Too many attempts; try again later"
 
     def __init__(self, retry_after: int) -> None:

@@ -140,6 +140,7 @@ def test_khoa_registers_confirms_with_the_inbox_code_and_signs_in_with_his_passw
         "acr": "urn:vneid:loa:1",
         "status": "active",
         "lock_reason": None,
+        "guardian_personal_id": None,
     }
     assert events(db, KHOA) == [("apply", KHOA, "self_registration"), ("register", KHOA, "otp_confirmed")]
     account = account_of(db, KHOA)
@@ -444,6 +445,7 @@ def test_recording_a_death_locks_the_account_for_good(
             "acr": "urn:vneid:loa:1",
             "status": "locked",
             "lock_reason": "death",
+            "guardian_personal_id": None,
         },
     }
     record = client.get(f"/v1/citizens/{BINH}", params={"fields": "life_status,date_of_death"}, headers=agency_headers)

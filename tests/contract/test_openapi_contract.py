@@ -42,6 +42,8 @@ EXPENSIVE_OPERATIONS = {("POST", "/sandbox/reset"): 3, ("POST", "/sandbox/keys/r
 KNOWN_GAPS = {
     ("POST", "/v1/citizens/verify"): "give at least one of full_name, date_of_birth, sex",
     ("POST", "/v1/accounts/registrations"): "the password's character classes",
+    ("POST", "/v1/officer/accounts"): "the password's character classes",
+    ("POST", "/v1/me/children/accounts"): "the password's character classes",
     ("POST", "/v1/officer/applications/{code}/decision"): "a reason to reject or ask for supplementation",
     ("POST", "/v1/applications/accommodation-notices"): "guest_personal_id or passport",
     ("POST", "/v1/applications/criminal-record-certificates"): "purpose_detail when purpose is `other`",

@@ -58,21 +58,29 @@ def _unknown_account_hash() -> str:
 
 
 def check_password(db: Session, clock: Clock, personal_id: str, password: str, device: str | None) -> IdentityAccount:
-    """Verify a sign-in password from the browser whose device cookie is `device`; a wrong one counts as a failed
-    sign-in in that browser's lockout bucket (app/services/identity/devices.py).
+    """Verify a sign-in password from the browser whose device cookie is `device` (`verify_credentials`). An
+    account that cannot sign in (locked, deceased, pending) says so whatever the password, so a lock never becomes
+    a password oracle."""
+    if db.get(IdentityAccount, personal_id) is not None:
+        usable_account(db, personal_id)
+    return verify_credentials(db, clock, personal_id, password, device)
 
-    A bucket locked out answers 429 `too_many_attempts` before the password is looked at, and an account that
-    cannot sign in (locked, deceased, pending) says so whatever the password, so neither becomes a password
-    oracle; an unknown ID costs the same hashing time as a known one and has a bucket too, so neither the answer's
-    time nor a lockout tells whether an account exists. A bucket's count restarts only when a whole sign-in
-    succeeds."""
+
+def verify_credentials(
+    db: Session, clock: Clock, personal_id: str, password: str, device: str | None
+) -> IdentityAccount:
+    """The account if `password` is its password, whatever the account's state; a wrong one counts as a failed
+    sign-in in the browser's lockout bucket (app/services/identity/devices.py; `device=None` for API callers,
+    which share the untrusted browsers' bucket).
+
+    A bucket locked out answers 429 `too_many_attempts` before the password is looked at (no oracle). An unknown ID
+    costs the same hashing time as a known one and has a bucket too, so neither the answer's time nor a lockout
+    tells whether an account exists. A bucket's count restarts only when a whole sign-in succeeds."""
     bucket = devices.bucket(db, device, personal_id)
     devices.SIGN_IN_THROTTLE.check(db, bucket, clock.now())
     account = db.get(IdentityAccount, personal_id)
     if account is None:
         verify_password(password, _unknown_account_hash())
-    else:
-        usable_account(db, personal_id)
     if account is None or not verify_password(password, account.password_hash):
         devices.SIGN_IN_THROTTLE.record_failure(db, bucket, clock.now())
         raise InvalidCredentials("the personal ID or the password is wrong")
