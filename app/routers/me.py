@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query
 
 from app.core.errors import problem_responses
-from app.deps import ClockDep, Level2SelfCitizen, SelfCitizen, SessionDep
+from app.deps import ClockDep, SelfCitizen, SessionDep
 from app.schemas.account import AccountPublic, ChildRegistration
 from app.schemas.me import AccessLogPage, AccountHistory, ConsentList, HolderLockRequest, Me
 from app.services import selfservice
@@ -93,16 +93,16 @@ def lock_account(
     responses=problem_responses(*TOKEN_ERRORS, 409, 422),
 )
 def register_child_account(
-    body: ChildRegistration, caller: Level2SelfCitizen, db: SessionDep, clock: ClockDep
+    body: ChildRegistration, caller: SelfCitizen, db: SessionDep, clock: ClockDep
 ) -> AccountPublic:
     """Register an account for my child under 14 (NĐ 69/2024/NĐ-CP art. 11: a parent uses their own level 2
     account and mobile number). The account is level 1 and active at once, names me in `guardian_personal_id`,
     and its sign-in codes come to my phone; the police upgrade it to level 2 from 6 years of age.
 
-    Needs a level 2 account (`403 insufficient_account_level`). The population record must name me as the
-    child's father or mother (`403 not_your_child`, also for an unknown ID); the child must be alive
-    (`403 citizen_deceased`), under 14 (`403 not_under_14`: they register themselves) and hold an ID card in
-    force (`403 id_card_required`, NĐ 69/2024 art. 7); `409 account_exists`."""
+    Needs a level 2 account (`403 insufficient_account_level`, with an RFC 9470 challenge). The population
+    record must name me as the child's father or mother (`403 not_your_child`, also for an unknown ID); the child
+    must be alive (`403 citizen_deceased`), under 14 (`403 not_under_14`: they register themselves) and hold an ID
+    card in force (`403 id_card_required`, NĐ 69/2024 art. 7); `409 account_exists`."""
     account = children.register_child(db, clock, caller.personal_id, body.personal_id, body.password)
     return AccountPublic.model_validate(lifecycle.account_summary(account))
 

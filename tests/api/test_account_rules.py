@@ -24,6 +24,8 @@ from tests.api.test_accounts import (
     latest_code,
     password_step,
 )
+from tests.browser.test_web_routes import sign_in as sign_in_to_app
+from tests.conftest import form
 
 LINH = "001320000009"
 PASSWORD = "Sandbox@2026"
@@ -218,3 +220,28 @@ def test_a_child_with_an_account_gets_no_second_one(client: TestClient, token_of
     assert client.post("/v1/me/children/accounts", headers=token_of("an"), json=body).status_code == 201
     again = client.post("/v1/me/children/accounts", headers=token_of("an"), json=body)
     assert (again.status_code, again.json()["code"]) == (409, "account_exists")
+
+
+# The web app's page for it (the same service)
+
+
+def test_a_parent_registers_a_childs_account_in_the_web_app(client: TestClient, db: Session) -> None:
+    give_card(db, LINH)
+    sign_in_to_app(client, "an")
+    assert 'data-testid="children-empty"' in client.get("/app").text
+    registered = client.post(
+        "/app/children/accounts", data=form(client, personal_id=LINH, password=CHILD_PASSWORD), follow_redirects=False
+    )
+    assert (registered.status_code, registered.headers["location"]) == (303, "/app#children")
+    assert f'data-testid="child-{LINH}"' in client.get("/app").text
+    again = client.post("/app/children/accounts", data=form(client, personal_id=LINH, password=CHILD_PASSWORD))
+    assert again.status_code == 409
+    assert "đã có tài khoản" in again.text
+
+
+def test_the_web_app_offers_children_accounts_to_level_2_parents_only(client: TestClient, db: Session) -> None:
+    sign_in_to_app(client, "binh")
+    assert 'data-testid="children"' not in client.get("/app").text
+    refused = client.post("/app/children/accounts", data=form(client, personal_id=LINH, password=CHILD_PASSWORD))
+    assert refused.status_code == 403
+    assert account_of(db, LINH) is None

@@ -7,13 +7,14 @@ an account only to a citizen with an ID card (issued to children under 14 on req
 Parents are read from the population record (father, mother); other legal guardians are not modelled.
 """
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
-from app.core.errors import CodedError
+from app.core.errors import CodedError, InsufficientAccountLevel
 from app.core.passwords import hash_password
 from app.models import Citizen, IdentityAccount
-from app.services.identity.accounts import ACTIVE, record_event
+from app.services.identity.accounts import ACR_BY_LEVEL, ACTIVE, record_event
 from app.services.identity.registration import CITIZEN_ROLE, MIN_SELF_REGISTRATION_AGE, AccountExists
 from app.services.population.dates import age_on
 
@@ -33,7 +34,10 @@ class ChildAccountRefused(CodedError):
 
 
 def register_child(db: Session, clock: Clock, parent_id: str, child_id: str, password: str) -> IdentityAccount:
-    """The parent `parent_id` (a level 2 account, checked by the route's caller rule) registers `child_id`."""
+    """The parent `parent_id` registers `child_id`: the one check of who may, for the API and the web app alike."""
+    parent = db.get_one(IdentityAccount, parent_id)
+    if parent.level < 2:
+        raise InsufficientAccountLevel(ACR_BY_LEVEL[2])
     child = db.get(Citizen, child_id, with_for_update=True, populate_existing=True)
     # One answer for an unknown ID and someone else's child: the endpoint must not tell who exists.
     if child is None or parent_id not in (child.father_personal_id, child.mother_personal_id):
@@ -51,7 +55,6 @@ def register_child(db: Session, clock: Clock, parent_id: str, child_id: str, pas
             f"this citizen already has a level {existing.level} VNeID account ({existing.status})",
             account_status=existing.status,
         )
-    parent = db.get_one(IdentityAccount, parent_id)
     account = IdentityAccount(
         personal_id=child_id,
         level=1,
@@ -67,3 +70,14 @@ def register_child(db: Session, clock: Clock, parent_id: str, child_id: str, pas
     record_event(db, clock, account, "register", parent_id, GUARDIAN_REGISTRATION)
     db.flush()
     return account
+
+
+def guardian_accounts(db: Session, parent_id: str) -> list[tuple[IdentityAccount, Citizen]]:
+    """The accounts this parent registered for their children, with the children's records."""
+    rows = db.execute(
+        select(IdentityAccount, Citizen)
+        .join(Citizen, Citizen.personal_id == IdentityAccount.personal_id)
+        .where(IdentityAccount.guardian_personal_id == parent_id)
+        .order_by(Citizen.date_of_birth)
+    )
+    return [(account, citizen) for account, citizen in rows]
