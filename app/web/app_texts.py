@@ -488,6 +488,11 @@ ERRORS: dict[str, dict[str, str]] = {
         "not_under_14": "Người từ đủ 14 tuổi tự đăng ký tài khoản định danh điện tử.",
         "id_card_required": "Cần có thẻ căn cước còn hiệu lực (Nghị định 69/2024/NĐ-CP, Điều 7).",
         "account_exists": "Người này đã có tài khoản định danh điện tử.",
+        "invalid_credentials": "Sai số định danh cá nhân hoặc mật khẩu.",
+        "lock_not_holders": "Tài khoản bị khóa vì lý do khác: Công an cấp xã nơi bạn cư trú mở khóa.",
+        "not_locked": "Tài khoản không bị khóa.",
+        "invalid_otp": "Mã OTP không đúng.",
+        "otp_expired": "Mã xác thực đã hết hạn. Hãy bắt đầu lại.",
     },
     "en": {
         "insufficient_account_level": "This procedure needs a level 2 VNeID account (registered at the police). "

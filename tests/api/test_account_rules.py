@@ -245,3 +245,24 @@ def test_the_web_app_offers_children_accounts_to_level_2_parents_only(client: Te
     refused = client.post("/app/children/accounts", data=form(client, personal_id=LINH, password=CHILD_PASSWORD))
     assert refused.status_code == 403
     assert account_of(db, LINH) is None
+
+
+def test_a_holder_unlocks_their_account_through_the_pages(client: TestClient, token_of: TokenOf) -> None:
+    client.post("/v1/me/account/lock", headers=token_of("dung"))
+    _, location = password_step(client, DUNG, PASSWORD)
+    assert 'data-testid="unlock-link"' in client.get(location).text
+    assert 'data-testid="unlock-form"' in client.get("/account/unlock").text
+    otp_page = client.post("/account/unlock", data=form(client, personal_id=DUNG, password=PASSWORD))
+    assert 'data-testid="unlock-otp-form"' in otp_page.text
+    done = client.post("/account/unlock/confirm", data=form(client, personal_id=DUNG, code="123456"))
+    assert (done.status_code, "đã được mở khóa" in done.text) == (200, True)
+    txn, location = password_step(client, DUNG, PASSWORD)
+    assert location == f"/login/{txn}"  # signed in again up to the code step
+
+
+def test_the_unlock_pages_refuse_a_police_lock_and_need_the_form_token(client: TestClient) -> None:
+    client.get("/account/unlock")
+    refused = client.post("/account/unlock", data=form(client, personal_id=GIANG, password=PASSWORD))
+    assert (refused.status_code, "Công an cấp xã" in refused.text) == (409, True)
+    forged = client.post("/account/unlock", data={"personal_id": GIANG, "password": PASSWORD})
+    assert forged.status_code == 403
