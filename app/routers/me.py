@@ -80,7 +80,8 @@ def lock_account(
 ) -> AccountPublic:
     """Lock my own account (reason `holder_request`; an optional free-text `reason` is kept in the history), for
     a lost phone or suspected misuse. Every token of the account stops working at once, this one included, and
-    sign-in is refused until a police officer unlocks it. `409 already_locked`."""
+    sign-in is refused until the holder lifts the lock with password and SMS code
+    (`POST /v1/accounts/unlock-requests`) or a police officer unlocks it. `409 already_locked`."""
     account = lifecycle.lock_own_account(db, clock, caller.personal_id, body.reason if body else None)
     return AccountPublic.model_validate(lifecycle.account_summary(account))
 

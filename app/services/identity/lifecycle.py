@@ -189,7 +189,8 @@ def lock_by_authority(db: Session, clock: Clock, officer: Officer, personal_id: 
 
 
 def lock_own_account(db: Session, clock: Clock, personal_id: str, note: str | None) -> IdentityAccount:
-    """The holder locks their own account (lost phone, suspected misuse); only an officer can unlock it."""
+    """The holder locks their own account (lost phone, suspected misuse); they lift it with password and SMS code
+    (holder_unlock.py), or an officer does."""
     account = db.get(IdentityAccount, personal_id, with_for_update=True, populate_existing=True)
     if account is None:
         raise AccountNotFound("this citizen has no VNeID account")
