@@ -42,6 +42,7 @@ from app.routers.web import bank as web_bank
 from app.routers.web import citizen as web_citizen
 from app.routers.web import panel as web_panel
 from app.routers.web import procedures as web_procedures
+from app.routers.web import unlock as web_unlock
 from app.services.world_storage import storage_for
 from app.services.worlds import Worlds
 from app.worker import SPARE_THREADS, background_loops
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         web_procedures.router,
         web_bank.router,
         web_panel.router,
+        web_unlock.router,
     ):
         app.include_router(router)
     openapi.install(app)

@@ -62,6 +62,11 @@ class Citizen(Base):
     phone: Mapped[str | None] = mapped_column(String(15))
     email: Mapped[str | None] = mapped_column(String(120))
 
+    def id_card_in_force(self, today: date) -> bool:
+        return self.id_card_issued_on is not None and (
+            self.id_card_expires_on is None or self.id_card_expires_on >= today
+        )
+
     def residence_communes(self, today: date) -> frozenset[str]:
         """The communes the citizen lives in on `today`: permanent, current, and temporary while it is valid."""
         temporary = self.temporary_commune_code if self.temporary_until and self.temporary_until >= today else None

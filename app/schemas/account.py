@@ -73,6 +73,44 @@ class RegistrationConfirm(BaseModel):
     otp: str = Field(pattern=r"^[0-9]{6}$", examples=["123456"], description="The six-digit code sent by SMS.")
 
 
+class HolderUnlockStart(BaseModel):
+    """The holder's personal ID and password, as at sign-in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    personal_id: PersonalId
+    password: Text = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class HolderUnlockPending(BaseModel):
+    """An unlock waiting for the code sent to the account's registered phone."""
+
+    personal_id: str
+    otp_sent_to: str = Field(description="The phone the code was sent to, masked.")
+    otp_expires_at: datetime
+    confirm_url: str
+
+
+class PoliceRegistration(BaseModel):
+    """What the citizen gives at the counter for a level 2 account (portrait and fingerprints taken as done)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    personal_id: PersonalId
+    phone: MobilePhone
+    password: Password
+    reason: Note = None
+
+
+class ChildRegistration(BaseModel):
+    """The child whose account a parent registers, and the password the parent chooses for it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    personal_id: PersonalId
+    password: Password
+
+
 class AccountPublic(BaseModel):
     """An identity account's level and state."""
 
@@ -81,7 +119,10 @@ class AccountPublic(BaseModel):
     acr: str = Field(description="The account level as OIDC `acr`: urn:vneid:loa:1 or urn:vneid:loa:2.")
     status: Literal["pending", "active", "locked"]
     lock_reason: str | None = Field(
-        description="holder_request, authority_request, breach_of_terms, id_card_revoked, failed_logins or death."
+        description="holder_request, authority_request, breach_of_terms, id_card_revoked or death."
+    )
+    guardian_personal_id: str | None = Field(
+        default=None, description="For a child's account: the parent who registered it and receives its codes."
     )
 
 

@@ -44,6 +44,13 @@ APP_TEXTS: dict[str, dict[str, str]] = {
         "fee": "Phí",
         "consents": "Đồng ý chia sẻ dữ liệu",
         "consents_empty": "Chưa có đồng ý nào.",
+        "children_title": "Tài khoản định danh điện tử của con dưới 14 tuổi",
+        "children_intro": "Cha, mẹ có tài khoản mức 2 đăng ký tài khoản cho con dưới 14 tuổi đã có thẻ căn cước "
+        "(Nghị định 69/2024/NĐ-CP). Mã xác thực khi con đăng nhập được gửi tới số điện thoại của bạn.",
+        "children_empty": "Bạn chưa đăng ký tài khoản cho con.",
+        "child_personal_id": "Số định danh cá nhân của con",
+        "child_password": "Mật khẩu cho tài khoản của con",
+        "child_register": "Đăng ký tài khoản cho con",
         "scopes": "Phạm vi",
         "status": "Trạng thái",
         "revoke": "Rút lại sự đồng ý",
@@ -271,6 +278,13 @@ APP_TEXTS: dict[str, dict[str, str]] = {
         "fee": "Fee",
         "consents": "Consents",
         "consents_empty": "No consents yet.",
+        "children_title": "Your children's VNeID accounts (under 14)",
+        "children_intro": "A parent with a level 2 account registers an account for a child under 14 who holds an "
+        "ID card (Decree 69/2024/NĐ-CP). The child's sign-in codes are sent to your phone.",
+        "children_empty": "You have not registered an account for a child yet.",
+        "child_personal_id": "Your child's personal ID",
+        "child_password": "Password for your child's account",
+        "child_register": "Register my child's account",
         "scopes": "Scopes",
         "status": "Status",
         "revoke": "Revoke",
@@ -469,7 +483,16 @@ ERRORS: dict[str, dict[str, str]] = {
         "và thử lại.",
         "login_other_browser": "Phiên đăng nhập này được bắt đầu trên một trình duyệt khác. Hãy bắt đầu lại từ ứng "
         "dụng bạn đang đăng nhập.",
-        "too_many_attempts": "Quá nhiều lần thử. Hãy thử lại sau.",
+        "too_many_attempts": "Quá nhiều lần thử. Hãy thử lại sau {minutes} phút.",
+        "not_your_child": "Cơ sở dữ liệu quốc gia về dân cư không ghi nhận bạn là cha hoặc mẹ của người này.",
+        "not_under_14": "Người từ đủ 14 tuổi tự đăng ký tài khoản định danh điện tử.",
+        "id_card_required": "Cần có thẻ căn cước còn hiệu lực (Nghị định 69/2024/NĐ-CP, Điều 7).",
+        "account_exists": "Người này đã có tài khoản định danh điện tử.",
+        "invalid_credentials": "Sai số định danh cá nhân hoặc mật khẩu.",
+        "lock_not_holders": "Tài khoản bị khóa vì lý do khác: Công an cấp xã nơi bạn cư trú mở khóa.",
+        "not_locked": "Tài khoản không bị khóa.",
+        "invalid_otp": "Mã OTP không đúng.",
+        "otp_expired": "Mã xác thực đã hết hạn. Hãy bắt đầu lại.",
     },
     "en": {
         "insufficient_account_level": "This procedure needs a level 2 VNeID account (registered at the police). "
@@ -478,5 +501,7 @@ ERRORS: dict[str, dict[str, str]] = {
 }
 
 
-def error_text(lang: str, code: str, detail: str) -> str:
-    return ERRORS.get(lang, {}).get(code) or detail
+def error_text(lang: str, code: str, detail: str, minutes: int = 0) -> str:
+    """`minutes`: the wait a throttle's refusal asks for (its text's `{minutes}`)."""
+    known = ERRORS.get(lang, {}).get(code)
+    return known.format(minutes=minutes) if known else detail

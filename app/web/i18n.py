@@ -46,6 +46,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "account_pending": "Tài khoản đang chờ kích hoạt.",
         "invalid_otp": "Mã OTP không đúng.",
         "unknown_persona": "Không có nhân vật thử nghiệm này.",
+        "unlock_title": "Mở khóa tài khoản định danh điện tử",
+        "unlock_help": "Nếu bạn đã tự khóa tài khoản, hãy nhập số định danh cá nhân và mật khẩu; mã xác thực sẽ được "
+        "gửi tới số điện thoại đăng ký. Tài khoản bị khóa vì lý do khác do Công an cấp xã mở khóa.",
+        "unlock_send_code": "Gửi mã xác thực",
+        "unlock_link": "Bạn đã tự khóa tài khoản? Mở khóa tại đây",
+        "unlock_done": "Tài khoản đã được mở khóa. Bạn có thể đăng nhập lại.",
     },
     "en": {
         "sandbox_banner": "SANDBOX — synthetic data, not the real VNeID",
@@ -88,6 +94,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "account_pending": "The account is waiting for activation.",
         "invalid_otp": "Wrong one-time code.",
         "unknown_persona": "No such persona.",
+        "unlock_title": "Unlock your electronic identity account",
+        "unlock_help": "If you locked your account yourself, enter your personal ID and password; a code is sent "
+        "to the registered phone. Accounts locked for other reasons are unlocked by the commune police.",
+        "unlock_send_code": "Send the code",
+        "unlock_link": "Did you lock your account yourself? Unlock it here",
+        "unlock_done": "Your account is unlocked. You can sign in again.",
     },
 }
 

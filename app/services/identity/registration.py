@@ -7,17 +7,17 @@ registration SMS to that citizen, and wrong attempts are counted in the pending 
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.errors import AppError, CodedError, NotFound
 from app.core.passwords import hash_password
-from app.models import Citizen, IdentityAccount, InboxMessage
+from app.models import Citizen, IdentityAccount
 from app.services.identity import otp
 from app.services.identity.accounts import ACTIVE, PENDING, change_state, record_event
+from app.services.population.dates import age_on
 from app.services.population.names import fold_name
 
 MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH = 8, 128
@@ -30,9 +30,7 @@ PASSWORD_CLASSES = (
     ("a symbol", r"[^A-Za-z0-9\t-\r ]"),
 )
 MIN_SELF_REGISTRATION_AGE = 14  # younger children get an account through a parent or guardian
-OTP_TTL = timedelta(minutes=5)
 SMS_PURPOSE = "dang ky tai khoan VNeID"
-_SMS_CODE = re.compile(re.escape(SMS_PURPOSE) + r": ([0-9]+)")
 CITIZEN_ROLE = "citizen"
 
 
@@ -108,7 +106,7 @@ def start_registration(
     today = clock.today()
     if citizen.date_of_death is not None:
         raise RegistrationRefused("citizen_deceased", "the population database records this citizen as deceased")
-    if _age(citizen.date_of_birth, today) < MIN_SELF_REGISTRATION_AGE:
+    if age_on(citizen.date_of_birth, today) < MIN_SELF_REGISTRATION_AGE:
         raise RegistrationRefused(
             "below_minimum_age",
             f"citizens under {MIN_SELF_REGISTRATION_AGE} get an account through a parent or guardian, "
@@ -130,7 +128,7 @@ def start_registration(
     record_event(db, clock, account, "apply", personal_id, "self_registration")
     otp.send_otp(db, clock, personal_id, phone, SMS_PURPOSE)
     db.flush()
-    return PendingRegistration(account, now + OTP_TTL, otp.MAX_OTP_ATTEMPTS)
+    return PendingRegistration(account, now + otp.OTP_TTL, otp.MAX_OTP_ATTEMPTS)
 
 
 def confirm_registration(db: Session, clock: Clock, *, personal_id: str, code: str) -> IdentityAccount:
@@ -143,11 +141,10 @@ def confirm_registration(db: Session, clock: Clock, *, personal_id: str, code: s
         raise RegistrationNotFound(
             "no registration of this personal ID is waiting for a code; start with POST /v1/accounts/registrations"
         )
-    sms = _latest_sms(db, personal_id)
-    sent = _SMS_CODE.search(sms.body) if sms else None
-    if sms is None or sent is None or sms.at + OTP_TTL <= clock.now():
+    sent = otp.latest_code(db, clock, personal_id, SMS_PURPOSE)
+    if sent is None:
         raise OtpExpired("the code has expired; send the registration again to receive a new one")
-    if otp.otp_matches(code, personal_id, otp.otp_digest(sent.group(1), personal_id)):
+    if otp.otp_matches(code, personal_id, otp.otp_digest(sent, personal_id)):
         account.failed_logins = 0
         change_state(db, clock, account, ACTIVE, "register", personal_id, "otp_confirmed")
         db.flush()
@@ -165,16 +162,3 @@ def confirm_registration(db: Session, clock: Clock, *, personal_id: str, code: s
         error = InvalidOtp(f"wrong code; {attempts_left} attempt(s) left", attempts_left=attempts_left)
     db.commit()  # the request's session rolls back on any error: keep the count (or the cancellation)
     raise error
-
-
-def _latest_sms(db: Session, personal_id: str) -> InboxMessage | None:
-    return db.scalars(
-        select(InboxMessage)
-        .where(InboxMessage.personal_id == personal_id, InboxMessage.body.contains(SMS_PURPOSE))
-        .order_by(InboxMessage.id.desc())
-        .limit(1)
-    ).first()
-
-
-def _age(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
