@@ -32,6 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.db import create_db_engine
+from app.core.versions import Area, bump
 from app.models import Client, SigningKey
 from tests.conftest import form
 from tests.databases import fresh_database
@@ -359,6 +360,7 @@ def assertion_keys(live: Live) -> dict[str, dict[str, Any]]:
                     id_token_alg="RS256",
                 )
             )
+        bump(db, Area.CLIENTS)  # the server's workers reload their client cache
     return private_keys
 
 
