@@ -75,6 +75,16 @@ def test_an_has_a_clean_record_and_asks_for_his_daughter_under_14(client: TestCl
     assert (for_linh["subject_personal_id"], for_linh["data"]["for_child"]) == (LINH, True)
 
 
+def test_an_registers_an_account_for_his_daughter_linh(client: TestClient) -> None:
+    registered = client.post(
+        "/v1/me/children/accounts",
+        headers=persona_headers(client, "an", "vneid-app"),
+        json={"personal_id": LINH, "password": "Linh-2026-vneid"},
+    )
+    assert registered.status_code == 201, registered.text
+    assert (registered.json()["level"], registered.json()["guardian_personal_id"]) == (1, AN)
+
+
 def test_linh_is_under_14_with_both_parents_in_an_s_household(
     client: TestClient, agency_headers: Headers, sandbox_today: date
 ) -> None:
@@ -165,7 +175,7 @@ def test_id_cards_expire_at_the_holder_s_next_renewal_age(
     client: TestClient, agency_headers: Headers, sandbox_today: date
 ) -> None:
     """Every card was valid on 3 Dec 2026 (when the personas were last dated) and lasts until a renewal age."""
-    holders = [AN, BINH, CUONG, DUNG, EM, PHUONG, GIANG, KHOA, POLICE, RECORDS, *SPOUSES.values()]
+    holders = [AN, BINH, CUONG, DUNG, EM, PHUONG, GIANG, LINH, KHOA, POLICE, RECORDS, *SPOUSES.values()]
     for personal_id in holders:
         record = citizen(client, agency_headers, personal_id)
         card, born = record["id_card"], date.fromisoformat(record["date_of_birth"])
