@@ -6,9 +6,7 @@ from fastapi import APIRouter, Body, Path
 
 from app.core.errors import problem_responses
 from app.deps import AdminDep, ClockDep, PoliceOfficer, SessionDep
-from app.models import IdentityAccount
 from app.schemas.account import (
-    AccountPublic,
     AuthorityLockRequest,
     DeathRecord,
     DeathRecorded,
@@ -28,10 +26,6 @@ CONFIRM_PATH = "/v1/accounts/registrations/confirm"
 
 
 OFFICER_ERRORS = problem_responses(401, 403, 404, 409, 422)
-
-
-def _public(account: IdentityAccount) -> AccountPublic:
-    return AccountPublic.model_validate(lifecycle.account_summary(account))
 
 
 @router.post(
@@ -78,12 +72,12 @@ def start_registration(body: RegistrationStart, db: SessionDep, clock: ClockDep)
 
 @router.post(
     CONFIRM_PATH,
-    response_model=AccountPublic,
+    response_model=lifecycle.AccountSummary,
     tags=["VNeID accounts"],
     name="accounts.confirm_registration",
     responses=problem_responses(404, 422),
 )
-def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: ClockDep) -> AccountPublic:
+def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: ClockDep) -> lifecycle.AccountSummary:
     """Activate a pending level 1 account with the code from its SMS (step 2 of 2; no token needed).
 
     The code checked is the one in the newest registration SMS to this citizen. A wrong code is
@@ -91,12 +85,13 @@ def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: Clock
     (`422 registration_cancelled`: the pending account is deleted, start again). A code older than 5 minutes is
     `422 otp_expired`. Without a pending registration: `404 registration_not_found`. Once active, the citizen
     signs in through the OpenID Connect login with the password they chose and a code sent by SMS."""
-    return _public(registration.confirm_registration(db, clock, personal_id=body.personal_id, code=body.otp))
+    account = registration.confirm_registration(db, clock, personal_id=body.personal_id, code=body.otp)
+    return lifecycle.account_summary(account)
 
 
 @router.post(
     "/v1/officer/accounts/{personal_id}/upgrade",
-    response_model=AccountPublic,
+    response_model=lifecycle.AccountSummary,
     tags=["Officer: accounts"],
     name="accounts.upgrade",
     responses=OFFICER_ERRORS,
@@ -107,7 +102,7 @@ def upgrade(
     db: SessionDep,
     clock: ClockDep,
     body: Annotated[UpgradeRequest | None, Body()] = None,
-) -> AccountPublic:
+) -> lifecycle.AccountSummary:
     """Upgrade an active level 1 account to level 2, as the commune police does at the counter after taking and
     matching portrait and fingerprints (in the sandbox the biometric step is taken as done).
 
@@ -117,29 +112,29 @@ def upgrade(
     `409 already_level_2`; `409 account_not_active` for a pending or locked account; `404 account_not_found` for
     a citizen without an account. Tokens issued before the upgrade keep `acr` level 1: the citizen signs in
     again to get `urn:vneid:loa:2`."""
-    return _public(lifecycle.upgrade_to_level_2(db, clock, officer.officer, personal_id, body.reason if body else None))
+    return lifecycle.upgrade_to_level_2(db, clock, officer.officer, personal_id, body.reason if body else None)
 
 
 @router.post(
     "/v1/officer/accounts/{personal_id}/lock",
-    response_model=AccountPublic,
+    response_model=lifecycle.AccountSummary,
     tags=["Officer: accounts"],
     name="accounts.lock",
     responses=OFFICER_ERRORS,
 )
 def lock(
     personal_id: PersonalIdPath, body: AuthorityLockRequest, officer: PoliceOfficer, db: SessionDep, clock: ClockDep
-) -> AccountPublic:
+) -> lifecycle.AccountSummary:
     """Lock an active account for an authority's reason: `authority_request`, `breach_of_terms` or
     `id_card_revoked` (police officers only). The holder's tokens stop working at once and sign-in is refused
     with `account_locked`. `409 already_locked` (with the current `lock_reason`), `409 account_not_active` for a
     pending account."""
-    return _public(lifecycle.lock_by_authority(db, clock, officer.officer, personal_id, body.reason))
+    return lifecycle.lock_by_authority(db, clock, officer.officer, personal_id, body.reason)
 
 
 @router.post(
     "/v1/officer/accounts/{personal_id}/unlock",
-    response_model=AccountPublic,
+    response_model=lifecycle.AccountSummary,
     tags=["Officer: accounts"],
     name="accounts.unlock",
     responses=OFFICER_ERRORS,
@@ -150,11 +145,11 @@ def unlock(
     db: SessionDep,
     clock: ClockDep,
     body: Annotated[UnlockRequest | None, Body()] = None,
-) -> AccountPublic:
+) -> lifecycle.AccountSummary:
     """Unlock a locked account (police officers only): any lock but death, including the holder's own lock and
     the lock after five wrong passwords (whose count restarts at zero). A death lock is permanent:
     `409 permanent_lock`. `409 not_locked` when the account is not locked."""
-    return _public(lifecycle.unlock(db, clock, officer.officer, personal_id, body.reason if body else None))
+    return lifecycle.unlock(db, clock, officer.officer, personal_id, body.reason if body else None)
 
 
 @router.post(
@@ -174,8 +169,8 @@ def record_death(personal_id: PersonalIdPath, body: DeathRecord, db: SessionDep,
     already recorded is `409 already_deceased`."""
     outcome = lifecycle.record_death(db, clock, personal_id, body.date_of_death)
     return DeathRecorded(
-        personal_id=outcome.citizen.personal_id,
+        personal_id=outcome.personal_id,
         life_status="deceased",
         date_of_death=body.date_of_death,
-        account=_public(outcome.account) if outcome.account else None,
+        account=outcome.account,
     )

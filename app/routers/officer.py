@@ -60,14 +60,7 @@ def queue(
 def detail(code: str, caller: DeskOfficer, env: EnvDep) -> OfficerApplication:
     """An application of your jurisdiction with the applicant's population record (officers' reads are part of
     the procedure, not metered)."""
-    dossier = officer_dossier(env, caller.personal_id, code)
-    return OfficerApplication(
-        application=ApplicationPublic.model_validate(
-            application_view(env.db, env.clock, dossier.application, Actor.OFFICER)
-        ),
-        applicant_record=dossier.applicant_record,
-        subject_record=dossier.subject_record,
-    )
+    return OfficerApplication.model_validate(officer_dossier(env, caller.personal_id, code), from_attributes=True)
 
 
 @router.post(

@@ -7,6 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.schemas.citizen import PersonalId
 from app.schemas.common import Text
+from app.services.identity.lifecycle import AccountSummary
 from app.services.identity.registration import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, check_password_policy
 
 Password = Annotated[
@@ -61,18 +62,6 @@ class RegistrationConfirm(BaseModel):
     otp: str = Field(pattern=r"^[0-9]{6}$", examples=["123456"], description="The six-digit code sent by SMS.")
 
 
-class AccountPublic(BaseModel):
-    """An identity account's level and state."""
-
-    personal_id: str
-    level: int
-    acr: str = Field(description="The account level as OIDC `acr`: urn:vneid:loa:1 or urn:vneid:loa:2.")
-    status: Literal["pending", "active", "locked"]
-    lock_reason: str | None = Field(
-        description="holder_request, authority_request, breach_of_terms, id_card_revoked, failed_logins or death."
-    )
-
-
 class UpgradeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -101,4 +90,4 @@ class DeathRecorded(BaseModel):
     personal_id: str
     life_status: Literal["deceased"]
     date_of_death: date
-    account: AccountPublic | None = Field(description="The account, now locked for good; null if there was none.")
+    account: AccountSummary | None = Field(description="The account, now locked for good; null if there was none.")

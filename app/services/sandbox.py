@@ -75,6 +75,35 @@ class AdminTokenInvalid(AppError):
 
 
 @dataclass(frozen=True)
+class Persona:
+    """A fixed test identity and the state of its account (null fields: no account)."""
+
+    key: str
+    personal_id: str
+    full_name: str
+    sex: str
+    date_of_birth: str
+    account_level: int | None
+    account_status: str | None
+    lock_reason: str | None
+    role: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class GrantedConsent:
+    """A citizen's consent to a client: what it may read, and why."""
+
+    id: int
+    personal_id: str
+    client_id: str
+    purpose: str
+    scopes: list[str]
+    granted_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Bootstrap:
     admin_token: str
     seeded: SeedSummary | None
@@ -146,7 +175,7 @@ def check_admin_token(db: Session, settings: Settings, presented: str | None) ->
         )
 
 
-def list_personas(db: Session) -> list[dict[str, object]]:
+def list_personas(db: Session) -> list[Persona]:
     accounts = {
         a.personal_id: a
         for a in db.scalars(
@@ -159,25 +188,25 @@ def list_personas(db: Session) -> list[dict[str, object]]:
     for persona in personas_document()["personas"]:
         account = accounts.get(persona["personal_id"])
         out.append(
-            {
-                "key": persona["key"],
-                "personal_id": persona["personal_id"],
-                "full_name": persona["full_name"],
-                "sex": persona["sex"],
-                "date_of_birth": persona["date_of_birth"],
-                "account_level": account.level if account else None,
-                "account_status": account.status if account else None,
-                "lock_reason": account.lock_reason if account else None,
-                "role": account.role if account else None,
-                "description": persona["description"],
-            }
+            Persona(
+                key=persona["key"],
+                personal_id=persona["personal_id"],
+                full_name=persona["full_name"],
+                sex=persona["sex"],
+                date_of_birth=persona["date_of_birth"],
+                account_level=account.level if account else None,
+                account_status=account.status if account else None,
+                lock_reason=account.lock_reason if account else None,
+                role=account.role if account else None,
+                description=persona["description"],
+            )
         )
     return out
 
 
 def grant_consent(
     db: Session, clock: Clock, *, personal_id: str, client_id: str, purpose: str, scopes: list[str]
-) -> Consent:
+) -> GrantedConsent:
     """Record a citizen's consent directly, as the login flow's consent screen will."""
     if db.get(Citizen, personal_id) is None:
         raise CitizenNotFound(f"no citizen has the personal ID {personal_id}")
@@ -195,7 +224,9 @@ def grant_consent(
     )
     db.add(consent)
     db.flush()
-    return consent
+    return GrantedConsent(
+        consent.id, personal_id, client_id, purpose, consent.scopes, consent.granted_at, consent.revoked_at
+    )
 
 
 def mint_tokens(

@@ -16,6 +16,7 @@ from app.core.errors import AppError
 from app.core.keys import TokenInvalid
 from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Grant
+from app.schemas.me import Me
 from app.services import documents, selfservice
 from app.services.oidc import grants, login
 from app.services.oidc.login import SESSION_COOKIE
@@ -158,11 +159,11 @@ def qr_svg(text: str) -> Markup:
 
 @router.get("/app", response_class=HTMLResponse)
 def home(request: Request, db: SessionDep, clock: ClockDep, user: WebUserDep) -> HTMLResponse:
-    record = selfservice.my_record(db, clock, user.personal_id)
+    record = Me.of(selfservice.my_record(db, clock, user.personal_id))
     wallet = documents.my_documents(db, user.personal_id, limit=50, offset=0).items if user.level >= 2 else []
     access = selfservice.access_log(db, user.personal_id, limit=20, offset=0).items
     # The app the citizen is using is not a third party: it is not offered as a consent to withdraw.
-    consents = [c for c in selfservice.my_consents(db, user.personal_id) if c["client_id"] != APP_CLIENT_ID]
+    consents = [c for c in selfservice.my_consents(db, user.personal_id) if c.client_id != APP_CLIENT_ID]
     items, _ = desk.citizen_applications(db, user.personal_id, None, None, 50, 0)
     applications = [
         application_view(db, clock, a, Actor.APPLICANT if a.applicant_personal_id == user.personal_id else Actor.OWNER)

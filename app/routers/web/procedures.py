@@ -340,7 +340,7 @@ def officer_detail(
     request: Request, code: str, env: EnvDep, user: WebUserDep, error: str | None = None
 ) -> HTMLResponse:
     dossier = officer_dossier(env, user.personal_id, code)
-    view = application_view(env.db, env.clock, dossier.application, Actor.OFFICER)
+    view = dossier.application
     return page(
         request,
         "app/officer_detail.html",

@@ -12,8 +12,9 @@ holder, so their tokens stop working at once instead of living out their lifetim
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Literal, cast
 
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
@@ -76,20 +77,31 @@ class InvalidDateOfDeath(AppError):
 
 
 @dataclass(frozen=True)
+class AccountSummary:
+    """An identity account's level and state."""
+
+    personal_id: str
+    level: int
+    acr: Annotated[str, Field(description="The account level as OIDC `acr`: urn:vneid:loa:1 or urn:vneid:loa:2.")]
+    status: Literal["pending", "active", "locked"]
+    lock_reason: Annotated[
+        str | None,
+        Field(
+            description="holder_request, authority_request, breach_of_terms, id_card_revoked, failed_logins or death."
+        ),
+    ]
+
+
+@dataclass(frozen=True)
 class DeathOutcome:
-    citizen: Citizen
-    account: IdentityAccount | None
+    personal_id: str
+    account: AccountSummary | None  # locked for good; None if the citizen had no account
 
 
-def account_summary(account: IdentityAccount) -> dict[str, Any]:
+def account_summary(account: IdentityAccount) -> AccountSummary:
     """An account's level (also as OIDC `acr`) and state, as the API shows it."""
-    return {
-        "personal_id": account.personal_id,
-        "level": account.level,
-        "acr": ACR_BY_LEVEL[account.level],
-        "status": account.status,
-        "lock_reason": account.lock_reason,
-    }
+    status = cast(Literal["pending", "active", "locked"], account.status)
+    return AccountSummary(account.personal_id, account.level, ACR_BY_LEVEL[account.level], status, account.lock_reason)
 
 
 def require_officer(db: Session, personal_id: str) -> IdentityAccount:
@@ -102,7 +114,7 @@ def require_officer(db: Session, personal_id: str) -> IdentityAccount:
 
 def upgrade_to_level_2(
     db: Session, clock: Clock, officer: Officer, personal_id: str, note: str | None
-) -> IdentityAccount:
+) -> AccountSummary:
     """Level 1 → 2 after the officer took and matched portrait and fingerprints (sandbox: taken as done)."""
     account = _target(db, clock, officer, personal_id)
     if account.level >= 2:
@@ -115,27 +127,27 @@ def upgrade_to_level_2(
         )
     account.level = 2
     record_event(db, clock, account, "upgrade", officer.personal_id, _with_note(UPGRADE_REASON, note))
-    return account
+    return account_summary(account)
 
 
-def lock_by_authority(db: Session, clock: Clock, officer: Officer, personal_id: str, reason: str) -> IdentityAccount:
+def lock_by_authority(db: Session, clock: Clock, officer: Officer, personal_id: str, reason: str) -> AccountSummary:
     if reason not in AUTHORITY_LOCK_REASONS:  # the schema already refuses others; a guard for other callers
         raise ValueError(f"not an authority lock reason: {reason}")
     account = _target(db, clock, officer, personal_id)
     _lock(db, clock, account, reason, officer.personal_id)
-    return account
+    return account_summary(account)
 
 
-def lock_own_account(db: Session, clock: Clock, personal_id: str, note: str | None) -> IdentityAccount:
+def lock_own_account(db: Session, clock: Clock, personal_id: str, note: str | None) -> AccountSummary:
     """The holder locks their own account (lost phone, suspected misuse); only an officer can unlock it."""
     account = db.get(IdentityAccount, personal_id, with_for_update=True, populate_existing=True)
     if account is None:
         raise AccountNotFound("this citizen has no VNeID account")
     _lock(db, clock, account, LOCK_HOLDER, personal_id, note)
-    return account
+    return account_summary(account)
 
 
-def unlock(db: Session, clock: Clock, officer: Officer, personal_id: str, note: str | None) -> IdentityAccount:
+def unlock(db: Session, clock: Clock, officer: Officer, personal_id: str, note: str | None) -> AccountSummary:
     """Lift any lock but death; lifting a `failed_logins` lock also restarts the count of wrong passwords."""
     account = _target(db, clock, officer, personal_id)
     citizen = db.get_one(Citizen, personal_id)
@@ -146,7 +158,7 @@ def unlock(db: Session, clock: Clock, officer: Officer, personal_id: str, note: 
     lifted = account.lock_reason or "unknown"
     account.failed_logins = 0
     change_state(db, clock, account, ACTIVE, "unlock", officer.personal_id, _with_note(lifted, note))
-    return account
+    return account_summary(account)
 
 
 def record_death(db: Session, clock: Clock, personal_id: str, date_of_death: date) -> DeathOutcome:
@@ -171,7 +183,7 @@ def record_death(db: Session, clock: Clock, personal_id: str, date_of_death: dat
         # Whatever the account's state (pending, active, locked for another reason), death replaces it.
         change_state(db, clock, account, LOCKED, "lock", POPULATION_DATABASE, LOCK_DEATH)
         _revoke_grants(db, clock.now(), personal_id, LOCK_DEATH)
-    return DeathOutcome(citizen, account)
+    return DeathOutcome(personal_id, account_summary(account) if account else None)
 
 
 def _target(db: Session, clock: Clock, officer: Officer, personal_id: str) -> IdentityAccount:
