@@ -22,6 +22,7 @@ from app.core import journal
 from app.core.context import Env
 from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import InboxMessage, SigningKey
+from app.schemas.forms import RECEIVER_NAME, ClockAdvanceForm, PanelSignIn, ReceiverForm
 from app.services import admin_sessions, payments, sandbox, webhooks
 from app.services.identity import otp
 from app.services.journal import journal_clients, read_journal
@@ -38,10 +39,8 @@ PANEL = "/app/sandbox"
 HOOK_CHANNEL = "hook"
 MAX_BODY = 64 * 1024
 JOURNAL_ROWS = 50
-RECEIVER_NAME = r"^[A-Za-z0-9_.-]{1,60}$"
 KEPT_HEADERS = ("content-type", "user-agent", "vneid-event-id", "vneid-event-type", "vneid-signature")
 SIGNATURE = re.compile(r"^t=(\d{1,12}),v1=([0-9a-f]{64})$")
-ReceiverName = Annotated[str, Form(pattern=RECEIVER_NAME)]
 
 
 def _signed_in(request: Request, db: SessionDep, settings: SettingsDep) -> bool:
@@ -166,10 +165,10 @@ def panel_journal(
 
 @router.post(f"{PANEL}/login")
 def panel_login(
-    request: Request, db: SessionDep, settings: SettingsDep, admin_token: Annotated[str, Form(max_length=200)]
+    request: Request, db: SessionDep, settings: SettingsDep, form: Annotated[PanelSignIn, Form()]
 ) -> Response:
     client_address = request.client.host if request.client else "unknown"
-    key = admin_sessions.open_session(db, settings, admin_token.strip(), client_address, datetime.now(UTC))
+    key = admin_sessions.open_session(db, settings, form.admin_token.strip(), client_address, datetime.now(UTC))
     if key is None:
         return _sign_in_form(request, error=True)
     response = _back()
@@ -209,13 +208,12 @@ def panel_advance_clock(
     db: SessionDep,
     keys: KeysDep,
     settings: SettingsDep,
-    days: Annotated[int, Form(ge=0, le=3650)] = 0,
-    hours: Annotated[int, Form(ge=0, le=24 * 3650)] = 0,
+    form: Annotated[ClockAdvanceForm, Form()],
 ) -> Response:
     """What POST /sandbox/clock/advance does: move the clock, then expire the payments that fell due."""
     if not _signed_in(request, db, settings):
         return _sign_in_form(request, error=True)
-    clock = sandbox.advance_clock(db, timedelta(days=days, hours=hours))
+    clock = sandbox.advance_clock(db, timedelta(days=form.days, hours=form.hours))
     payments.expire_due(Env(db, clock, keys, settings))
     return _back("#clock")
 
@@ -243,13 +241,12 @@ def panel_receiver(
     keys: KeysDep,
     settings: SettingsDep,
     clock: ClockDep,
-    name: ReceiverName,
-    secret: Annotated[str, Form(max_length=200)] = "",
+    form: Annotated[ReceiverForm, Form()],
 ) -> HTMLResponse:
     """The deliveries a receiver got, each signature checked against the pasted secret (which is not kept)."""
     if not _signed_in(request, db, settings):
         return _sign_in_form(request, error=True)
-    return _panel(request, db, keys, settings, clock, name=name, secret=secret.strip())
+    return _panel(request, db, keys, settings, clock, name=form.name, secret=form.secret.strip())
 
 
 @receiver.post("/sandbox/receiver/{name}", status_code=204)

@@ -14,6 +14,7 @@ from app.core.errors import AppError, InsufficientAccountLevel
 from app.deps import EnvDep, writes
 from app.models import Citizen
 from app.schemas.criminal_record import CriminalRecordRequest, FeeCategory, Purpose
+from app.schemas.forms import PaymentForm, WithdrawalForm
 from app.schemas.residence import (
     AccommodationNoticeRequest,
     OfficerDecision,
@@ -113,9 +114,9 @@ def file_residence(
 
 @router.post("/app/applications/{code}/withdraw")
 def withdraw(
-    request: Request, code: str, env: EnvDep, user: WebUserDep, reason: Annotated[str, Form(max_length=1000)] = ""
+    request: Request, code: str, env: EnvDep, user: WebUserDep, form: Annotated[WithdrawalForm, Form()]
 ) -> Response:
-    residence_actions.withdraw(env, code, user.personal_id, reason.strip() or None)
+    residence_actions.withdraw(env, code, user.personal_id, form.reason.strip() or None)
     return _to_application(code)
 
 
@@ -315,9 +316,9 @@ def complete_payment(
     payment_id: str,
     env: EnvDep,
     user: WebUserDep,
-    outcome: Annotated[str, Form(pattern="^(succeed|fail)$")],
+    form: Annotated[PaymentForm, Form()],
 ) -> Response:
-    payment = payments.complete_payment(env, payment_id, user.personal_id, outcome)
+    payment = payments.complete_payment(env, payment_id, user.personal_id, form.outcome)
     return _to_application(payment.application_code)
 
 
