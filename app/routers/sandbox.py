@@ -1,5 +1,6 @@
 """Sandbox controls for QA and demos, behind the admin token."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -8,10 +9,9 @@ from pydantic import AwareDatetime
 
 from app.core import journal
 from app.core.clock import Clock
-from app.core.context import Env
 from app.core.errors import NotFound, problem_responses
 from app.core.outbound import OutboundPolicy
-from app.deps import AdminDep, ClockDep, KeysDep, SessionDep, SettingsDep, writes
+from app.deps import AdminDep, ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
 from app.schemas.common import Text
 from app.schemas.oauth import ClientRegistration, RegisteredClient
 from app.schemas.sandbox import ClockAdvance, ClockState, ConsentGrant, KeyRotation, ResetResult, ScenarioArm, TokenMint
@@ -169,11 +169,11 @@ def get_clock(clock: ClockDep) -> ClockState:
 @router.post(
     "/clock/advance", response_model=ClockState, name="sandbox.advance_clock", responses=problem_responses(401, 422)
 )
-def advance_clock(body: ClockAdvance, db: SessionDep, keys: KeysDep, settings: SettingsDep) -> ClockState:
+def advance_clock(body: ClockAdvance, env: EnvDep) -> ClockState:
     """Move the sandbox clock forward (it never goes back but by reset): deadlines fall due, payments and
     temporary residences expire. Tokens keep real time, so integrations stay valid."""
-    clock = sandbox.advance_clock(db, timedelta(days=body.days, hours=body.hours, minutes=body.minutes))
-    payments.expire_due(Env(db, clock, keys, settings))
+    clock = sandbox.advance_clock(env.db, timedelta(days=body.days, hours=body.hours, minutes=body.minutes))
+    payments.expire_due(replace(env, clock=clock))  # at the new time
     return _clock_state(clock)
 
 

@@ -10,7 +10,7 @@ sandbox inbox (channel `hook`), so a webhook subscription can point at the sandb
 import hmac
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -19,8 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from app.core import journal
-from app.core.context import Env
-from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
+from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import InboxMessage, SigningKey
 from app.schemas.forms import RECEIVER_NAME, ClockAdvanceForm, PanelSignIn, ReceiverForm
 from app.services import admin_sessions, payments, sandbox, webhooks
@@ -203,18 +202,12 @@ def panel_reset(request: Request, db: SessionDep, keys: KeysDep, settings: Setti
 
 
 @router.post(f"{PANEL}/clock/advance")
-def panel_advance_clock(
-    request: Request,
-    db: SessionDep,
-    keys: KeysDep,
-    settings: SettingsDep,
-    form: Annotated[ClockAdvanceForm, Form()],
-) -> Response:
+def panel_advance_clock(request: Request, env: EnvDep, form: Annotated[ClockAdvanceForm, Form()]) -> Response:
     """What POST /sandbox/clock/advance does: move the clock, then expire the payments that fell due."""
-    if not _signed_in(request, db, settings):
+    if not _signed_in(request, env.db, env.settings):
         return _sign_in_form(request, error=True)
-    clock = sandbox.advance_clock(db, timedelta(days=form.days, hours=form.hours))
-    payments.expire_due(Env(db, clock, keys, settings))
+    clock = sandbox.advance_clock(env.db, timedelta(days=form.days, hours=form.hours))
+    payments.expire_due(replace(env, clock=clock))  # at the new time
     return _back("#clock")
 
 
