@@ -6,13 +6,13 @@ from fastapi import APIRouter, Query
 
 from app.core.errors import problem_responses
 from app.deps import ClockDep, DeskOfficer, EnvDep, SessionDep
-from app.schemas.application import ApplicationPage, ApplicationPublic
+from app.schemas.application import ApplicationPage
 from app.schemas.common import Text
 from app.schemas.officer import OfficerApplication
 from app.schemas.residence import OfficerDecision
 from app.services.procedures import desk
 from app.services.procedures.dossier import officer_dossier
-from app.services.procedures.views import application_view
+from app.services.procedures.views import ApplicationView, application_view
 from app.services.procedures.vocabulary import Actor
 
 router = APIRouter(prefix="/v1/officer", tags=["Officer console"])
@@ -44,7 +44,7 @@ def queue(
         offset=offset,
     )
     return ApplicationPage(
-        items=[ApplicationPublic.model_validate(application_view(db, clock, a, Actor.OFFICER)) for a in items],
+        items=[application_view(db, clock, a, Actor.OFFICER) for a in items],
         total=total,
         limit=limit,
         offset=offset,
@@ -65,17 +65,12 @@ def detail(code: str, caller: DeskOfficer, env: EnvDep) -> OfficerApplication:
 
 @router.post(
     "/applications/{code}/decision",
-    response_model=ApplicationPublic,
+    response_model=ApplicationView,
     name="officer.decide",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-def decide(
-    code: str,
-    body: OfficerDecision,
-    caller: DeskOfficer,
-    env: EnvDep,
-) -> ApplicationPublic:
+def decide(code: str, body: OfficerDecision, caller: DeskOfficer, env: EnvDep) -> ApplicationView:
     """Approve, reject (reason required) or ask for supplementation (reason required). A decision on an
     application in the wrong state is 409 `invalid_transition`; of two concurrent decisions only one applies."""
     application = desk.decide(env, caller.officer, code, body.decision, body.reason)
-    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.OFFICER))
+    return application_view(env.db, env.clock, application, Actor.OFFICER)

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,17 +22,19 @@ class EventView:
     action: str
     from_status: str | None
     to_status: str
-    actor_personal_id: str | None
+    actor_personal_id: Annotated[
+        str | None, Field(description="Null for an officer's step, shown to citizens by name only.")
+    ]
     actor_role: str
     note: str | None
-    actor_name: str | None = None  # an officer's name, shown to citizens instead of the officer's personal ID
+    actor_name: Annotated[str | None, Field(description="The officer's name, on an officer's step.")] = None
 
 
 @dataclass(frozen=True, slots=True)
 class ApplicationView:
-    """A filed procedure as its caller (applicant, owner or officer) sees it; rendered as `ApplicationPublic`."""
+    """A filed procedure. `allowed_actions` lists what the caller (applicant, owner, member or officer) may do next."""
 
-    code: str
+    code: Annotated[str, Field(description="Human-readable application code, e.g. DKTT-2026-000042.")]
     procedure: str
     status: str
     applicant_personal_id: str
@@ -42,7 +45,9 @@ class ApplicationView:
     data: dict[str, Any]
     fee_vnd: int
     late: bool | None
-    due_on: date | None
+    due_on: Annotated[
+        date | None, Field(description="Deadline for the authority, in working days from a complete file.")
+    ]
     overdue: bool
     decision_reason: str | None
     created_at: datetime
