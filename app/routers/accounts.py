@@ -85,8 +85,7 @@ def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: Clock
     (`422 registration_cancelled`: the pending account is deleted, start again). A code older than 5 minutes is
     `422 otp_expired`. Without a pending registration: `404 registration_not_found`. Once active, the citizen
     signs in through the OpenID Connect login with the password they chose and a code sent by SMS."""
-    account = registration.confirm_registration(db, clock, personal_id=body.personal_id, code=body.otp)
-    return lifecycle.account_summary(account)
+    return registration.confirm_registration(db, clock, personal_id=body.personal_id, code=body.otp)
 
 
 @router.post(
