@@ -6,8 +6,7 @@ from app.core.errors import problem_responses
 from app.deps import ClockDep, EnvDep, Level2ProcedureCitizen, SessionDep
 from app.schemas.criminal_record import CriminalRecordQuoteRequest, CriminalRecordRequest, FeeLine, FeeQuote
 from app.services.procedures.criminal_record import filing
-from app.services.procedures.views import ApplicationView, application_view
-from app.services.procedures.vocabulary import Actor
+from app.services.procedures.views import ApplicationView
 
 router = APIRouter(prefix="/v1/applications/criminal-record-certificates", tags=["Criminal-record certificates"])
 ERRORS = problem_responses(401, 403, 422)
@@ -65,5 +64,4 @@ def file_request(body: CriminalRecordRequest, caller: Level2ProcedureCitizen, en
     be verified, reasons in `data.deadline_reasons`). Approval puts the signed certificate in the subject's
     document wallet (`data.document_code`). Before paying you may withdraw
     (`POST /v1/applications/{code}/withdraw`). Errors as for the quote."""
-    application = filing.file(env, caller.personal_id, caller.client.client_id, caller.level, body)
-    return application_view(env.db, env.clock, application, Actor.APPLICANT)
+    return filing.file(env, caller.personal_id, caller.client.client_id, caller.level, body)

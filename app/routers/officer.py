@@ -5,15 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.errors import problem_responses
-from app.deps import ClockDep, DeskOfficer, EnvDep, SessionDep
+from app.deps import DeskOfficer, EnvDep
 from app.schemas.application import ApplicationPage
 from app.schemas.common import Text
 from app.schemas.officer import OfficerApplication
 from app.schemas.residence import OfficerDecision
 from app.services.procedures import desk
 from app.services.procedures.dossier import officer_dossier
-from app.services.procedures.views import ApplicationView, application_view
-from app.services.procedures.vocabulary import Actor
+from app.services.procedures.views import ApplicationView
 
 router = APIRouter(prefix="/v1/officer", tags=["Officer console"])
 
@@ -23,8 +22,7 @@ router = APIRouter(prefix="/v1/officer", tags=["Officer console"])
 )
 def queue(
     caller: DeskOfficer,
-    db: SessionDep,
-    clock: ClockDep,
+    env: EnvDep,
     procedure: Annotated[Text | None, Query(max_length=30)] = None,
     status: Annotated[Text | None, Query(max_length=30)] = None,
     overdue: Annotated[bool | None, Query(description="Only (or no) applications past their deadline.")] = None,
@@ -34,9 +32,8 @@ def queue(
     """Your work queue: police officers see residence registrations and accommodation notices of their commune;
     records officers see criminal-record certificate requests of their province. Earliest deadline first."""
     items, total = desk.desk_queue(
-        db,
+        env,
         caller.officer,
-        clock.today(),
         procedure=procedure,
         status=status,
         overdue=overdue,
@@ -44,7 +41,7 @@ def queue(
         offset=offset,
     )
     return ApplicationPage(
-        items=[application_view(db, clock, a, Actor.OFFICER) for a in items],
+        items=items,
         total=total,
         limit=limit,
         offset=offset,
@@ -72,5 +69,4 @@ def detail(code: str, caller: DeskOfficer, env: EnvDep) -> OfficerApplication:
 def decide(code: str, body: OfficerDecision, caller: DeskOfficer, env: EnvDep) -> ApplicationView:
     """Approve, reject (reason required) or ask for supplementation (reason required). A decision on an
     application in the wrong state is 409 `invalid_transition`; of two concurrent decisions only one applies."""
-    application = desk.decide(env, caller.officer, code, body.decision, body.reason)
-    return application_view(env.db, env.clock, application, Actor.OFFICER)
+    return desk.decide(env, caller.officer, code, body.decision, body.reason)

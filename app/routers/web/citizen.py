@@ -24,8 +24,6 @@ from app.services.oidc.tokens import issue_token
 from app.services.procedures import desk
 from app.services.procedures.notifications import latest_status_changes
 from app.services.procedures.temporary_residence import PROOF_TYPES
-from app.services.procedures.views import application_view
-from app.services.procedures.vocabulary import Actor
 from app.web.errors import PageRefusal, PageRoute
 from app.web.session import (
     APP_CLIENT_ID,
@@ -158,17 +156,14 @@ def qr_svg(text: str) -> Markup:
 
 
 @router.get("/app", response_class=HTMLResponse)
-def home(request: Request, db: SessionDep, clock: ClockDep, user: WebUserDep) -> HTMLResponse:
+def home(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
+    db, clock = env.db, env.clock
     record = Me.of(selfservice.my_record(db, clock, user.personal_id))
     wallet = documents.my_documents(db, user.personal_id, limit=50, offset=0).items if user.level >= 2 else []
     access = selfservice.access_log(db, user.personal_id, limit=20, offset=0).items
     # The app the citizen is using is not a third party: it is not offered as a consent to withdraw.
     consents = [c for c in selfservice.my_consents(db, user.personal_id) if c.client_id != APP_CLIENT_ID]
-    items, _ = desk.citizen_applications(db, user.personal_id, None, None, 50, 0)
-    applications = [
-        application_view(db, clock, a, Actor.APPLICANT if a.applicant_personal_id == user.personal_id else Actor.OWNER)
-        for a in items
-    ]
+    applications, _ = desk.citizen_applications(env, user.personal_id, None, None, 50, 0)
     return page(
         request,
         "app/home.html",
@@ -215,7 +210,5 @@ def revoke_consent(request: Request, consent_id: int, db: SessionDep, clock: Clo
 
 @router.get("/app/applications/{code}", response_class=HTMLResponse)
 def application_detail(request: Request, code: str, env: EnvDep, user: WebUserDep) -> HTMLResponse:
-    db, clock = env.db, env.clock
-    application, role = desk.citizen_application(env, code, user.personal_id)
-    view = application_view(db, clock, application, role)
+    view, role = desk.my_application(env, code, user.personal_id)
     return page(request, "app/application.html", user, application=view, role=role, proof_types=PROOF_TYPES)

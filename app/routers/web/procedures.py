@@ -29,8 +29,7 @@ from app.services.procedures.criminal_record import filing, record
 from app.services.procedures.criminal_record.fee import Quote
 from app.services.procedures.dossier import officer_dossier
 from app.services.procedures.temporary_residence import PROOF_TYPES
-from app.services.procedures.views import application_view
-from app.services.procedures.vocabulary import OFFICER_DECISIONS, Actor
+from app.services.procedures.vocabulary import OFFICER_DECISIONS
 from app.services.reference import catalog
 from app.web.errors import PageRoute, validated
 from app.web.i18n import language
@@ -195,15 +194,11 @@ def file_accommodation(
 
 @router.get("/app/owner-requests", response_class=HTMLResponse)
 def owner_requests(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
-    requests = [
-        application_view(env.db, env.clock, a, Actor.OWNER)
-        for a in temporary_residence.owner_requests(env.db, user.personal_id)
-    ]
+    requests = temporary_residence.owner_requests(env, user.personal_id)
     names = {a.applicant_personal_id: _name(env, a.applicant_personal_id) for a in requests}
-    sent, _total = desk.citizen_applications(
-        env.db, user.personal_id, accommodation_notice.PROCEDURE.name, None, limit=50, offset=0
+    notices, _total = desk.citizen_applications(
+        env, user.personal_id, accommodation_notice.PROCEDURE.name, None, limit=50, offset=0
     )
-    notices = [application_view(env.db, env.clock, a, Actor.APPLICANT) for a in sent]
     names |= {a.subject_personal_id: _name(env, a.subject_personal_id) for a in notices if a.subject_personal_id}
     return page(request, "app/owner_requests.html", user, requests=requests, names=names, notices=notices)
 
@@ -328,10 +323,7 @@ def complete_payment(
 @router.get("/app/officer", response_class=HTMLResponse)
 def officer_queue(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
     officer = desk.officer(env.db, user.personal_id)
-    items, total = desk.desk_queue(
-        env.db, officer, env.clock.today(), procedure=None, status=None, overdue=None, limit=100, offset=0
-    )
-    queue = [application_view(env.db, env.clock, a, Actor.OFFICER) for a in items]
+    queue, total = desk.desk_queue(env, officer, procedure=None, status=None, overdue=None, limit=100, offset=0)
     names = {a.applicant_personal_id: _name(env, a.applicant_personal_id) for a in queue}
     return page(request, "app/officer_queue.html", user, queue=queue, total=total, names=names, officer=officer)
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
+from app.core.context import Env
 from app.models import Application, ApplicationEvent, Citizen
 from app.services.procedures.engine import REGISTRY, allowed_actions
 from app.services.procedures.vocabulary import Actor
@@ -54,6 +55,11 @@ class ApplicationView:
     updated_at: datetime
     allowed_actions: list[str]
     history: list[EventView]
+
+
+def view_as(env: Env, application: Application, role: str) -> ApplicationView:
+    """The application as `role` sees it now: what services return to routers after an action or a read."""
+    return application_view(env.db, env.clock, application, role)
 
 
 def application_view(db: Session, clock: Clock, application: Application, role: str) -> ApplicationView:
