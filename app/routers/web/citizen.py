@@ -193,12 +193,11 @@ def document_pdf(
 ) -> Response:
     if user.level < 2:
         raise PageRefusal(403, "level2_wallet", "the document wallet needs a level 2 account")
-    document = documents.my_document(db, user.personal_id, document_id)
-    content = documents.render_pdf(document, public_url=settings.public_url, kid=documents.signing_kid(document))
+    pdf = documents.my_document_pdf(db, settings.public_url, user.personal_id, document_id)
     return Response(
-        content,
+        pdf.content,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{document.kind}-{document.code}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'},
     )
 
 
