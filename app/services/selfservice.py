@@ -19,6 +19,7 @@ from app.services.identity.accounts import account_history
 from app.services.identity.lifecycle import AccountSummary, account_summary
 from app.services.oidc import grants
 from app.services.oidc.claims import subject_for
+from app.services.paging import NextOffset
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.lookup import citizen_fields
 
@@ -63,9 +64,7 @@ class AccessLogEntry:
 @dataclass(frozen=True)
 class AccessLogPage:
     items: list[AccessLogEntry]
-    next_offset: Annotated[
-        int | None, Field(description="Pass as `offset` for the next (older) page; null on the last page.")
-    ]
+    next_offset: NextOffset
 
 
 @dataclass(frozen=True)

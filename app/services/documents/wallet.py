@@ -14,6 +14,7 @@ from app.models import Application, Document
 from app.services.documents.content import DocumentContent
 from app.services.documents.pdf import render_pdf, verification_url
 from app.services.documents.signing import DocumentNotFound
+from app.services.paging import NextOffset
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,7 @@ class DocumentDetail(DocumentSummary):
 @dataclass(frozen=True)
 class DocumentPage:
     items: list[DocumentSummary]
-    next_offset: Annotated[
-        int | None, Field(description="Pass as `offset` for the next (older) page; null on the last page.")
-    ]
+    next_offset: NextOffset
 
 
 @dataclass(frozen=True)
