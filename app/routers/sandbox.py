@@ -13,7 +13,7 @@ from app.core.errors import NotFound, problem_responses
 from app.core.outbound import OutboundPolicy
 from app.deps import AdminDep, ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
 from app.schemas.common import Text
-from app.schemas.oauth import ClientRegistration, RegisteredClient
+from app.schemas.oauth import ClientRegistration
 from app.schemas.sandbox import ClockAdvance, ClockState, ConsentGrant, KeyRotation, ResetResult, ScenarioArm, TokenMint
 from app.schemas.webhook import OperatorSubscriptionCreate
 from app.services import payments, sandbox, webhooks
@@ -189,22 +189,13 @@ def _clock_state(clock: Clock) -> ClockState:
 
 @router.post(
     "/clients",
-    response_model=RegisteredClient,
+    response_model=clients.RegisteredClient,
     status_code=201,
     name="sandbox.register_client",
     responses=problem_responses(401, 409, 422),
 )
-def register_client(body: ClientRegistration, db: SessionDep) -> RegisteredClient:
+def register_client(body: ClientRegistration, db: SessionDep) -> clients.RegisteredClient:
     """Register a client of your own: secrets (generated, shown once), `private_key_jwt` with your `jwks` or
     `jwks_uri`, or a public PKCE client. Reset keeps it."""
     metadata = body.model_dump(mode="json", exclude_none=True)
-    client, secret = clients.register_client(db, {**metadata, "redirect_uris": metadata.get("redirect_uris", [])})
-    return RegisteredClient(
-        client_id=client.client_id,
-        client_secret=secret,
-        kind=client.kind,
-        auth_methods=client.auth_methods,
-        grant_types=client.grant_types,
-        redirect_uris=client.redirect_uris,
-        scopes=client.scopes,
-    )
+    return clients.register_client(db, {**metadata, "redirect_uris": metadata.get("redirect_uris", [])})
