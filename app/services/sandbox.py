@@ -1,6 +1,7 @@
 """Sandbox controls: first-start bootstrap, reset to the seed, personas, the admin token, test consents."""
 
 import hmac
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from app.models import (
     RevokedToken,
     SandboxSetting,
     Scenario,
+    SigningKey,
     UsedAssertion,
     UsedDpopProof,
     WebhookDelivery,
@@ -68,6 +70,7 @@ RUNTIME_STATE = (
 SEEDED = "seeded"
 CLOCK_OFFSET = "clock_offset_seconds"
 ADMIN_TOKEN = "admin_token"
+HOOK_CHANNEL = "hook"  # the inbox channel of the webhook receiver's deliveries
 
 
 class AdminTokenInvalid(AppError):
@@ -260,6 +263,29 @@ def mint_tokens(
     )
     login.record_consent(db, clock_now=clock.now(), client=client, scope=grant.scope, personal_id=personal_id)
     return tokens.token_response(db, keys, settings, client, grant, nonce=None, claims_request=None)
+
+
+@dataclass(frozen=True)
+class PublishedKey:
+    """A signing key of the JWKS, with its place in the rotation (next, active, retired) and purpose."""
+
+    kid: str
+    alg: str
+    status: str
+    purpose: str
+
+
+def published_keys(db: Session, keys: KeyStore, settings: Settings) -> list[PublishedKey]:
+    """The JWKS entries (as GET /.well-known/jwks.json lists them), each with its status."""
+    published = keys.published(db, datetime.now(UTC), timedelta(seconds=settings.access_token_ttl_seconds))
+    rows = {r.kid: r for r in db.scalars(select(SigningKey).where(SigningKey.kid.in_([k.kid for k in published])))}
+    return [PublishedKey(k.kid, k.alg, rows[k.kid].status, rows[k.kid].purpose) for k in published]
+
+
+def keep_delivery(db: Session, receiver: str, headers: dict[str, str], body: str) -> None:
+    """What the sandbox's webhook receiver got, kept in the inbox (channel `hook`) for the panel to show."""
+    kept = json.dumps({"headers": headers, "body": body}, ensure_ascii=False)
+    db.add(InboxMessage(at=datetime.now(UTC), channel=HOOK_CHANNEL, recipient=receiver, personal_id=None, body=kept))
 
 
 def _load_clock(db: Session) -> Clock:

@@ -16,11 +16,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from app.core import journal
 from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
-from app.models import InboxMessage, SigningKey
 from app.schemas.forms import RECEIVER_NAME, ClockAdvanceForm, PanelSignIn, ReceiverForm
 from app.services import admin_sessions, payments, sandbox, webhooks
 from app.services.identity import otp
@@ -35,7 +33,6 @@ receiver = APIRouter(include_in_schema=False)  # for machines: its errors stay p
 
 ADMIN_COOKIE = "vneid_sandbox_admin"
 PANEL = "/app/sandbox"
-HOOK_CHANNEL = "hook"
 MAX_BODY = 64 * 1024
 JOURNAL_ROWS = 50
 KEPT_HEADERS = ("content-type", "user-agent", "vneid-event-id", "vneid-event-type", "vneid-signature")
@@ -71,7 +68,7 @@ def _verified(secret: str, signature: str | None, body: str) -> bool | None:
 def _deliveries(db: SessionDep, name: str, secret: str) -> list[Delivery]:
     out = []
     for message in otp.inbox(db, recipient=name):
-        if message.channel != HOOK_CHANNEL:
+        if message.channel != sandbox.HOOK_CHANNEL:
             continue
         stored = json.loads(message.body)
         headers, body = stored.get("headers", {}), stored.get("body", "")
@@ -90,15 +87,6 @@ def _deliveries(db: SessionDep, name: str, secret: str) -> list[Delivery]:
     return out
 
 
-def _keys(db: SessionDep, keys: KeysDep, settings: SettingsDep) -> list[dict[str, Any]]:
-    """The JWKS entries (as GET /.well-known/jwks.json lists them), with each key's status."""
-    published = keys.published(db, datetime.now(UTC), timedelta(seconds=settings.access_token_ttl_seconds))
-    rows = {r.kid: r for r in db.scalars(select(SigningKey).where(SigningKey.kid.in_([k.kid for k in published])))}
-    return [
-        {"kid": k.kid, "alg": k.alg, "status": rows[k.kid].status, "purpose": rows[k.kid].purpose} for k in published
-    ]
-
-
 def _panel(
     request: Request,
     db: SessionDep,
@@ -115,7 +103,7 @@ def _panel(
         "app/sandbox_panel.html",
         now=clock.now(),
         offset=int(clock.offset.total_seconds()),
-        keys=_keys(db, keys, settings),
+        keys=sandbox.published_keys(db, keys, settings),
         name=name,
         secret_given=bool(secret),
         deliveries=_deliveries(db, name, secret),
@@ -254,8 +242,7 @@ async def receive(request: Request, db: SessionDep, name: Annotated[str, Path(pa
         if len(raw) > MAX_BODY:
             return Response(status_code=413)
     headers = {h: request.headers[h] for h in KEPT_HEADERS if h in request.headers}
-    body = json.dumps({"headers": headers, "body": raw.decode("utf-8", "replace")}, ensure_ascii=False)
-    db.add(InboxMessage(at=datetime.now(UTC), channel=HOOK_CHANNEL, recipient=name, personal_id=None, body=body))
+    sandbox.keep_delivery(db, name, headers, raw.decode("utf-8", "replace"))
     return Response(status_code=204)
 
 

@@ -12,7 +12,6 @@ from app.core.clock import VIETNAM
 from app.core.context import Env
 from app.core.errors import AppError, InsufficientAccountLevel
 from app.deps import EnvDep, writes
-from app.models import Citizen
 from app.schemas.criminal_record import CriminalRecordRequest, FeeCategory, Purpose
 from app.schemas.forms import PaymentForm, WithdrawalForm
 from app.schemas.residence import (
@@ -29,6 +28,7 @@ from app.services.procedures.criminal_record import filing, record
 from app.services.procedures.criminal_record.fee import Quote
 from app.services.procedures.dossier import officer_dossier
 from app.services.procedures.temporary_residence import PROOF_TYPES
+from app.services.procedures.views import full_names
 from app.services.procedures.vocabulary import OFFICER_DECISIONS
 from app.services.reference import catalog
 from app.web.errors import PageRoute, validated
@@ -195,11 +195,10 @@ def file_accommodation(
 @router.get("/app/owner-requests", response_class=HTMLResponse)
 def owner_requests(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
     requests = temporary_residence.owner_requests(env, user.personal_id)
-    names = {a.applicant_personal_id: _name(env, a.applicant_personal_id) for a in requests}
     notices, _total = desk.citizen_applications(
         env, user.personal_id, accommodation_notice.PROCEDURE.name, None, limit=50, offset=0
     )
-    names |= {a.subject_personal_id: _name(env, a.subject_personal_id) for a in notices if a.subject_personal_id}
+    names = full_names(env.db, [a.applicant_personal_id for a in requests] + [a.subject_personal_id for a in notices])
     return page(request, "app/owner_requests.html", user, requests=requests, names=names, notices=notices)
 
 
@@ -215,11 +214,6 @@ def owner_decides(
     body = validated(OwnerDecision, {"decision": decision, "reason": reason.strip() or None})
     residence_actions.owner_decides(env, code, user.personal_id, body.decision, body.reason)
     return RedirectResponse("/app/owner-requests", status_code=303)
-
-
-def _name(env: Env, personal_id: str | None) -> str:
-    citizen = env.db.get(Citizen, personal_id or "")
-    return citizen.full_name if citizen else ""
 
 
 # --- Criminal-record certificates ---------------------------------------------------------------------------
@@ -243,13 +237,12 @@ def _record_form(
 
 @router.get("/app/criminal-record/new", response_class=HTMLResponse)
 def record_form(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
-    applicant = env.db.get_one(Citizen, user.personal_id)
     values = {
         "form": "1",
         "purpose": "job",
         "copies": "1",
         "fee_category": "standard",
-        "issuing_province_code": record.permanent_province(applicant),
+        "issuing_province_code": record.home_province(env.db, user.personal_id),
     }
     return _record_form(request, user, values)
 
@@ -324,7 +317,7 @@ def complete_payment(
 def officer_queue(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
     officer = desk.officer(env.db, user.personal_id)
     queue, total = desk.desk_queue(env, officer, procedure=None, status=None, overdue=None, limit=100, offset=0)
-    names = {a.applicant_personal_id: _name(env, a.applicant_personal_id) for a in queue}
+    names = full_names(env.db, (a.applicant_personal_id for a in queue))
     return page(request, "app/officer_queue.html", user, queue=queue, total=total, names=names, officer=officer)
 
 

@@ -1,5 +1,6 @@
 """Applications as the API and the pages show them: with their history and what the caller may do next."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -55,6 +56,13 @@ class ApplicationView:
     updated_at: datetime
     allowed_actions: list[str]
     history: list[EventView]
+
+
+def full_names(db: Session, personal_ids: Iterable[str | None]) -> dict[str, str]:
+    """Citizens' full names by personal ID, for the pages that name an application's parties."""
+    wanted = {p for p in personal_ids if p}
+    query = select(Citizen.personal_id, Citizen.full_name).where(Citizen.personal_id.in_(wanted))
+    return {personal_id: full_name for personal_id, full_name in db.execute(query)}  # noqa: C416  (rows, not pairs)
 
 
 def view_as(env: Env, application: Application, role: str) -> ApplicationView:
