@@ -18,6 +18,7 @@ from app.schemas.account import (
 )
 from app.schemas.citizen import PersonalId
 from app.services.identity import lifecycle, registration
+from app.services.identity.accounts import AccountSummary
 
 router = APIRouter()
 
@@ -72,12 +73,12 @@ def start_registration(body: RegistrationStart, db: SessionDep, clock: ClockDep)
 
 @router.post(
     CONFIRM_PATH,
-    response_model=lifecycle.AccountSummary,
+    response_model=AccountSummary,
     tags=["VNeID accounts"],
     name="accounts.confirm_registration",
     responses=problem_responses(404, 422),
 )
-def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: ClockDep) -> lifecycle.AccountSummary:
+def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: ClockDep) -> AccountSummary:
     """Activate a pending level 1 account with the code from its SMS (step 2 of 2; no token needed).
 
     The code checked is the one in the newest registration SMS to this citizen. A wrong code is
@@ -90,7 +91,7 @@ def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: Clock
 
 @router.post(
     "/v1/officer/accounts/{personal_id}/upgrade",
-    response_model=lifecycle.AccountSummary,
+    response_model=AccountSummary,
     tags=["Officer: accounts"],
     name="accounts.upgrade",
     responses=OFFICER_ERRORS,
@@ -101,7 +102,7 @@ def upgrade(
     db: SessionDep,
     clock: ClockDep,
     body: Annotated[UpgradeRequest | None, Body()] = None,
-) -> lifecycle.AccountSummary:
+) -> AccountSummary:
     """Upgrade an active level 1 account to level 2, as the commune police does at the counter after taking and
     matching portrait and fingerprints (in the sandbox the biometric step is taken as done).
 
@@ -116,14 +117,14 @@ def upgrade(
 
 @router.post(
     "/v1/officer/accounts/{personal_id}/lock",
-    response_model=lifecycle.AccountSummary,
+    response_model=AccountSummary,
     tags=["Officer: accounts"],
     name="accounts.lock",
     responses=OFFICER_ERRORS,
 )
 def lock(
     personal_id: PersonalIdPath, body: AuthorityLockRequest, officer: PoliceOfficer, db: SessionDep, clock: ClockDep
-) -> lifecycle.AccountSummary:
+) -> AccountSummary:
     """Lock an active account for an authority's reason: `authority_request`, `breach_of_terms` or
     `id_card_revoked` (police officers only). The holder's tokens stop working at once and sign-in is refused
     with `account_locked`. `409 already_locked` (with the current `lock_reason`), `409 account_not_active` for a
@@ -133,7 +134,7 @@ def lock(
 
 @router.post(
     "/v1/officer/accounts/{personal_id}/unlock",
-    response_model=lifecycle.AccountSummary,
+    response_model=AccountSummary,
     tags=["Officer: accounts"],
     name="accounts.unlock",
     responses=OFFICER_ERRORS,
@@ -144,7 +145,7 @@ def unlock(
     db: SessionDep,
     clock: ClockDep,
     body: Annotated[UnlockRequest | None, Body()] = None,
-) -> lifecycle.AccountSummary:
+) -> AccountSummary:
     """Unlock a locked account (police officers only): any lock but death, including the holder's own lock and
     the lock after five wrong passwords (whose count restarts at zero). A death lock is permanent:
     `409 permanent_lock`. `409 not_locked` when the account is not locked."""

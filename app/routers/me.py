@@ -9,6 +9,7 @@ from app.deps import ClockDep, SelfCitizen, SessionDep
 from app.schemas.me import AccountHistory, ConsentList, HolderLockRequest, Me
 from app.services import selfservice
 from app.services.identity import lifecycle
+from app.services.identity.accounts import AccountSummary
 from app.services.selfservice import AccessLogPage
 
 router = APIRouter(prefix="/v1/me", tags=["Citizen self-service"])
@@ -67,7 +68,7 @@ def revoke_consent(
 
 @router.post(
     "/account/lock",
-    response_model=lifecycle.AccountSummary,
+    response_model=AccountSummary,
     name="me.lock_account",
     responses=problem_responses(*TOKEN_ERRORS, 404, 409, 422),
 )
@@ -76,7 +77,7 @@ def lock_account(
     db: SessionDep,
     clock: ClockDep,
     body: Annotated[HolderLockRequest | None, Body()] = None,
-) -> lifecycle.AccountSummary:
+) -> AccountSummary:
     """Lock my own account (reason `holder_request`; an optional free-text `reason` is kept in the history), for
     a lost phone or suspected misuse. Every token of the account stops working at once, this one included, and
     sign-in is refused until a police officer unlocks it. `409 already_locked`."""

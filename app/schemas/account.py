@@ -7,7 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.schemas.citizen import PersonalId
 from app.schemas.common import Text
-from app.services.identity.lifecycle import AccountSummary
+from app.services.identity.accounts import AccountSummary
 from app.services.identity.registration import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, check_password_policy
 
 Password = Annotated[

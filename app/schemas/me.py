@@ -4,7 +4,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.account import Note
 from app.schemas.citizen import PopulationRecord
-from app.services.identity.lifecycle import AccountSummary
+from app.services.identity.accounts import AccountSummary
 from app.services.selfservice import AccountEventEntry, ConsentEntry, OwnRecord
 
 

@@ -15,8 +15,7 @@ from app.core.clock import VIETNAM, Clock
 from app.core.errors import NotFound
 from app.models import AccountEvent, AuditEvent, Citizen, Client, Consent, IdentityAccount
 from app.services import webhooks
-from app.services.identity.accounts import account_history
-from app.services.identity.lifecycle import AccountSummary, account_summary
+from app.services.identity.accounts import AccountSummary, account_history, account_summary
 from app.services.oidc import grants
 from app.services.oidc.claims import subject_for
 from app.services.paging import NextOffset

@@ -12,19 +12,18 @@ holder, so their tokens stop working at once instead of living out their lifetim
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Literal, cast
 
-from pydantic import Field
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.errors import AppError, CitizenNotFound, Conflict, NotFound, OfficerRoleRequired
 from app.models import Citizen, IdentityAccount
 from app.services.identity.accounts import (
-    ACR_BY_LEVEL,
     ACTIVE,
     LOCK_DEATH,
     LOCKED,
+    AccountSummary,
+    account_summary,
     change_state,
     record_event,
     usable_account,
@@ -77,31 +76,9 @@ class InvalidDateOfDeath(AppError):
 
 
 @dataclass(frozen=True)
-class AccountSummary:
-    """An identity account's level and state."""
-
-    personal_id: str
-    level: int
-    acr: Annotated[str, Field(description="The account level as OIDC `acr`: urn:vneid:loa:1 or urn:vneid:loa:2.")]
-    status: Literal["pending", "active", "locked"]
-    lock_reason: Annotated[
-        str | None,
-        Field(
-            description="holder_request, authority_request, breach_of_terms, id_card_revoked, failed_logins or death."
-        ),
-    ]
-
-
-@dataclass(frozen=True)
 class DeathOutcome:
     personal_id: str
     account: AccountSummary | None  # locked for good; None if the citizen had no account
-
-
-def account_summary(account: IdentityAccount) -> AccountSummary:
-    """An account's level (also as OIDC `acr`) and state, as the API shows it."""
-    status = cast(Literal["pending", "active", "locked"], account.status)
-    return AccountSummary(account.personal_id, account.level, ACR_BY_LEVEL[account.level], status, account.lock_reason)
 
 
 def require_officer(db: Session, personal_id: str) -> IdentityAccount:

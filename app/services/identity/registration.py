@@ -17,8 +17,7 @@ from app.core.errors import AppError, CodedError, NotFound
 from app.core.passwords import hash_password
 from app.models import Citizen, IdentityAccount, InboxMessage
 from app.services.identity import otp
-from app.services.identity.accounts import ACTIVE, PENDING, change_state, record_event
-from app.services.identity.lifecycle import AccountSummary, account_summary
+from app.services.identity.accounts import ACTIVE, PENDING, AccountSummary, account_summary, change_state, record_event
 from app.services.population.names import fold_name
 
 MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH = 8, 128
