@@ -6,7 +6,7 @@ from pathlib import Path
 
 import swagger_ui_bundle
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -19,6 +19,7 @@ from app.core.error_handlers import install_error_handlers
 from app.core.http_policy import BrowserClientsCORS, RequestSizeLimit, SecurityHeadersMiddleware
 from app.core.journal import JournalMiddleware
 from app.core.keys import KeyStore
+from app.core.query_parameters import refuse_unknown_query_parameters
 from app.core.request_log import RequestLogMiddleware, configure_logging
 from app.core.world import WorldMount
 from app.routers import (
@@ -41,7 +42,9 @@ from app.routers.web import bank as web_bank
 from app.routers.web import citizen as web_citizen
 from app.routers.web import panel as web_panel
 from app.routers.web import procedures as web_procedures
-from app.services.worlds import Worlds, storage_for
+from app.routers.web import unlock as web_unlock
+from app.services.world_storage import storage_for
+from app.services.worlds import Worlds
 from app.worker import SPARE_THREADS, background_loops
 
 WEB = Path(__file__).parent / "web"
@@ -81,6 +84,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.settings = settings
     app.state.database = database or Database.from_url(
@@ -125,6 +129,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         web_procedures.router,
         web_bank.router,
         web_panel.router,
+        web_unlock.router,
     ):
         app.include_router(router)
     openapi.install(app)

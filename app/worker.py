@@ -27,7 +27,10 @@ def background_loops(settings: Settings, database: Database, worlds: Worlds) -> 
     loops: list[Periodic] = []
     if database.on_engine:  # a test's single connection is not for other threads
         # Idle worlds are deleted; the registry is in the database the worker started with.
-        loops.append(Periodic("world-expiry", WORLD_EXPIRY_SECONDS, lambda: worlds.expire(database)))
+        # Their files or schemas that no registry row names (a crash's leftovers) go too, from the first round on.
+        loops.append(
+            Periodic("world-expiry", WORLD_EXPIRY_SECONDS, lambda: (worlds.expire(database), worlds.sweep(database)))
+        )
     if settings.webhook_dispatcher:
         http = httpx.Client(timeout=webhooks.TIMEOUT_SECONDS, follow_redirects=False)
         policy = OutboundPolicy.of(settings)

@@ -14,6 +14,10 @@ flow being authorize → code → token (→ userinfo), sent by bench/lua/codefl
 - the same with GET /oauth2/userinfo added to each flow;
 - sandbox, demo-pkjwt: the same token request authenticated with private_key_jwt (RS256 client assertions
   signed before the run, one per token request: the sandbox refuses a replayed jti), as mockpass's clients do;
+- sandbox, demo-fapi: the FAPI 2.0 flow: POST /oauth2/par (private_key_jwt, PKCE, dpop_jkt) → 201 with a
+  request_uri; GET /oauth2/authorize with it → 303 with the code; POST /oauth2/token with a DPoP proof and
+  private_key_jwt → DPoP-bound tokens and an encrypted ID token (ES256 assertions and proofs signed before the
+  run; the proofs go stale after 60 s, so this row is skipped when --seconds is above 50);
 - mockpass (bench/peers.py, its Singpass v2 endpoints, started on a free port as shipped): GET
   /singpass/v2/authorize (headless) → 302 with the code; POST /singpass/v2/token with private_key_jwt (ES512
   assertions with its shipped test relying-party key, signed before the run) → 200 with an encrypted ID token.
@@ -32,21 +36,26 @@ from typing import Any
 from bench import peers, wrk
 from bench.common import load_average, write_results
 from bench.server import sandbox
-from bench.workloads import mockpass_codeflow, sandbox_codeflow
+from bench.workloads import DPOP_PROOF_SECONDS, mockpass_codeflow, sandbox_codeflow, sandbox_fapi_flow
 
 TARGET_RATIO = 1.7  # sandbox code flows per second against mockpass's
 MOCKPASS_ASSERTIONS_PER_SECOND = 2_000  # enough for its rate here; it does not check jti, so reuse would not show
 ASSERTION_MARGIN = 3  # private_key_jwt assertions signed per flow/s the demo-bank flow reached, for demo-pkjwt
+# and demo-fapi (whose flows need two assertions and a DPoP proof each)
 ROWS = {
     "sandbox_token": ("sandbox  demo-bank  authorize + token", 2),
     "sandbox_userinfo": ("sandbox  demo-bank  authorize + token + userinfo", 3),
     "sandbox_pkjwt_token": ("sandbox  demo-pkjwt authorize + token (private_key_jwt)", 2),
+    "sandbox_fapi_token": ("sandbox  demo-fapi  PAR + authorize + token (FAPI 2.0, DPoP)", 3),
     "mockpass_token": ("mockpass singpass   authorize + token (private_key_jwt)", 2),
 }
 RATIOS = {
     "sandbox_token/mockpass_token": ("sandbox_token", "mockpass_token"),
     "sandbox_pkjwt_token/mockpass_token": ("sandbox_pkjwt_token", "mockpass_token"),
 }
+# What the FAPI 2.0 protections cost, against the plain code flow (no target).
+FAPI_RATIO = ("sandbox_fapi_token", "sandbox_token")
+LABEL_WIDTH = max(len(label) for label, _requests in ROWS.values())
 
 
 def flows(result: dict[str, Any], requests_per_flow: int) -> dict[str, Any]:
@@ -56,7 +65,7 @@ def flows(result: dict[str, Any], requests_per_flow: int) -> dict[str, Any]:
 def measure_sandbox(
     args: argparse.Namespace, settings: wrk.Settings, directory: Path
 ) -> tuple[dict[str, dict[str, Any]], int | None]:
-    """The three sandbox rows, and the number of workers the sandbox ran with."""
+    """The sandbox rows, and the number of workers the sandbox ran with."""
     results: dict[str, dict[str, Any]] = {}
     with sandbox(args.population, workers=args.workers) as deployment:
         print(f"sandbox: {deployment.seeded}; {deployment.workers} worker(s) at {deployment.servers[0].url}")
@@ -77,6 +86,12 @@ def measure_sandbox(
             "sandbox_pkjwt_token",
             lambda seconds: sandbox_codeflow(issuer, client="pkjwt", assertions=math.ceil(rate * (seconds + 1))),
         )
+        if max(args.seconds, args.warmup) > DPOP_PROOF_SECONDS:
+            print(
+                f"  (demo-fapi skipped: DPoP proofs signed before a run go stale in runs over {DPOP_PROOF_SECONDS} s)"
+            )
+        else:
+            run("sandbox_fapi_token", lambda seconds: sandbox_fapi_flow(issuer, flows=math.ceil(rate * (seconds + 1))))
     return results, deployment.workers
 
 
@@ -101,15 +116,15 @@ def measure_mockpass(args: argparse.Namespace, settings: wrk.Settings, directory
 
 def _print_header() -> None:
     print(
-        f"\n  {'':<58} {'flows/s':>8} {'HTTP req/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'flows':>7} {'failed':>6}"
-        f" {'server CPU':>10} {'wrk CPU':>7} {'load':>5}"
+        f"\n  {'':<{LABEL_WIDTH}} {'flows/s':>8} {'HTTP req/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'flows':>7}"
+        f" {'failed':>6} {'server CPU':>10} {'wrk CPU':>7} {'load':>5}"
     )
 
 
 def _print_row(name: str, r: dict[str, Any]) -> None:
     server_cpu = "n/a" if r["server_cpu_percent"] is None else f"{r['server_cpu_percent']}%"
     print(
-        f"  {ROWS[name][0]:<58} {r['flows_per_second']:>8,.1f} {r['requests_per_second']:>10,.1f} "
+        f"  {ROWS[name][0]:<{LABEL_WIDTH}} {r['flows_per_second']:>8,.1f} {r['requests_per_second']:>10,.1f} "
         f"{r['p50_ms']:>7.2f} {r['p99_ms']:>7.2f} {r['flows']:>7,} {r['failures']:>6,} {server_cpu:>10} "
         f"{r['wrk_cpu_percent']:>6}% {r['load_average']:>5}",
         flush=True,
@@ -118,8 +133,9 @@ def _print_row(name: str, r: dict[str, Any]) -> None:
         print(f"    last failure: {r['last_failure']}")
     if r["socket_errors"]:
         print(f"    socket errors: {r['socket_errors']}")
-    if r.get("assertions_reused"):
-        print(f"    {r['assertions_reused']} client assertions were reused: too few were signed before the run")
+    for counter, what in (("assertions_reused", "client assertions"), ("dpop_proofs_reused", "DPoP proofs")):
+        if r.get(counter):
+            print(f"    {r[counter]} {what} were reused: too few were signed before the run")
 
 
 def main() -> None:
@@ -152,6 +168,10 @@ def main() -> None:
     for name, ratio in ratios.items():
         verdict = "n/a" if ratio is None else ("meets" if ratio >= TARGET_RATIO else "misses")
         print(f"  {name} flows/s: {ratio} ({verdict} the target of ≥ {TARGET_RATIO})")
+    fapi, plain = (results.get(row, {}).get("flows_per_second") for row in FAPI_RATIO)
+    if fapi is not None and plain:
+        fapi_ratio = ratios["/".join(FAPI_RATIO)] = round(fapi / plain, 3)
+        print(f"  {'/'.join(FAPI_RATIO)} flows/s: {fapi_ratio} (FAPI 2.0 against the plain code flow)")
     summary = {
         "wrk": {"threads": settings.threads, "connections": settings.connections, "seconds": settings.seconds},
         "warmup_seconds": args.warmup,

@@ -3,6 +3,8 @@
 - Code flows (bench/lua/codeflow.lua): authorize URLs with PKCE S256 challenges, a nonce and the state that
   names their verifier; the token request of a client (client_secret_basic, or private_key_jwt with client
   assertions signed here in advance, since wrk cannot sign); for the sandbox, a persona's `login_hint`.
+- The FAPI 2.0 flow of demo-fapi (the same script): the same authorization requests pushed (PAR) with
+  private_key_jwt, and DPoP proofs for the token requests, all signed here in advance.
 - Look-ups (bench/lua/paths.lua): GET /v1/citizens/{personal_id} over a random sample of the seeded IDs, with
   a client-credentials token of demo-agency and a stated purpose; bare routes.
 """
@@ -18,6 +20,8 @@ import uuid
 from typing import Any
 
 import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+from joserfc.jwk import import_key
 from sqlalchemy import create_engine, text
 
 from bench.bare_app import BARE_ASYNC_PATH, BARE_PATH
@@ -33,6 +37,11 @@ AGENCY = ("demo-agency", "demo-agency-secret")
 BANK = ("demo-bank", "demo-bank-secret")  # client_secret_basic; redirect URI {issuer}/demo/bank/callback
 PKJWT = "demo-pkjwt"  # private_key_jwt (RS256); redirect URI {issuer}/demo/pkjwt/callback
 PKJWT_KEYS = ROOT / "seed_data" / "demo-pkjwt.private.jwks.json"
+FAPI = "demo-fapi"  # profile fapi2: PAR, private_key_jwt (ES256), DPoP; redirect URI {issuer}/demo/fapi/callback
+FAPI_KEYS = ROOT / "seed_data" / "demo-fapi.private.jwks.json"
+# The sandbox refuses a DPoP proof whose iat is older than 60 s (README, FAPI 2.0): proofs signed before a run
+# are good for a run that ends within this many seconds of their signing.
+DPOP_PROOF_SECONDS = 50
 MOCKPASS_CLIENT = "bench-rp"  # mockpass takes any client_id and redirect_uri
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 FORM = "application/x-www-form-urlencoded"
@@ -54,9 +63,10 @@ def _pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def _flow_starts(authorize_path: str, params: dict[str, str], login_hints: list[str] | None) -> dict[str, list]:
-    """FLOW_STARTS authorize paths, the state of each naming its PKCE verifier."""
-    paths, verifiers = [], []
+def _flow_starts(params: dict[str, str], login_hints: list[str] | None) -> tuple[list[dict[str, str]], list[str]]:
+    """FLOW_STARTS authorization requests (parameters) and their PKCE verifiers; each request's state is the index
+    of its verifier."""
+    requests, verifiers = [], []
     for state in range(FLOW_STARTS):
         verifier, challenge = _pkce_pair()
         query = {
@@ -69,9 +79,17 @@ def _flow_starts(authorize_path: str, params: dict[str, str], login_hints: list[
         }
         if login_hints:
             query["login_hint"] = login_hints[state % len(login_hints)]
-        paths.append(f"{authorize_path}?{urllib.parse.urlencode(query)}")
+        requests.append(query)
         verifiers.append(verifier)
-    return {"authorize": paths, "verifiers": verifiers}
+    return requests, verifiers
+
+
+def _authorize_paths(authorize_path: str, params: dict[str, str], login_hints: list[str] | None) -> dict[str, list]:
+    requests, verifiers = _flow_starts(params, login_hints)
+    return {
+        "authorize": [f"{authorize_path}?{urllib.parse.urlencode(query)}" for query in requests],
+        "verifiers": verifiers,
+    }
 
 
 def sandbox_codeflow(issuer: str, *, client: str = "bank", userinfo: bool = False, assertions: int = 0) -> dict:
@@ -83,7 +101,7 @@ def sandbox_codeflow(issuer: str, *, client: str = "bank", userinfo: bool = Fals
     client_id = BANK[0] if client == "bank" else PKJWT
     redirect_uri = f"{issuer}/demo/{client}/callback"
     params = {"client_id": client_id, "redirect_uri": redirect_uri, "scope": LOGIN_SCOPE}
-    data: dict[str, Any] = _flow_starts("/oauth2/authorize", params, level2_personas())
+    data: dict[str, Any] = _authorize_paths("/oauth2/authorize", params, level2_personas())
     body = {"grant_type": "authorization_code", "redirect_uri": redirect_uri}
     headers = {"Content-Type": FORM}
     if client == "bank":
@@ -98,11 +116,59 @@ def sandbox_codeflow(issuer: str, *, client: str = "bank", userinfo: bool = Fals
     return data
 
 
+def sandbox_fapi_flow(issuer: str, *, flows: int) -> dict:
+    """The FAPI 2.0 flow of demo-fapi, `flows` times at most without reusing a signed value:
+    POST /oauth2/par (private_key_jwt, PKCE, `dpop_jkt` binding the code to the client's DPoP key) → 201 with a
+    request_uri; GET /oauth2/authorize?client_id=…&request_uri=… → 303 with the code; POST /oauth2/token
+    (private_key_jwt, a DPoP proof) → DPoP-bound tokens and an encrypted ID token. Two client assertions and one
+    DPoP proof per flow, signed here with iat = now (see DPOP_PROOF_SECONDS)."""
+    redirect_uri = f"{issuer}/demo/fapi/callback"
+    dpop_key = ec.generate_private_key(ec.SECP256R1())  # the client's own, one for the run
+    dpop_jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(dpop_key.public_key()))
+    params = {
+        "client_id": FAPI,
+        "redirect_uri": redirect_uri,
+        "scope": LOGIN_SCOPE,
+        "dpop_jkt": str(import_key(dpop_jwk).thumbprint()),
+    }
+    requests, verifiers = _flow_starts(params, level2_personas())
+    client = {"client_id": FAPI, "client_assertion_type": JWT_BEARER}
+    key = next(k for k in json.loads(FAPI_KEYS.read_text(encoding="utf-8"))["keys"] if k.get("use") == "sig")
+    return {
+        "verifiers": verifiers,
+        "par_path": "/oauth2/par",
+        "par_bodies": [urllib.parse.urlencode({**query, **client}) for query in requests],
+        "authorize_with_request_uri": f"/oauth2/authorize?client_id={FAPI}&request_uri=",
+        "par_headers": {"Content-Type": FORM},
+        "token_path": "/oauth2/token",
+        "token_headers": {"Content-Type": FORM},
+        "token_body": urllib.parse.urlencode(
+            {"grant_type": "authorization_code", "redirect_uri": redirect_uri, **client}
+        ),
+        # The issuer as audience: the sandbox takes it at PAR and at the token endpoint alike (RFC 7523 §3).
+        "assertions": client_assertions(key, FAPI, issuer, 2 * flows),
+        "dpop_proofs": dpop_proofs(dpop_key, dpop_jwk, "POST", f"{issuer}/oauth2/token", flows),
+    }
+
+
+def dpop_proofs(
+    private_key: ec.EllipticCurvePrivateKey, public_jwk: dict, method: str, url: str, count: int
+) -> list[str]:
+    """`count` RFC 9449 proofs (ES256) for `method` and `url`, each with its own jti; without `ath`, as at the token
+    endpoint."""
+    headers = {"typ": "dpop+jwt", "jwk": public_jwk}
+    claims = {"htm": method, "htu": url, "iat": int(time.time())}
+    return [
+        jwt.encode({**claims, "jti": uuid.uuid4().hex}, private_key, algorithm="ES256", headers=headers)
+        for _ in range(count)
+    ]
+
+
 def mockpass_codeflow(base_url: str, *, assertions: int) -> dict:
     """Code flows against mockpass's Singpass v2: headless login, token with private_key_jwt (its test RP key)."""
     redirect_uri = f"http://127.0.0.1/{MOCKPASS_CLIENT}/callback"
     params = {"client_id": MOCKPASS_CLIENT, "redirect_uri": redirect_uri, "scope": "openid"}
-    data: dict[str, Any] = _flow_starts(f"{SINGPASS}/authorize", params, None)
+    data: dict[str, Any] = _authorize_paths(f"{SINGPASS}/authorize", params, None)
     body = {
         "grant_type": "authorization_code",
         "redirect_uri": redirect_uri,

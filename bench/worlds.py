@@ -30,7 +30,8 @@ from app.core.db import Database, create_db_engine, normalise_url
 from app.core.keys import KeyStore, spare_keys
 from app.core.migrations import upgrade
 from app.services import sandbox
-from app.services.worlds import SPARE_KEYS, Worlds, storage_for
+from app.services.world_storage import storage_for
+from app.services.worlds import SPARE_KEYS, Worlds
 from bench.common import load_average, write_results
 
 WARM_RUNS = 10

@@ -13,6 +13,7 @@ transaction after the read ends and before the response is sent, so an acknowled
 import asyncio
 import contextlib
 import fcntl
+import itertools
 import os
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -179,13 +180,31 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+class WriteRefused(Exception):
+    """Raised by a `record_later` write that finds its request must fail after all, its own changes undone in a
+    savepoint (a unique key already taken: a single-use value spent by a concurrent request). Only that request
+    fails, with `error`, and its remaining writes are not made; the rest of the batch is written."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def reads_only(db: Session) -> bool:
+    """Whether this is a read session (it cannot write; `record_later` defers its bookkeeping)."""
+    return bool(db.info.get(_READ_ONLY))
+
+
 def record_later(db: Session, write: Callable[[Session], None]) -> None:
     """Per-request bookkeeping (an audit row): written now in a write session; after a read session ends, in a
     short write transaction of its own before the response is sent. Dropped if the request fails."""
-    if db.info.get(_READ_ONLY):
+    if reads_only(db):
         db.info.setdefault(_LATER, []).append(write)
-    else:
+        return
+    try:
         write(db)
+    except WriteRefused as refused:
+        raise refused.error from None
 
 
 async def run_in_session(db: Session, work: Callable[[], T]) -> T:
@@ -248,16 +267,25 @@ class GroupCommit:
                     self._writing = False
                     return
             error: BaseException | None = None
+            refusals: list[Exception | None] = []
             try:
                 with self._sessions() as writer, writer.begin():
-                    for handed in batch:
-                        for write in handed.writes:
-                            write(writer)
+                    refusals = [_write_all(writer, handed.writes) for handed in batch]
             except Exception as exc:  # every request of the batch fails with it; the writer goes on
                 error = exc
-            for handed in batch:
+            for handed, refusal in itertools.zip_longest(batch, refusals):
                 with contextlib.suppress(RuntimeError):  # its loop has closed (shutdown): no one waits any more
-                    handed.loop.call_soon_threadsafe(handed.settle, error)
+                    handed.loop.call_soon_threadsafe(handed.settle, error or refusal)
+
+
+def _write_all(writer: Session, writes: list[Callable[[Session], None]]) -> Exception | None:
+    """One request's writes; the error its request must fail with if one of them refused (`WriteRefused`)."""
+    for write in writes:
+        try:
+            write(writer)
+        except WriteRefused as refused:
+            return refused.error
+    return None
 
 
 @dataclass

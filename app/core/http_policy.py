@@ -116,7 +116,8 @@ class BrowserClientsCORS:
             allow_origins=["*"],
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "DPoP"],
-            expose_headers=["WWW-Authenticate", "Retry-After", "X-Request-ID"],
+            # DPoP-Nonce: a browser client must read the server's nonce to retry with it (RFC 9449 §8.1).
+            expose_headers=["WWW-Authenticate", "Retry-After", "X-Request-ID", "DPoP-Nonce"],
             max_age=600,
         )
 

@@ -2,9 +2,10 @@
 operation can answer, and the committed copy of it (docs/openapi.json, checked by tests/contract).
 
 FastAPI documents what a route declares; the errors that the framework and the middleware produce on any route
-are added here, once: 400 for a body that cannot be parsed, 413 for one too large, 422 for parameters or a body
-that fail the schema, 401 for a route that takes a bearer token, 503 when the worker is busy. Every problem
-response gets the problem+json schema and an example; the OAuth endpoints keep their RFC 6749 error shape.
+are added here, once: 400 for a body that cannot be parsed or an unknown query parameter (app/core/query_parameters),
+413 for a body too large, 422 for parameters or a body that fail the schema, 401 for a route that takes a bearer
+token, 503 when the worker is busy. Every problem response gets the problem+json schema and an example; the OAuth
+endpoints keep their RFC 6749 error shape.
 
 Regenerate the committed copy with `vneid-sandbox openapi docs/openapi.json` (app/cli.py).
 """
@@ -16,6 +17,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.core.errors import HTTP_ERRORS, OAUTH_PATH_PREFIX, PROBLEM_BASE, PROBLEM_JSON
+from app.core.query_parameters import ignores_unknown_parameters
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 OAUTH_ERROR_REF = {"$ref": "#/components/schemas/OAuthErrorBody"}
@@ -31,6 +33,10 @@ EXAMPLES: dict[int, tuple[str, str, str]] = {
     422: ("validation_error", "The request is not valid", "One or more fields are invalid; see `errors`."),
     429: ("too_many_requests", "Too many requests", "try again after the time in Retry-After"),
     503: ("server_busy", "Too many requests in progress", "the sandbox is busy; try again (Retry-After: 1)"),
+}
+DESCRIPTIONS = {  # of a status whose title alone would not say every code it stands for
+    400: "Bad request: a body that cannot be parsed (`bad_request`), an unknown query parameter "
+    "(`unknown_parameter`, naming it in `parameters`), or a refusal of the operation's own (see its description)",
 }
 OAUTH_EXAMPLES: dict[int, tuple[str, str]] = {
     400: ("invalid_request", "missing or invalid: grant_type"),
@@ -59,7 +65,7 @@ def problem_example(status: int) -> dict[str, Any]:
 
 
 def _problem(status: int, admin: bool = False) -> dict[str, Any]:
-    title = EXAMPLES.get(status, ("", HTTP_ERRORS.get(status, ("", "Error"))[1], ""))[1]
+    title = DESCRIPTIONS.get(status) or EXAMPLES.get(status, ("", HTTP_ERRORS.get(status, ("", "Error"))[1], ""))[1]
     example = problem_example(status)
     if admin:  # the sandbox controls' token
         example |= {"type": PROBLEM_BASE + "invalid_admin_token", "code": "invalid_admin_token"}
@@ -118,6 +124,8 @@ def complete(document: dict[str, Any]) -> dict[str, Any]:
             statuses = {int(s) for s in responses if s.isdigit() and int(s) >= 400}
             if "requestBody" in operation:
                 statuses |= {400, 413, 422}
+            if not ignores_unknown_parameters(path):
+                statuses.add(400)  # an unknown query parameter
             if operation.get("parameters"):
                 statuses.add(422)
             if operation.get("security"):

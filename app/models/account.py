@@ -22,6 +22,8 @@ class IdentityAccount(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A child's account (under 14) is registered by a parent with a level 2 account, and names them.
+    guardian_personal_id: Mapped[str | None] = mapped_column(ForeignKey("citizen.personal_id"))
 
 
 class AccountEvent(Base):

@@ -54,8 +54,18 @@ class Citizen(Base):
     mother_personal_id: Mapped[str | None] = mapped_column(String(12), index=True)
     spouse_personal_id: Mapped[str | None] = mapped_column(String(12))
     date_of_death: Mapped[date | None] = mapped_column(Date)
+    # Deregistration of residence (xóa đăng ký cư trú, Luật Cư trú 2020 art. 24, 29): from that date the citizen has
+    # no permanent or temporary residence; permanent_street/permanent_commune_code keep the last registered one, which
+    # also stays the commune whose police keep the dead person's account (residence_communes).
+    residence_deregistered_on: Mapped[date | None] = mapped_column(Date)
+    residence_deregistration_reason: Mapped[str | None] = mapped_column(String(20))
     phone: Mapped[str | None] = mapped_column(String(15))
     email: Mapped[str | None] = mapped_column(String(120))
+
+    def id_card_in_force(self, today: date) -> bool:
+        return self.id_card_issued_on is not None and (
+            self.id_card_expires_on is None or self.id_card_expires_on >= today
+        )
 
     def residence_communes(self, today: date) -> frozenset[str]:
         """The communes the citizen lives in on `today`: permanent, current, and temporary while it is valid."""

@@ -10,6 +10,9 @@ from app.schemas.account import (
     AuthorityLockRequest,
     DeathRecord,
     DeathRecorded,
+    HolderUnlockPending,
+    HolderUnlockStart,
+    PoliceRegistration,
     RegistrationConfirm,
     RegistrationPending,
     RegistrationStart,
@@ -17,16 +20,21 @@ from app.schemas.account import (
     UpgradeRequest,
 )
 from app.schemas.citizen import PersonalId
-from app.services.identity import lifecycle, registration
+from app.services.identity import holder_unlock, lifecycle, registration
 from app.services.identity.accounts import AccountSummary
 
 router = APIRouter()
 
 PersonalIdPath = Annotated[PersonalId, Path(description="12-digit personal identification number of the holder.")]
 CONFIRM_PATH = "/v1/accounts/registrations/confirm"
+UNLOCK_CONFIRM_PATH = "/v1/accounts/unlock-requests/confirm"
 
 
 OFFICER_ERRORS = problem_responses(401, 403, 404, 409, 422)
+
+
+def _masked(phone: str | None) -> str:
+    return f"{(phone or '')[:3]}****{(phone or '')[-3:]}"
 
 
 @router.post(
@@ -59,12 +67,11 @@ def start_registration(body: RegistrationStart, db: SessionDep, clock: ClockDep)
         phone=body.phone,
         password=body.password,
     )
-    phone = pending.account.phone or ""
     return RegistrationPending(
         personal_id=pending.account.personal_id,
         status="pending",
         level=pending.account.level,
-        otp_sent_to=f"{phone[:3]}****{phone[-3:]}",
+        otp_sent_to=_masked(pending.account.phone),
         otp_expires_at=pending.otp_expires_at,
         attempts_left=pending.attempts_left,
         confirm_url=CONFIRM_PATH,
@@ -90,6 +97,73 @@ def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: Clock
 
 
 @router.post(
+    "/v1/accounts/unlock-requests",
+    response_model=HolderUnlockPending,
+    status_code=202,
+    tags=["VNeID accounts"],
+    name="accounts.start_holder_unlock",
+    responses=problem_responses(401, 409, 422, 429),
+)
+def start_holder_unlock(body: HolderUnlockStart, db: SessionDep, clock: ClockDep) -> HolderUnlockPending:
+    """Unlock my own account, step 1 of 2 (no token needed: the lock revoked them): the holder of an account they
+    locked themselves (`lock_reason: holder_request`) sends personal ID and password, and a six-digit code goes
+    by SMS to the account's registered phone (`GET /sandbox/inbox?personal_id=…`; personas get 123456), valid
+    for 5 minutes. Then `POST /v1/accounts/unlock-requests/confirm`.
+
+    A wrong personal ID or password is `401 invalid_credentials` and counts as a failed sign-in of an untrusted
+    browser: after five, `429 too_many_attempts` with `Retry-After` (30 minutes of the sandbox clock) for right
+    and wrong passwords alike. Any other lock is the police's to lift: `409 lock_not_holders`; a death lock is
+    `409 permanent_lock`; an account that is not locked `409 not_locked`."""
+    pending = holder_unlock.start_unlock(db, clock, body.personal_id, body.password)
+    return HolderUnlockPending(
+        personal_id=pending.account.personal_id,
+        otp_sent_to=_masked(pending.account.phone),
+        otp_expires_at=pending.otp_expires_at,
+        confirm_url=UNLOCK_CONFIRM_PATH,
+    )
+
+
+@router.post(
+    UNLOCK_CONFIRM_PATH,
+    response_model=AccountSummary,
+    tags=["VNeID accounts"],
+    name="accounts.confirm_holder_unlock",
+    responses=problem_responses(409, 422, 429),
+)
+def confirm_holder_unlock(body: RegistrationConfirm, db: SessionDep, clock: ClockDep) -> AccountSummary:
+    """Unlock my own account, step 2 of 2: the code of the newest unlock SMS makes the account active again (an
+    `unlock` event by the holder); the citizen then signs in as usual. A wrong code is `422 invalid_otp` and a
+    failed sign-in (five: `429 too_many_attempts`); no code in force (never sent, or older than 5 minutes) is
+    `422 otp_expired`; the lock checks of step 1 apply again."""
+    return holder_unlock.confirm_unlock(db, clock, body.personal_id, body.otp)
+
+
+@router.post(
+    "/v1/officer/accounts",
+    response_model=AccountSummary,
+    status_code=201,
+    tags=["Officer: accounts"],
+    name="accounts.register_at_police",
+    responses=OFFICER_ERRORS,
+)
+def register_at_police(
+    body: PoliceRegistration, officer: PoliceOfficer, db: SessionDep, clock: ClockDep
+) -> AccountSummary:
+    """Register a level 2 account directly at the counter (NĐ 69/2024/NĐ-CP art. 11: the level 1 step is optional),
+    for a citizen of 14 or more without an account, after taking and matching portrait and fingerprints (in the
+    sandbox taken as done); a pending self-registration is completed this way too. The citizen chooses the
+    password and gives a mobile number; they then sign in with it and get `urn:vneid:loa:2`.
+
+    Police officers only, for citizens who live in their commune (`403 outside_jurisdiction`), as for upgrades.
+    Level 2 needs an ID card in force and 6 years of age (NĐ 69/2024 art. 7): `403 id_card_required`,
+    `403 below_level_2_age`; a child under 14 is registered by a parent first (`403 below_minimum_age`), then
+    upgraded; `403 citizen_deceased`; `409 account_exists` for an active or locked account (upgrade it instead)."""
+    return lifecycle.register_at_police(
+        db, clock, officer.officer, body.personal_id, body.phone, body.password, body.reason
+    )
+
+
+@router.post(
     "/v1/officer/accounts/{personal_id}/upgrade",
     response_model=AccountSummary,
     tags=["Officer: accounts"],
@@ -110,7 +184,9 @@ def upgrade(
     client-credentials tokens `403 citizen_token_required`. Upgrades, locks and unlocks are for citizens who live
     (permanent, current or valid temporary residence) in the officer's commune: `403 outside_jurisdiction`.
     `409 already_level_2`; `409 account_not_active` for a pending or locked account; `404 account_not_found` for
-    a citizen without an account. Tokens issued before the upgrade keep `acr` level 1: the citizen signs in
+    a citizen without an account. Level 2 needs an ID card in force and 6 years of age (NĐ 69/2024 art. 7):
+    `403 id_card_required`, `403 below_level_2_age` (a child's account, registered by a parent, is upgraded
+    here from 6). Tokens issued before the upgrade keep `acr` level 1: the citizen signs in
     again to get `urn:vneid:loa:2`."""
     return lifecycle.upgrade_to_level_2(db, clock, officer.officer, personal_id, body.reason if body else None)
 
@@ -146,8 +222,8 @@ def unlock(
     clock: ClockDep,
     body: Annotated[UnlockRequest | None, Body()] = None,
 ) -> AccountSummary:
-    """Unlock a locked account (police officers only): any lock but death, including the holder's own lock and
-    the lock after five wrong passwords (whose count restarts at zero). A death lock is permanent:
+    """Unlock a locked account (police officers only): any lock but death, including the holder's own lock. A
+    death lock is permanent:
     `409 permanent_lock`. `409 not_locked` when the account is not locked."""
     return lifecycle.unlock(db, clock, officer.officer, personal_id, body.reason if body else None)
 

@@ -15,10 +15,12 @@ from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Client
 from app.schemas.common import Text
 from app.schemas.oauth import OAuthErrorBody
-from app.services.oidc import authorize, login
+from app.services.oidc import authorize, login, parameters, sessions
 from app.services.oidc.clients import find_client, redirect_uri_allowed
+from app.services.oidc.sensitive import leave_out_sensitive
+from app.services.population.access import SENSITIVE_SCOPE
 from app.services.population.seeding import personas_document
-from app.web.csrf import BrowserBinding, has_valid_token, remember
+from app.web.csrf import BrowserBinding, DeviceCookie, has_valid_token, remember
 from app.web.errors import PageRoute
 from app.web.i18n import preferred_language
 from app.web.pages import message, render
@@ -37,7 +39,7 @@ def _follow(outcome: login.Outcome, request: Request, settings_url: str, lang: s
     else:
         query = "&".join(f"{k}={v}" for k, v in (("error", outcome.error), ("lang", lang)) if v)
         response = RedirectResponse(f"/login/{outcome.transaction_id}{'?' if query else ''}{query}", status_code=303)
-    remember(request, response)  # the browser cookie the sign-in is bound to, when the browser had none
+    remember(request, response, outcome.device_cookie)  # the cookies the sign-in is bound to and counted by
     if outcome.session_ended:
         response.delete_cookie(SESSION_COOKIE, path="/")
     if outcome.new_session_token:
@@ -104,6 +106,7 @@ def login_page(
         "error": error if error in _KNOWN_ERRORS else None,
         "personas": personas_document()["personas"],
         "scopes": scopes,
+        "sensitive_scope": SENSITIVE_SCOPE,
         "signed_in": login.signed_in_as(db, row) if row.stage == login.CONSENT else None,
     }
     return render(request, PAGES[row.stage], context)
@@ -117,10 +120,12 @@ def post_password(
     clock: ClockDep,
     settings: SettingsDep,
     browser: BrowserBinding,
+    device: DeviceCookie,
     personal_id: Annotated[Text, Form(max_length=20)],
     password: Annotated[Text, Form(max_length=200)],
 ) -> Response:
-    outcome = login.submit_password(db, clock, transaction_id, browser, personal_id, password)
+    """The password step: five failures lock this browser's bucket out for 30 minutes of the sandbox clock (429)."""
+    outcome = login.submit_password(db, clock, transaction_id, browser, device, personal_id, password)
     return _follow(outcome, request, settings.public_url)
 
 
@@ -132,10 +137,12 @@ def post_otp(
     clock: ClockDep,
     settings: SettingsDep,
     browser: BrowserBinding,
+    device: DeviceCookie,
     code: Annotated[Text, Form(max_length=10)],
 ) -> Response:
     client = _client_of(db, transaction_id, browser)
-    return _follow(login.submit_otp(db, clock, client, transaction_id, browser, code), request, settings.public_url)
+    outcome = login.submit_otp(db, clock, client, transaction_id, browser, device, code)
+    return _follow(outcome, request, settings.public_url)
 
 
 @pages.post("/login/{transaction_id}/persona")
@@ -162,9 +169,11 @@ def post_consent(
     settings: SettingsDep,
     browser: BrowserBinding,
     decision: Annotated[Text, Form(pattern="^(approve|decline)$")],
+    sensitive: Annotated[Text | None, Form(pattern="^granted$")] = None,
 ) -> Response:
     client = _client_of(db, transaction_id, browser)
-    outcome = login.submit_consent(db, clock, client, transaction_id, browser, decision == "approve")
+    approve = decision == "approve" and (sensitive is not None or leave_out_sensitive(db, transaction_id, browser))
+    outcome = login.submit_consent(db, clock, client, transaction_id, browser, approve)
     return _follow(outcome, request, settings.public_url)
 
 
@@ -182,7 +191,23 @@ LOGOUT_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/oauth2/logout", name="oauth.end_session", response_class=HTMLResponse, responses=LOGOUT_RESPONSES)
+async def single_logout_parameters(request: Request) -> None:
+    """Each logout parameter once, in the query of a GET or the form of a POST, as at the other OAuth endpoints:
+    which `post_logout_redirect_uri` or `id_token_hint` counts must not be left to guessing."""
+    sent = await request.form() if request.method == "POST" else request.query_params
+    parameters.refuse_repeated(sent.multi_items())
+
+
+SINGLE_PARAMETERS = [Depends(single_logout_parameters)]
+
+
+@router.get(
+    "/oauth2/logout",
+    name="oauth.end_session",
+    response_class=HTMLResponse,
+    responses=LOGOUT_RESPONSES,
+    dependencies=SINGLE_PARAMETERS,
+)
 @writes
 def end_session(
     request: Request,
@@ -199,11 +224,17 @@ def end_session(
     the tokens issued under it; redirects to `post_logout_redirect_uri` when it is a redirect URI of the client
     named by `client_id` or by the `id_token_hint`. Without a valid `id_token_hint` of the browser's own session,
     the citizen is asked to confirm first (a page), so no other site can sign them out."""
-    logout = login.LogoutRequest(id_token_hint, post_logout_redirect_uri, state, client_id)
+    logout = sessions.LogoutRequest(id_token_hint, post_logout_redirect_uri, state, client_id)
     return _end_session(request, db, keys, settings, session_token, logout, confirmed=False)
 
 
-@router.post("/oauth2/logout", name="oauth.end_session_post", response_class=HTMLResponse, responses=LOGOUT_RESPONSES)
+@router.post(
+    "/oauth2/logout",
+    name="oauth.end_session_post",
+    response_class=HTMLResponse,
+    responses=LOGOUT_RESPONSES,
+    dependencies=SINGLE_PARAMETERS,
+)
 def end_session_post(
     request: Request,
     db: SessionDep,
@@ -218,7 +249,7 @@ def end_session_post(
 ) -> Response:
     """The same as GET, with the parameters in a form body (RP-Initiated Logout §2); the sandbox's confirmation
     page posts here too."""
-    logout = login.LogoutRequest(id_token_hint, post_logout_redirect_uri, state, client_id)
+    logout = sessions.LogoutRequest(id_token_hint, post_logout_redirect_uri, state, client_id)
     return _end_session(request, db, keys, settings, session_token, logout, confirmed=confirmed)
 
 
@@ -228,14 +259,14 @@ def _end_session(
     keys: KeyStore,
     settings: Settings,
     session_token: str | None,
-    logout: login.LogoutRequest,
+    logout: sessions.LogoutRequest,
     *,
     confirmed: bool,
 ) -> Response:
-    hint = login.logout_hint(db, keys, settings, logout)
-    if not confirmed and login.logout_needs_confirmation(db, session_token, hint):
+    hint = sessions.logout_hint(db, keys, settings, logout)
+    if not confirmed and sessions.logout_needs_confirmation(db, session_token, hint):
         return render(request, "logout_confirm.html", {"logout": logout})
-    login.end_session(db, datetime.now(UTC), session_token=session_token, sid=hint.get("sid"))
+    sessions.end_session(db, datetime.now(UTC), session_token=session_token, sid=hint.get("sid"))
     client = find_client(db, logout.client_id or hint.get("aud") or "")
     target = logout.post_logout_redirect_uri
     if target and client and redirect_uri_allowed(client, target):

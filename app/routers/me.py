@@ -6,9 +6,10 @@ from fastapi import APIRouter, Body, Path, Query
 
 from app.core.errors import problem_responses
 from app.deps import ClockDep, SelfCitizen, SessionDep
+from app.schemas.account import ChildRegistration
 from app.schemas.me import AccountHistory, ConsentList, HolderLockRequest, Me
 from app.services import selfservice
-from app.services.identity import lifecycle
+from app.services.identity import children, lifecycle
 from app.services.identity.accounts import AccountSummary
 from app.services.selfservice import AccessLogPage
 
@@ -80,8 +81,30 @@ def lock_account(
 ) -> AccountSummary:
     """Lock my own account (reason `holder_request`; an optional free-text `reason` is kept in the history), for
     a lost phone or suspected misuse. Every token of the account stops working at once, this one included, and
-    sign-in is refused until a police officer unlocks it. `409 already_locked`."""
+    sign-in is refused until the holder lifts the lock with password and SMS code
+    (`POST /v1/accounts/unlock-requests`) or a police officer unlocks it. `409 already_locked`."""
     return lifecycle.lock_own_account(db, clock, caller.personal_id, body.reason if body else None)
+
+
+@router.post(
+    "/children/accounts",
+    response_model=AccountSummary,
+    status_code=201,
+    name="me.register_child_account",
+    responses=problem_responses(*TOKEN_ERRORS, 409, 422),
+)
+def register_child_account(
+    body: ChildRegistration, caller: SelfCitizen, db: SessionDep, clock: ClockDep
+) -> AccountSummary:
+    """Register an account for my child under 14 (NĐ 69/2024/NĐ-CP art. 11: a parent uses their own level 2
+    account and mobile number). The account is level 1 and active at once, names me in `guardian_personal_id`,
+    and its sign-in codes come to my phone; the police upgrade it to level 2 from 6 years of age.
+
+    Needs a level 2 account (`403 insufficient_account_level`, with an RFC 9470 challenge). The population
+    record must name me as the child's father or mother (`403 not_your_child`, also for an unknown ID); the child
+    must be alive (`403 citizen_deceased`), under 14 (`403 not_under_14`: they register themselves) and hold an ID
+    card in force (`403 id_card_required`, NĐ 69/2024 art. 7); `409 account_exists`."""
+    return children.register_child(db, clock, caller.personal_id, body.personal_id, body.password)
 
 
 @router.get(

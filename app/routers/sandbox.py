@@ -147,7 +147,7 @@ def get_journal(
     db: SessionDep,
     client: Annotated[Text | None, Query(max_length=80, description="Only this client's requests.")] = None,
     status: Annotated[
-        str | None, Query(pattern=r"^[1-5](\d\d|xx)$", description="A status (`400`) or a class (`4xx`).")
+        str | None, Query(pattern=r"^[1-5]([0-9][0-9]|xx)$", description="A status (`400`) or a class (`4xx`).")
     ] = None,
     since: Annotated[AwareDatetime | None, Query(description="Only requests answered at or after this time.")] = None,
     limit: Annotated[int, Query(ge=1, le=journal.JOURNAL_SIZE)] = 100,

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from app.core.clock import clock
-from app.schemas.common import Text
+from app.schemas.common import Text, non_null
 from app.services.population.lookup import LifeStatus
 from app.services.population.personal_id import parse_personal_id, personal_id_pattern
 
@@ -49,6 +49,16 @@ class TemporaryAddress(Address):
     valid_until: date
 
 
+class ResidenceDeregistration(BaseModel):
+    """The citizen's residence was deregistered (xóa đăng ký cư trú): they have no permanent or temporary
+    residence from `deregistered_on`."""
+
+    reason: Literal["death"] = Field(description="`death`: Luật Cư trú 2020 art. 24(1)(a) and 29(1)(a).")
+    deregistered_on: date
+    legal_basis: str
+    last_permanent_address: Address = Field(description="The permanent residence registered until then.")
+
+
 class IdCard(BaseModel):
     number: str
     issued_on: date | None
@@ -67,6 +77,12 @@ class AccessReceipt(BaseModel):
     fee_source: str = Field(description="The legal text that sets it.")
     purpose: str | None
     request_id: str | None
+    fields_withheld: list[str] = Field(
+        default_factory=list,
+        description="Sensitive personal data (Nghị định 356/2025/NĐ-CP: ethnicity, religion, blood type) this read "
+        "left out: they need the `citizen.sensitive` scope and, for businesses, the citizen's consent to it.",
+    )
+    withheld_reason: str | None = Field(default=None, description="Why `fields_withheld` were left out.")
 
 
 class PopulationRecord(BaseModel):
@@ -92,6 +108,9 @@ class PopulationRecord(BaseModel):
     temporary_address: TemporaryAddress | None = None
     current_address: Address | None = None
     residence_file_number: str | None = None
+    residence_deregistration: ResidenceDeregistration | None = Field(
+        default=None, description="Set when the residence was deregistered (a death); `permanent_address` is then null."
+    )
     marital_status: Literal["single", "married", "divorced", "widowed"] | None = None
     household_code: str | None = None
     relation_to_head: str | None = None
@@ -136,7 +155,10 @@ class HouseholdRecord(BaseModel):
 class ClaimedIdentity(BaseModel):
     """An identity someone claims; give the personal ID and at least one other field to check."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"anyOf": [non_null("full_name"), non_null("date_of_birth"), non_null("sex")]},
+    )
 
     personal_id: PersonalId
     full_name: Text | None = Field(default=None, min_length=1, max_length=120)

@@ -6,10 +6,13 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.schemas.citizen import PersonalId
-from app.schemas.common import Text
+from app.schemas.common import NON_BLANK, WHITE_SPACE, Text, is_blank
 from app.services.procedures.criminal_record.vocabulary import FeeCategory, Purpose
 
 __all__ = ["FeeCategory", "Purpose"]  # the request's vocabularies, defined with the procedure
+
+_EMAIL_PART = rf"[^@\x00{WHITE_SPACE}]+"
+EMAIL = rf"^{_EMAIL_PART}@{_EMAIL_PART}\.{_EMAIL_PART}$"
 
 
 class CriminalRecordQuoteRequest(BaseModel):
@@ -33,6 +36,16 @@ class CriminalRecordQuoteRequest(BaseModel):
 
 class CriminalRecordRequest(CriminalRecordQuoteRequest):
     """A request for a criminal-record certificate (Phiếu lý lịch tư pháp) on VNeID."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"purpose": {"const": Purpose.OTHER.value}}},
+            "then": {
+                "required": ["purpose_detail"],
+                "properties": {"purpose_detail": {"type": "string", "pattern": NON_BLANK}},
+            },
+        }
+    )
 
     form: Literal[1, 2] = Field(
         description="1: convictions not expunged (for the citizen or agencies); 2: every conviction, expunged "
@@ -60,13 +73,11 @@ class CriminalRecordRequest(CriminalRecordQuoteRequest):
         description="Form 1 only: also print bans on holding positions or running businesses. Form 2 always does.",
     )
     phone: str | None = Field(default=None, pattern=r"^0[0-9]{9}$", description="Contact phone; default: on record.")
-    email: Text | None = Field(
-        default=None, max_length=120, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", description="Contact e-mail."
-    )
+    email: str | None = Field(default=None, max_length=120, pattern=EMAIL, description="Contact e-mail.")
 
     @model_validator(mode="after")
     def _detail_for_other(self) -> Self:
-        if self.purpose == Purpose.OTHER and not (self.purpose_detail and self.purpose_detail.strip()):
+        if self.purpose == Purpose.OTHER and is_blank(self.purpose_detail):
             raise ValueError("purpose_detail is required when purpose is `other`")
         return self
 

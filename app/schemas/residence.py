@@ -6,10 +6,10 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from app.schemas.citizen import PersonalId
-from app.schemas.common import Text
+from app.schemas.common import NON_BLANK, Text, is_blank, non_null
 from app.schemas.criminal_record import FeeLine
 
-CommuneCode = Text
+COMMUNE_CODE = r"^[0-9]{5}$"
 
 
 class TemporaryResidenceRequest(BaseModel):
@@ -19,8 +19,8 @@ class TemporaryResidenceRequest(BaseModel):
 
     kind: Literal["new", "renewal"] = "new"
     street: Text = Field(min_length=3, max_length=200, examples=["Số 18 ngõ 68 phố Xuân Thủy"])
-    commune_code: CommuneCode = Field(
-        pattern=r"^[0-9]{5}$", examples=["00166"], description="GSO code of the 2025 commune of the address."
+    commune_code: str = Field(
+        pattern=COMMUNE_CODE, examples=["00166"], description="GSO code of the 2025 commune of the address."
     )
     owner_personal_id: PersonalId
     proof_type: Literal[
@@ -30,7 +30,7 @@ class TemporaryResidenceRequest(BaseModel):
     end_date: date = Field(description="At most 2 years after start_date.")
     reason: Literal["work", "study", "other"] = "work"
     member_personal_ids: list[PersonalId] = Field(default_factory=list, max_length=10)
-    phone: Text | None = Field(default=None, pattern=r"^0[0-9]{9}$")
+    phone: str | None = Field(default=None, pattern=r"^0[0-9]{9}$")
     email: Text | None = Field(default=None, max_length=120)
 
 
@@ -52,7 +52,11 @@ class Passport(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     number: Text = Field(min_length=5, max_length=20)
-    nationality: Text = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2, not VN.")
+    nationality: str = Field(
+        pattern=r"^[A-Z]{2}$",
+        json_schema_extra={"not": {"const": "VN"}},  # checked below, with the request
+        description="ISO 3166-1 alpha-2, not VN.",
+    )
     full_name: Text = Field(min_length=1, max_length=120)
     date_of_birth: date
 
@@ -60,12 +64,14 @@ class Passport(BaseModel):
 class AccommodationNoticeRequest(BaseModel):
     """Who stays, where, from when to when, and why. Give the guest's personal ID, or a passport for foreigners."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"oneOf": [non_null("guest_personal_id"), non_null("passport")]}
+    )
 
     guest_personal_id: PersonalId | None = None
     passport: Passport | None = None
     street: Text = Field(min_length=3, max_length=200)
-    commune_code: CommuneCode = Field(pattern=r"^[0-9]{5}$")
+    commune_code: str = Field(pattern=COMMUNE_CODE)
     arrival_at: AwareDatetime = Field(description="ISO 8601 with offset, e.g. 2026-11-23T21:30:00+07:00.")
     departure_on: date
     reason: Text = Field(min_length=2, max_length=200)
@@ -87,7 +93,13 @@ class OwnerDecision(BaseModel):
 
 
 class OfficerDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"decision": {"enum": ["reject", "request_supplement"]}}},
+            "then": {"required": ["reason"], "properties": {"reason": {"type": "string", "pattern": NON_BLANK}}},
+        },
+    )
 
     decision: Literal["approve", "reject", "request_supplement"]
     reason: Text | None = Field(
@@ -96,7 +108,7 @@ class OfficerDecision(BaseModel):
 
     @model_validator(mode="after")
     def _reason_when_needed(self) -> "OfficerDecision":
-        if self.decision != "approve" and not (self.reason and self.reason.strip()):
+        if self.decision != "approve" and is_blank(self.reason):
             raise ValueError("a reason is required to reject or to ask for supplementation")
         return self
 

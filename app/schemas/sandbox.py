@@ -22,7 +22,7 @@ class ConsentGrant(BaseModel):
     personal_id: PersonalId
     client_id: Text = Field(min_length=1, max_length=80, examples=["demo-bank"])
     purpose: Text = Field(min_length=5, max_length=200, examples=["Mở tài khoản thanh toán"])
-    scopes: list[Text] = Field(min_length=1, max_length=4, examples=[["citizen.identity", "citizen.residence"]])
+    scopes: list[Text] = Field(min_length=1, max_length=5, examples=[["citizen.identity", "citizen.residence"]])
 
 
 class Health(BaseModel):

@@ -1,8 +1,9 @@
-"""Static reference data frozen in seed_data/: administrative units, ethnic groups, religions."""
+"""Static reference data frozen in seed_data/: administrative units, remote communes, ethnic groups, religions."""
 
 import csv
 import json
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,16 @@ class Catalog:
     @cached_property
     def religion_names(self) -> dict[str, str]:
         return {r.code: r.name for r in self.religions}
+
+    @cached_property
+    def remote_communes(self) -> tuple[date, frozenset[str]]:
+        """The communes treated as remote areas (vùng sâu, vùng xa) and the date the list applies from."""
+        document = load_json("remote_communes.json")
+        return date.fromisoformat(document["valid_from"]), frozenset(c["code"] for c in document["communes"])
+
+    def is_remote(self, commune_code: str, on: date) -> bool:
+        valid_from, codes = self.remote_communes
+        return on >= valid_from and commune_code in codes
 
     def address(self, street: str, commune_code: str) -> dict[str, str]:
         """An address in the 2025 two-level structure (street, commune, province), with its one-line form."""

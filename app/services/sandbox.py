@@ -40,8 +40,9 @@ from app.models import (
     WebhookDelivery,
     WebhookEvent,
 )
+from app.services.identity import devices
 from app.services.identity.accounts import ACR_BY_LEVEL, usable_account
-from app.services.oidc import grants, login, tokens
+from app.services.oidc import grants, login, sessions, tokens
 from app.services.oidc.clients import find_client, seed_clients
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.seeding import SeedSummary, clear_population, personas_document, seed_population
@@ -134,6 +135,7 @@ def bootstrap(
         token = secrets.token_urlsafe(24)
     if not settings.admin_token:
         _put_setting(db, ADMIN_TOKEN, token)
+    devices.device_key(db)  # made here, once, rather than by two workers' first sign-ins at once
     db.flush()
     return Bootstrap(token, seeded)
 
@@ -249,7 +251,7 @@ def mint_tokens(
         raise AppError(f"scopes not allowed for {client_id}: {', '.join(not_allowed)}")
     account = usable_account(db, personal_id)
     now = datetime.now(UTC)
-    session = login.new_session(db, personal_id, now=now)[0]
+    session = sessions.new_session(db, personal_id, now=now)[0]
     grant = grants.new_grant(
         db,
         now,

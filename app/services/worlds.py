@@ -1,43 +1,37 @@
 """Sandbox worlds: isolated copies of the whole sandbox, created on demand, served at `/w/{id}`, expired when idle.
 
-A world's data lives in a storage unit of its own: a SQLite file beside the default database, or a PostgreSQL
-schema on the default database's engine and pool. Everything inside is the world's own: population, accounts,
-consents, grants, tokens, applications, documents, payments, webhooks, scenarios, clock, signing keys and admin
-token. Its population is copied from a template made once per (seed, population, schema revision): generating
-10,000 citizens takes about a second, copying them a few milliseconds.
+A world's data lives in a storage unit of its own (app/services/world_storage): a SQLite file beside the default
+database, or a PostgreSQL schema on the default database's engine and pool. Everything inside is the world's own:
+population, accounts, consents, grants, tokens, applications, documents, payments, webhooks, scenarios, clock,
+signing keys and admin token. Its population is copied from a template made once per (seed, population, schema
+revision): generating 10,000 citizens takes about a second, copying them a few milliseconds.
 
 The registry (`sandbox_world`) lives in the default database. Every process resolves a world lazily from it, on
 the first request that names it, and checks it on every request, so a world created, deleted or expired through
 one worker or instance is seen by all of them at once.
 """
 
-import fcntl
-import os
+import logging
 import secrets
-import shutil
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from sqlalchemy import Connection, Engine, delete, func, select, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy import delete, func, select, update
 
 from app.core.clock import Clock
 from app.core.config import Settings
-from app.core.db import SETUP_LOCK_KEY, Database, create_db_engine, in_schema
+from app.core.db import Database
 from app.core.errors import AppError
 from app.core.keys import KeyStore, spare_keys
-from app.core.migrations import head_revision, upgrade
+from app.core.migrations import head_revision
 from app.core.versions import forget_world
 from app.core.world import WORLD_PREFIX, World
-from app.models import Base
 from app.models.runtime import SandboxWorld
 from app.services import sandbox
+from app.services.world_storage import Storage
+
+logger = logging.getLogger(__name__)
 
 POPULATION_LIMIT = 20_000
 WORLD_LIMIT = 100  # live worlds per sandbox
@@ -74,163 +68,6 @@ class WorldInfo:
     created_at: datetime
     expires_at: datetime
     admin_token: str | None = None
-
-
-class Storage:
-    """Where worlds keep their data: one unit per world, filled from a template per (seed, population, revision)."""
-
-    def database(self, world_id: str) -> Database:
-        raise NotImplementedError
-
-    def ensure_template(self, template: str, seed: int, population: int) -> None:
-        raise NotImplementedError
-
-    def create(self, world_id: str, template: str) -> None:
-        raise NotImplementedError
-
-    def drop(self, world_id: str) -> None:
-        raise NotImplementedError
-
-    def close(self, world_id: str, database: Database) -> None:
-        """Let go of a world's database in this process (it may still exist for others)."""
-
-
-class SqliteStorage(Storage):
-    """A file per world in `worlds/` beside the default database, copied from a template file."""
-
-    def __init__(self, directory: Path, pool_size: int) -> None:
-        self.directory = directory
-        self.pool_size = pool_size
-
-    def _file(self, name: str) -> Path:
-        return self.directory / f"{name}.db"
-
-    def database(self, world_id: str) -> Database:
-        return Database(create_db_engine(f"sqlite:///{self._file(world_id)}", self.pool_size), world=world_id)
-
-    def ensure_template(self, template: str, seed: int, population: int) -> None:
-        target = self._file(f"template-{template}")
-        if target.exists():
-            return
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with _file_lock(self.directory / "template.lock"):
-            if target.exists():  # another process made it while this one waited
-                return
-            building = self._file(f"building-{template}-{os.getpid()}")
-            engine = create_db_engine(f"sqlite:///{building}", pool_size=1)
-            try:
-                upgrade(engine)
-                with Session(engine) as db, db.begin():
-                    sandbox.seed_once(db, seed, population)
-            finally:
-                engine.dispose()  # the last connection closed: the WAL is checkpointed into the file and removed
-            os.replace(building, target)
-
-    def create(self, world_id: str, template: str) -> None:
-        shutil.copyfile(self._file(f"template-{template}"), self._file(world_id))
-
-    def drop(self, world_id: str) -> None:
-        main = self._file(world_id)
-        for path in (main, *(Path(f"{main}{suffix}") for suffix in ("-wal", "-shm", ".write-lock"))):
-            path.unlink(missing_ok=True)
-
-    def close(self, world_id: str, database: Database) -> None:
-        database.dispose()
-
-
-class PostgresStorage(Storage):
-    """A schema per world on the default database's engine (one pool for all), filled by INSERT … SELECT from a
-    template schema; every transaction of a world runs with `search_path` set to its schema (core.db)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def database(self, world_id: str) -> Database:
-        return Database(in_schema(self.engine, _schema(world_id)), world=world_id)
-
-    def ensure_template(self, template: str, seed: int, population: int) -> None:
-        schema = f"world_template_{template}"
-        with self.engine.begin() as connection:
-            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SETUP_LOCK_KEY + 1})")
-            if _schema_exists(connection, schema):
-                return
-            _create_tables(connection, schema)  # and sets search_path to it
-            with Session(connection) as db:
-                sandbox.seed_once(db, seed, population)
-                db.flush()
-
-    def create(self, world_id: str, template: str) -> None:
-        schema, source = _schema(world_id), f"world_template_{template}"
-        copies = []
-        for table in Base.metadata.sorted_tables:
-            copies.append(f'INSERT INTO "{schema}".{table.name} SELECT * FROM "{source}".{table.name}')
-            serial = table.autoincrement_column
-            if serial is not None:  # copied ids do not move the world's sequence
-                copies.append(
-                    f"SELECT setval(pg_get_serial_sequence('\"{schema}\".{table.name}', '{serial.name}'), "
-                    f'COALESCE(MAX({serial.name}), 0) + 1, false) FROM "{schema}".{table.name}'
-                )
-        with self.engine.begin() as connection:
-            _create_tables(connection, schema)
-            connection.exec_driver_sql(";\n".join(copies))
-
-    def drop(self, world_id: str) -> None:
-        with self.engine.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{_schema(world_id)}" CASCADE')
-
-
-def _schema(world_id: str) -> str:
-    return f"world_{world_id}"
-
-
-def _schema_exists(connection: Connection, schema: str) -> bool:
-    found = connection.exec_driver_sql("SELECT 1 FROM pg_namespace WHERE nspname = %(name)s", {"name": schema})
-    return found.first() is not None
-
-
-def _create_tables(connection: Connection, schema: str) -> None:
-    """The schema and its tables, in one round trip: the DDL names no schema and runs with `search_path` set to it."""
-    connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"; SET LOCAL search_path TO "{schema}"; {_ddl(connection)}')
-
-
-def _ddl(connection: Connection) -> str:
-    global _DDL
-    if _DDL is None:
-        dialect = connection.dialect
-        statements = [
-            *(CreateTable(table).compile(dialect=dialect) for table in Base.metadata.sorted_tables),
-            *(
-                CreateIndex(index).compile(dialect=dialect)
-                for table in Base.metadata.sorted_tables
-                for index in table.indexes
-            ),
-        ]
-        _DDL = ";\n".join(str(statement).strip() for statement in statements)
-    return _DDL
-
-
-_DDL: str | None = None
-
-
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing drops the lock
-
-
-def storage_for(root: Database, settings: Settings) -> Storage | None:
-    """The storage worlds get beside the default world's database; None for an in-memory SQLite database."""
-    bind = root.bind if isinstance(root.bind, Engine) else root.bind.engine
-    if bind.dialect.name != "sqlite":
-        return PostgresStorage(bind)
-    database = make_url(settings.database_url).database
-    if not database or database == ":memory:":
-        return None
-    return SqliteStorage(Path(database).parent / "worlds", settings.max_concurrency)
 
 
 class Worlds:
@@ -351,6 +188,18 @@ class Worlds:
             self._close(world_id)
             self._require_storage().drop(world_id)
         return deleted
+
+    def sweep(self, root: Database) -> list[str]:
+        """Remove the worlds' files or schemas that no registry row names (left by a crash), and stale templates;
+        safe in every process at once (see app/services/world_storage)."""
+        if self.storage is None:
+            return []
+        with root.read_sessions() as db:
+            named = frozenset(db.scalars(select(SandboxWorld.id)).all())
+        removed = self.storage.sweep(named, head_revision())
+        if removed:
+            logger.warning("removed world storage no registry row names: %s", ", ".join(removed))
+        return removed
 
     def expire(self, root: Database) -> list[str]:
         """Delete the worlds idle for longer than their ttl (or made by an older schema revision)."""

@@ -21,7 +21,16 @@ ERRORS: dict[str, dict[str, str]] = {
         "và thử lại.",
         "login_other_browser": "Phiên đăng nhập này được bắt đầu trên một trình duyệt khác. Hãy bắt đầu lại từ ứng "
         "dụng bạn đang đăng nhập.",
-        "too_many_attempts": "Quá nhiều lần thử. Hãy thử lại sau.",
+        "too_many_attempts": "Quá nhiều lần thử. Hãy thử lại sau {minutes} phút.",
+        "not_your_child": "Cơ sở dữ liệu quốc gia về dân cư không ghi nhận bạn là cha hoặc mẹ của người này.",
+        "not_under_14": "Người từ đủ 14 tuổi tự đăng ký tài khoản định danh điện tử.",
+        "id_card_required": "Cần có thẻ căn cước còn hiệu lực (Nghị định 69/2024/NĐ-CP, Điều 7).",
+        "account_exists": "Người này đã có tài khoản định danh điện tử.",
+        "invalid_credentials": "Sai số định danh cá nhân hoặc mật khẩu.",
+        "lock_not_holders": "Tài khoản bị khóa vì lý do khác: Công an cấp xã nơi bạn cư trú mở khóa.",
+        "not_locked": "Tài khoản không bị khóa.",
+        "invalid_otp": "Mã OTP không đúng.",
+        "otp_expired": "Mã xác thực đã hết hạn. Hãy bắt đầu lại.",
     },
     "en": {
         "insufficient_account_level": "This procedure needs a level 2 VNeID account (registered at the police). "
@@ -30,5 +39,7 @@ ERRORS: dict[str, dict[str, str]] = {
 }
 
 
-def error_text(lang: str, code: str, detail: str) -> str:
-    return ERRORS.get(lang, {}).get(code) or detail
+def error_text(lang: str, code: str, detail: str, minutes: int = 0) -> str:
+    """`minutes`: the wait a throttle's refusal asks for (its text's `{minutes}`)."""
+    known = ERRORS.get(lang, {}).get(code)
+    return known.format(minutes=minutes) if known else detail

@@ -7,6 +7,8 @@ and an Origin/Referer check, enforced on every unsafe request of a page route (`
 - The token is a one-way digest of that cookie: a page that leaks cannot reveal the cookie, and a page of
   another site cannot read either. Forms carry it as `csrf_token`; htmx sends it as the `X-CSRF-Token` header
   (`hx-headers` on the page body).
+- The device cookie (`vneid_device`, `__Host-vneid_device` over https) says which accounts completed a sign-in
+  in this browser; it decides the browser's lockout bucket for wrong passwords (app/services/identity/devices.py).
 - Origin (or, without it, Referer) must be the sandbox's own: `null` or another site is refused. A request with
   neither comes from a program, not a browser (browsers send Origin with every POST), and the token decides.
 """
@@ -24,8 +26,10 @@ from starlette.responses import Response
 
 from app.core.config import Settings
 from app.core.errors import AppError
+from app.services.identity.devices import COOKIE_MAX_AGE as DEVICE_COOKIE_MAX_AGE
 
 COOKIE = "vneid_browser"
+DEVICE_COOKIE = "vneid_device"
 FIELD = "csrf_token"
 HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -42,9 +46,9 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
-def cookie_name(settings: Settings) -> str:
+def cookie_name(settings: Settings, name: str = COOKIE) -> str:
     # The __Host- prefix makes browsers refuse the cookie from a sibling domain or over http (no cookie tossing).
-    return f"__Host-{COOKIE}" if settings.public_url.startswith("https://") else COOKIE
+    return f"__Host-{name}" if settings.public_url.startswith("https://") else name
 
 
 def browser_id(request: Request) -> str:
@@ -72,18 +76,29 @@ def token_for(browser: str) -> str:
     return hashlib.sha256(f"csrf|{browser}".encode()).hexdigest()
 
 
-def remember(request: Request, response: Response) -> None:
-    """Set the browser cookie on a response when this request made a new one."""
+def remember(request: Request, response: Response, device: str | None = None) -> None:
+    """Set the browser cookie on a response when this request made a new one, and the device cookie when a sign-in
+    completed (`device`, its new value)."""
+    settings = _settings(request)
+    secure = settings.public_url.startswith("https://")
     if getattr(request.state, "browser_id_fresh", False):
-        settings = _settings(request)
         response.set_cookie(
-            cookie_name(settings),
-            browser_id(request),
+            cookie_name(settings), browser_id(request), httponly=True, samesite="lax", path="/", secure=secure
+        )
+    if device is not None:
+        response.set_cookie(
+            cookie_name(settings, DEVICE_COOKIE),
+            device,
+            max_age=int(DEVICE_COOKIE_MAX_AGE.total_seconds()),
             httponly=True,
             samesite="lax",
             path="/",
-            secure=settings.public_url.startswith("https://"),
+            secure=secure,
         )
+
+
+def device_cookie(request: Request) -> str | None:
+    return request.cookies.get(cookie_name(_settings(request), DEVICE_COOKIE))
 
 
 def _origin(url: str) -> str:
@@ -132,4 +147,9 @@ async def _browser_binding(request: Request) -> str:
     return binding(request)
 
 
+async def _device_cookie(request: Request) -> str | None:
+    return device_cookie(request)
+
+
 BrowserBinding = Annotated[str, Depends(_browser_binding)]
+DeviceCookie = Annotated[str | None, Depends(_device_cookie)]

@@ -5,6 +5,7 @@ routes to `error_page` instead of rendering problem+json. Routes raise AppErrors
 """
 
 from collections.abc import Callable, Mapping
+from math import ceil
 from typing import Any, TypeVar
 
 from fastapi import Depends, Request
@@ -52,7 +53,7 @@ def error_text_of(lang: str, error: AppError) -> str:
                 location = location[1:]
             fields.append(f"{'.'.join(location) or 'form'}: {item['message']}")
         return "; ".join(fields)
-    return error_text(lang, error.code, error.detail)
+    return error_text(lang, error.code, error.detail, ceil(error.extra.get("retry_after", 0) / 60))
 
 
 def error_page(request: Request, error: AppError) -> Response:

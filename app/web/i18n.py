@@ -23,6 +23,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "consent_title": "Đồng ý chia sẻ thông tin",
         "consent_intro": "yêu cầu truy cập các thông tin sau của bạn:",
         "consent_purpose": "Mục đích",
+        "consent_sensitive_title": "Dữ liệu cá nhân nhạy cảm",
+        "consent_sensitive_note": "Theo Nghị định 356/2025/NĐ-CP, dân tộc, tôn giáo và nhóm máu là dữ liệu cá nhân "
+        "nhạy cảm: chỉ được chia sẻ khi bạn đồng ý riêng. Nếu không đánh dấu, các thông tin khác vẫn được chia sẻ.",
+        "consent_sensitive_agree": "Tôi đồng ý chia sẻ dữ liệu cá nhân nhạy cảm này",
         "signed_in_as": "Bạn đang đăng nhập là",
         "not_you": "Không phải bạn? Đăng xuất và đăng nhập bằng tài khoản khác",
         "logout_title": "Đăng xuất khỏi VNeID?",
@@ -42,6 +46,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "account_pending": "Tài khoản đang chờ kích hoạt.",
         "invalid_otp": "Mã OTP không đúng.",
         "unknown_persona": "Không có nhân vật thử nghiệm này.",
+        "unlock_title": "Mở khóa tài khoản định danh điện tử",
+        "unlock_help": "Nếu bạn đã tự khóa tài khoản, hãy nhập số định danh cá nhân và mật khẩu; mã xác thực sẽ được "
+        "gửi tới số điện thoại đăng ký. Tài khoản bị khóa vì lý do khác do Công an cấp xã mở khóa.",
+        "unlock_send_code": "Gửi mã xác thực",
+        "unlock_link": "Bạn đã tự khóa tài khoản? Mở khóa tại đây",
+        "unlock_done": "Tài khoản đã được mở khóa. Bạn có thể đăng nhập lại.",
     },
     "en": {
         "sandbox_banner": "SANDBOX — synthetic data, not the real VNeID",
@@ -60,6 +70,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "consent_title": "Consent to share your data",
         "consent_intro": "asks to access the following data about you:",
         "consent_purpose": "Purpose",
+        "consent_sensitive_title": "Sensitive personal data",
+        "consent_sensitive_note": "Under Decree 356/2025/NĐ-CP, ethnicity, religion and blood type are sensitive "
+        "personal data: they are shared only with your separate consent. Left unticked, the other data are still "
+        "shared.",
+        "consent_sensitive_agree": "I consent to sharing these sensitive personal data",
         "signed_in_as": "You are signed in as",
         "not_you": "Not you? Sign out and sign in with another account",
         "logout_title": "Sign out of VNeID?",
@@ -79,6 +94,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "account_pending": "The account is waiting for activation.",
         "invalid_otp": "Wrong one-time code.",
         "unknown_persona": "No such persona.",
+        "unlock_title": "Unlock your electronic identity account",
+        "unlock_help": "If you locked your account yourself, enter your personal ID and password; a code is sent "
+        "to the registered phone. Accounts locked for other reasons are unlocked by the commune police.",
+        "unlock_send_code": "Send the code",
+        "unlock_link": "Did you lock your account yourself? Unlock it here",
+        "unlock_done": "Your account is unlocked. You can sign in again.",
     },
 }
 
@@ -92,6 +113,7 @@ SCOPE_LABELS = {
         "citizen.residence": "Thông tin cư trú",
         "citizen.family": "Thông tin hộ gia đình và quan hệ gia đình",
         "citizen.contact": "Thông tin liên hệ",
+        "citizen.sensitive": "Dân tộc, tôn giáo, nhóm máu (dữ liệu cá nhân nhạy cảm)",
         "citizen.verify": "Xác thực thông tin danh tính",
         "offline_access": "Truy cập cả khi bạn không sử dụng ứng dụng (làm mới phiên)",
     },
@@ -104,6 +126,7 @@ SCOPE_LABELS = {
         "citizen.residence": "Residence data",
         "citizen.family": "Household and family relations",
         "citizen.contact": "Contact data",
+        "citizen.sensitive": "Ethnicity, religion, blood type (sensitive personal data)",
         "citizen.verify": "Verification of identity data",
         "offline_access": "Access while you are not using the application (refresh tokens)",
     },

@@ -140,6 +140,7 @@ def test_khoa_registers_confirms_with_the_inbox_code_and_signs_in_with_his_passw
         "acr": "urn:vneid:loa:1",
         "status": "active",
         "lock_reason": None,
+        "guardian_personal_id": None,
     }
     assert events(db, KHOA) == [("apply", KHOA, "self_registration"), ("register", KHOA, "otp_confirmed")]
     account = account_of(db, KHOA)
@@ -419,27 +420,6 @@ def test_the_deceased_persona_cannot_be_unlocked(client: TestClient, db: Session
     assert (response.status_code, response.json()["code"]) == (409, "permanent_lock")
 
 
-def test_officer_unlocks_a_failed_logins_lock_and_the_count_restarts(
-    client: TestClient,
-    token_of: TokenOf,
-    db: Session,
-) -> None:
-    for attempt in range(5):
-        password_step(client, DUNG, f"Wrong-{attempt}")
-    account = account_of(db, DUNG)
-    assert account is not None
-    assert (account.status, account.lock_reason, account.failed_logins) == ("locked", "failed_logins", 5)
-
-    client.post(f"/v1/officer/accounts/{DUNG}/unlock", headers=token_of("police"))
-
-    account = account_of(db, DUNG)
-    assert account is not None
-    assert (account.status, account.failed_logins) == ("active", 0)
-    assert events(db, DUNG)[-1] == ("unlock", POLICE, "failed_logins")
-    txn, location = password_step(client, DUNG, "Sandbox@2026")
-    assert location == f"/login/{txn}"
-
-
 # Death
 
 
@@ -465,6 +445,7 @@ def test_recording_a_death_locks_the_account_for_good(
             "acr": "urn:vneid:loa:1",
             "status": "locked",
             "lock_reason": "death",
+            "guardian_personal_id": None,
         },
     }
     record = client.get(f"/v1/citizens/{BINH}", params={"fields": "life_status,date_of_death"}, headers=agency_headers)

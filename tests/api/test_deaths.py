@@ -48,3 +48,39 @@ def test_without_a_living_spouse_the_eldest_member_left_heads_the_household(
     die(client, admin_headers, AN)
     head, relations = household(client, agency_headers)
     assert (head, relations[LINH]) == (LINH, "head")
+
+
+def test_a_death_deregisters_the_permanent_residence(
+    client: TestClient, admin_headers: dict[str, str], agency_headers: dict[str, str]
+) -> None:
+    """Luật Cư trú 2020 art. 24(1)(a): the permanent residence of a person who died is deregistered."""
+    fields = {"fields": "permanent_address,current_address,residence_deregistration"}
+    before = client.get(f"/v1/citizens/{AN}", params=fields, headers=agency_headers).json()
+    assert before["permanent_address"]["commune"] == "Phường Ba Đình"
+    assert before["residence_deregistration"] is None
+    die(client, admin_headers, AN)
+    after = client.get(f"/v1/citizens/{AN}", params=fields, headers=agency_headers).json()
+    assert (after["permanent_address"], after["current_address"]) == (None, None)
+    deregistration = after["residence_deregistration"]
+    assert (deregistration["reason"], deregistration["deregistered_on"]) == ("death", "2026-11-20")
+    assert "điều 24 khoản 1 điểm a" in deregistration["legal_basis"]
+    assert deregistration["last_permanent_address"] == before["permanent_address"]
+    # The widow keeps hers: only the deceased is deregistered.
+    widow = client.get(f"/v1/citizens/{HOA}", params=fields, headers=agency_headers).json()
+    assert widow["permanent_address"] == before["permanent_address"]
+    assert widow["residence_deregistration"] is None
+
+
+def test_the_seeded_dead_have_no_residence(client: TestClient, agency_headers: dict[str, str]) -> None:
+    """Persona `hai` died in 2024: his residence was deregistered that day, as a death recorded now would be."""
+    record = client.get("/v1/citizens/036050000008", headers=agency_headers).json()
+    assert record["permanent_address"] is None
+    assert record["residence_deregistration"]["deregistered_on"] == record["date_of_death"] == "2024-06-18"
+
+
+def test_a_dead_persons_residence_cannot_be_deregistered_twice_by_a_second_death(
+    client: TestClient, admin_headers: dict[str, str]
+) -> None:
+    die(client, admin_headers, AN)
+    again = client.post(f"/sandbox/citizens/{AN}/death", headers=admin_headers, json={"date_of_death": "2026-11-25"})
+    assert again.status_code == 409

@@ -9,9 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core import journal
+from app.core.error_registry import registry
 from app.core.errors import AUTHORIZE_ERRORS, AUTHORIZE_RULES, OAUTH_ERRORS, OAUTH_RULES
 from app.services.oidc.grants import pkce_challenge
 from tests.conftest import ADMIN_TOKEN, ISSUER, basic, client_token
+from tests.fapi import kit as fapi
 
 BANK_CALLBACK = f"{ISSUER}/demo/bank/callback"
 VERIFIER = "v" * 50
@@ -51,9 +53,60 @@ def _code(client: TestClient) -> str:
     return parse_qs(urlsplit(location).query)["code"][0]
 
 
-def _token(client: TestClient, auth: tuple[str, str] | None = ("demo-bank", "demo-bank-secret"), **data: str):
-    headers = basic(*auth) if auth else {}
-    return client.post("/oauth2/token", data=data, headers=headers)
+def _token(
+    client: TestClient,
+    auth: tuple[str, str] | None = ("demo-bank", "demo-bank-secret"),
+    headers: dict[str, str] | None = None,
+    **data: str,
+) -> httpx.Response:
+    return client.post("/oauth2/token", data=data, headers={**(basic(*auth) if auth else {}), **(headers or {})})
+
+
+UNSIGNED = "eyJhbGciOiJub25lIn0.eyJjbGllbnRfaWQiOiJkZW1vLWJhbmsifQ."  # {"alg": "none"}: a request object unsigned
+
+
+def _registered(client: TestClient, **overrides: object) -> TestClient:
+    """Registers client `journal-cc` (redirect URI the bank's) with `overrides`; returns the HTTP client."""
+    registration = {
+        "client_id": "journal-cc",
+        "name": "Journal walk (test)",
+        "kind": "business",
+        "auth_methods": ["client_secret_basic"],
+        "grant_types": ["authorization_code"],
+        "redirect_uris": [BANK_CALLBACK],
+        "scopes": ["openid", "profile"],
+        "purpose": "Kiểm thử",
+        **overrides,
+    }
+    assert client.post("/sandbox/clients", json=registration, headers=ADMIN).status_code == 201
+    return client
+
+
+def _armed(client: TestClient, scenario: str, client_id: str) -> TestClient:
+    armed = client.post("/sandbox/scenarios", json={"name": scenario, "client_id": client_id}, headers=ADMIN)
+    assert armed.status_code == 201, armed.text
+    return client
+
+
+def _bearer(client: TestClient, scope: str = "openid profile") -> dict[str, str]:
+    minted = client.post(
+        "/sandbox/tokens", json={"persona": "an", "client_id": "demo-bank", "scope": scope}, headers=ADMIN
+    )
+    assert minted.status_code == 200, minted.text
+    return {"Authorization": f"Bearer {minted.json()['access_token']}"}
+
+
+def _push(client: TestClient, **params: str) -> httpx.Response:
+    fields = {
+        "client_id": "demo-bank",
+        "response_type": "code",
+        "redirect_uri": BANK_CALLBACK,
+        "scope": "openid",
+        "code_challenge": pkce_challenge(VERIFIER),
+        "code_challenge_method": "S256",
+        **params,
+    }
+    return client.post("/oauth2/par", data=fields, headers=basic("demo-bank", "demo-bank-secret"))
 
 
 def _redeem(client: TestClient, code: str, **data: str) -> httpx.Response:
@@ -68,95 +121,134 @@ def _redeem(client: TestClient, code: str, **data: str) -> httpx.Response:
 
 Refusal = Callable[[TestClient], httpx.Response]
 
-# Each refusal: how to provoke it, its code, and words its explanation must hold (besides "rule:").
-REFUSALS: list[tuple[str, Refusal, str, list[str]]] = [
+# Each refusal: how to provoke it, how it is sent (an error `page`, a `redirect` to the client, `oauth` JSON or
+# `problem` JSON), its code, and words its explanation must hold (besides "rule:").
+REFUSALS: list[tuple[str, Refusal, str, str, list[str]]] = [
     (
         "unregistered redirect_uri",
         lambda c: _authorize(c, redirect_uri="http://localhost:3000/cb"),
+        "page",
         "invalid_request",
         ["`http://localhost:3000/cb` is not registered for demo-bank", BANK_CALLBACK, "OIDC Core §3.1.2.1"],
     ),
-    ("unknown client_id", lambda c: _authorize(c, client_id="nobody"), "invalid_request", ["registered client"]),
+    (
+        "unknown client_id",
+        lambda c: _authorize(c, client_id="nobody"),
+        "page",
+        "invalid_request",
+        ["registered client"],
+    ),
     (
         "response type",
         lambda c: _authorize(c, response_type="token"),
+        "redirect",
         "unsupported_response_type",
         ["response_type=code", "RFC 6749 §3.1.1"],
     ),
     (
         "scope beyond the client",
         lambda c: _authorize(c, scope="openid citizen.family"),
+        "redirect",
         "invalid_scope",
         ["would pass: scopes registered for demo-bank: ", "citizen.identity"],
     ),
     (
         "plain PKCE",
         lambda c: _authorize(c, code_challenge_method="plain"),
+        "redirect",
         "invalid_request",
         ["S256", "OIDC Core §3.1.2.2"],
     ),
     (
         "prompt=none without a session",
         lambda c: _authorize(c, prompt="none", login_hint="someone-else"),
+        "redirect",
         "login_required",
         ["OIDC Core §3.1.2.1"],
     ),
-    ("no client authentication", lambda c: _token(c, None, grant_type="client_credentials"), "invalid_client", []),
+    (
+        "no client authentication",
+        lambda c: _token(c, None, grant_type="client_credentials"),
+        "oauth",
+        "invalid_client",
+        [],
+    ),
     (
         "wrong secret",
         lambda c: _token(c, ("demo-bank", "wrong"), grant_type="client_credentials"),
+        "oauth",
         "invalid_client",
         ["RFC 6749 §2.3"],
     ),
-    ("missing grant_type", lambda c: _token(c), "invalid_request", ["grant_type"]),
+    ("missing grant_type", lambda c: _token(c), "oauth", "invalid_request", ["grant_type"]),
     (
         "unsupported grant type",
         lambda c: _token(c, grant_type="password"),
+        "oauth",
         "unsupported_grant_type",
         ["would pass: one of client_credentials, authorization_code, refresh_token"],
     ),
     (
         "grant type not registered",
         lambda c: _token(c, ("demo-agency", "demo-agency-secret"), grant_type="refresh_token", refresh_token="x"),
+        "oauth",
         "unauthorized_client",
         ["would pass: grant types registered for demo-agency: client_credentials, authorization_code"],
     ),
     (
         "scope beyond the client's API scopes",
         lambda c: _token(c, grant_type="client_credentials", scope="citizen.family"),
+        "oauth",
         "invalid_scope",
         ["would pass: scopes among citizen.contact citizen.identity"],
     ),
-    ("code missing", lambda c: _token(c, grant_type="authorization_code"), "invalid_request", ["would pass: code"]),
-    ("unknown code", lambda c: _redeem(c, "no-such-code"), "invalid_grant", ["redirect_uri by the authorization"]),
+    (
+        "code missing",
+        lambda c: _token(c, grant_type="authorization_code"),
+        "oauth",
+        "invalid_request",
+        ["would pass: code"],
+    ),
+    (
+        "unknown code",
+        lambda c: _redeem(c, "no-such-code"),
+        "oauth",
+        "invalid_grant",
+        ["redirect_uri by the authorization"],
+    ),
     (
         "redirect_uri differs",
         lambda c: _redeem(c, _code(c), redirect_uri="http://localhost:3000/cb"),
+        "oauth",
         "invalid_grant",
         [f"would pass: redirect_uri `{BANK_CALLBACK}`", "RFC 6749 §4.1.3"],
     ),
-    ("verifier missing", lambda c: _redeem(c, _code(c), code_verifier=""), "invalid_grant", ["RFC 7636 §4.5"]),
+    ("verifier missing", lambda c: _redeem(c, _code(c), code_verifier=""), "oauth", "invalid_grant", ["RFC 7636 §4.5"]),
     (
         "verifier of the wrong form",
         lambda c: _redeem(c, _code(c), code_verifier="short"),
+        "oauth",
         "invalid_request",
         ["RFC 7636 §4.1"],
     ),
     (
         "verifier does not match",
         lambda c: _redeem(c, _code(c), code_verifier="w" * 50),
+        "oauth",
         "invalid_grant",
         [f"S256 hash is `{pkce_challenge(VERIFIER)}`", "RFC 7636 §4.6"],
     ),
     (
         "code replayed",
         lambda c: (lambda code: (_redeem(c, code), _redeem(c, code))[1])(_code(c)),
+        "oauth",
         "invalid_grant",
         ["RFC 6749 §4.1.2", "would pass: a new authorization request"],
     ),
     (
         "unknown refresh token",
         lambda c: _token(c, grant_type="refresh_token", refresh_token="nope"),
+        "oauth",
         "invalid_grant",
         ["latest refresh token issued to demo-bank"],
     ),
@@ -168,41 +260,164 @@ REFUSALS: list[tuple[str, Refusal, str, list[str]]] = [
             refresh_token=_redeem(c, _code(c)).json()["refresh_token"],
             scope="openid phone",
         ),
+        "oauth",
         "invalid_scope",
         ["RFC 6749 §6", "would pass: scopes among the grant's: openid profile"],
     ),
-    ("no access token", lambda c: c.get("/oauth2/userinfo"), "invalid_token", ["missing bearer access token"]),
+    (
+        "no access token",
+        lambda c: c.get("/oauth2/userinfo"),
+        "problem",
+        "invalid_token",
+        ["missing bearer access token"],
+    ),
+    # The authorization endpoint's other errors, sent back to the client (OIDC Core §3.1.2.6).
+    (
+        "locked account",
+        lambda c: _authorize(c, login_hint="giang"),
+        "redirect",
+        "access_denied",
+        ["locked", "OIDC Core §3.1.2.6"],
+    ),
+    (
+        "prompt=none before consent",
+        lambda c: _authorize(c, login_hint="cuong", prompt="none"),
+        "redirect",
+        "consent_required",
+        ["has not consented", "OIDC Core §3.1.2.1"],
+    ),
+    (
+        "level 2 asked of a level 1 account",
+        lambda c: _authorize(c, login_hint="binh", acr_values="urn:vneid:loa:2"),
+        "redirect",
+        "unmet_authentication_requirements",
+        ["level 2", "acr_values"],
+    ),
+    (
+        "code flow not registered",
+        lambda c: _authorize(_registered(c, grant_types=["client_credentials"]), client_id="journal-cc"),
+        "redirect",
+        "unauthorized_client",
+        ["authorization code flow", "RFC 6749 §4.1.2.1"],
+    ),
+    (
+        "request object not signed",
+        lambda c: _authorize(c, request=UNSIGNED),
+        "redirect",
+        "invalid_request_object",
+        ["RFC 9101 §6"],
+    ),
+    (
+        "request object by reference",
+        lambda c: _authorize(c, request_uri="https://rp.example/request.jwt"),
+        "redirect",
+        "request_uri_not_supported",
+        ["pushed request (PAR)", "OIDC Core §6.2"],
+    ),
+    # Pushed authorization requests (RFC 9126), DPoP (RFC 9449) and the token scenario, in RFC 6749 JSON.
+    (
+        "pushed response type",
+        lambda c: _push(c, response_type="token"),
+        "oauth",
+        "unsupported_response_type",
+        ["response_type=code", "RFC 6749 §3.1.1"],
+    ),
+    (
+        "pushed request object not signed",
+        lambda c: _push(c, request=UNSIGNED),
+        "oauth",
+        "invalid_request_object",
+        ["RFC 9101 §6"],
+    ),
+    (
+        "DPoP proof malformed",
+        lambda c: _token(c, grant_type="client_credentials", headers={"DPoP": "not-a-jwt"}),
+        "oauth",
+        "invalid_dpop_proof",
+        ["RFC 9449"],
+    ),
+    (
+        "DPoP nonce asked for",
+        lambda c: fapi.redeem(_armed(c, "dpop_nonce", "demo-fapi"), fapi.code(c), fapi.DpopKey()),
+        "oauth",
+        "use_dpop_nonce",
+        ["DPoP-Nonce", "RFC 9449 §8"],
+    ),
+    (
+        "token service down",
+        lambda c: _token(_armed(c, "token_unavailable", "demo-bank"), grant_type="client_credentials"),
+        "oauth",
+        "temporarily_unavailable",
+        ["token_unavailable"],
+    ),
+    # Userinfo, a resource (RFC 6750): problem+json.
+    (
+        "userinfo without openid",
+        lambda c: c.get("/oauth2/userinfo", headers=_bearer(c, scope="profile")),
+        "problem",
+        "insufficient_scope",
+        ["openid"],
+    ),
+    (
+        "userinfo token sent twice",
+        lambda c: (lambda h: c.post("/oauth2/userinfo", headers=h, data={"access_token": h["Authorization"][7:]}))(
+            _bearer(c)
+        ),
+        "problem",
+        "invalid_request",
+        ["once"],
+    ),
+    (
+        "userinfo DPoP scheme for a bearer token",
+        lambda c: c.get("/oauth2/userinfo", headers={"Authorization": "DPoP " + _bearer(c)["Authorization"][7:]}),
+        "problem",
+        "invalid_dpop_proof",
+        ["not DPoP-bound"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "provoke", "code", "words"), REFUSALS, ids=[r[0] for r in REFUSALS])
+def _sent_as(response: httpx.Response) -> tuple[str, str | None]:
+    """How a refusal reached the client, and the code it carried there (None on an error page)."""
+    if response.status_code in (302, 303):
+        return "redirect", parse_qs(urlsplit(response.headers["location"]).query)["error"][0]
+    media = response.headers["content-type"]
+    if media.startswith("application/problem+json"):
+        return "problem", response.json()["code"]
+    if media.startswith("application/json"):
+        return "oauth", response.json()["error"]
+    return "page", None
+
+
+@pytest.mark.parametrize(("name", "provoke", "shape", "code", "words"), REFUSALS, ids=[r[0] for r in REFUSALS])
 def test_each_oauth_refusal_is_explained_in_the_journal(
-    client: TestClient, name: str, provoke: Refusal, code: str, words: list[str]
+    client: TestClient, name: str, provoke: Refusal, shape: str, code: str, words: list[str]
 ) -> None:
     response = provoke(client)
-    assert response.status_code in (302, 303, 400, 401), response.text
+    assert response.status_code in (302, 303, 400, 401, 403, 503), response.text
+    assert _sent_as(response) == (shape, None if shape == "page" else code)
     entry = _entry_of(client, response)
     assert entry["error_code"] == code, entry
     assert entry["status"] == response.status_code
     for expected in words:
         assert expected in entry["explanation"], entry["explanation"]
-    if code not in ("invalid_token",):  # OAuth and authorization errors always name their rule
+    if shape != "problem":  # OAuth and authorization errors always name their rule
         assert "rule: " in entry["explanation"], entry["explanation"]
+
+
+# The refusals of /oauth2/userinfo, a resource (RFC 6750): problem+json, not in the registry's OAuth shapes.
+USERINFO_REFUSALS = {"invalid_token", "insufficient_scope", "invalid_request", "invalid_dpop_proof"}
+
+
+def test_the_walk_covers_every_oauth_and_oidc_refusal_the_registry_lists() -> None:
+    listed = {(e.shape, e.code) for e in registry() if e.shape in ("oauth", "redirect")}
+    walked = {(shape, code) for _, _, shape, code, _ in REFUSALS}
+    assert listed | {("problem", code) for code in USERINFO_REFUSALS} <= walked
 
 
 def test_every_oauth_and_authorization_error_has_a_rule() -> None:
     assert set(OAUTH_RULES) >= set(OAUTH_ERRORS)
     assert set(AUTHORIZE_RULES) >= set(AUTHORIZE_ERRORS)
-
-
-def test_the_token_scenario_refusal_names_the_scenario(client: TestClient) -> None:
-    armed = client.post(
-        "/sandbox/scenarios", json={"name": "token_unavailable", "client_id": "demo-bank"}, headers=ADMIN
-    )
-    assert armed.status_code == 201, armed.text
-    response = _token(client, grant_type="client_credentials")
-    assert response.status_code == 503
-    assert "token_unavailable" in _entry_of(client, response)["explanation"]
 
 
 def test_an_answered_request_is_journaled_with_client_persona_latency_and_no_secret(client: TestClient) -> None:

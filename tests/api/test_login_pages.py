@@ -107,7 +107,7 @@ def test_declining_consent_returns_access_denied(client: TestClient) -> None:
     assert params["error"] == "access_denied"
 
 
-def test_wrong_password_is_shown_and_five_lock_the_account(client: TestClient, db: Session) -> None:
+def test_wrong_password_is_shown_and_five_lock_the_browser_out_not_the_account(client: TestClient, db: Session) -> None:
     txn = go(client, authorize_url()).rsplit("/", 1)[1]
     for attempt in range(5):
         location = go(client, f"/login/{txn}/password", personal_id=DUNG, password=f"wrong-{attempt}")
@@ -115,9 +115,11 @@ def test_wrong_password_is_shown_and_five_lock_the_account(client: TestClient, d
     assert "Sai số định danh cá nhân hoặc mật khẩu" in client.get(location).text
     account = db.get_one(IdentityAccount, DUNG)
     db.refresh(account)
-    assert (account.status, account.lock_reason) == ("locked", "failed_logins")
-    locked = go(client, f"/login/{txn}/password", personal_id=DUNG, password="Sandbox@2026")
-    assert locked == f"/login/{txn}?error=account_locked"
+    assert (account.status, account.lock_reason) == ("active", None)
+    locked_out = client.post(f"/login/{txn}/password", data=form(client, personal_id=DUNG, password="Sandbox@2026"))
+    assert locked_out.status_code == 429
+    assert 1790 <= int(locked_out.headers["retry-after"]) <= 1800
+    assert "30 phút" in locked_out.text
 
 
 def test_wrong_one_time_code_is_refused_and_sms_is_in_the_inbox(client: TestClient, db: Session) -> None:

@@ -57,6 +57,7 @@ def test_me_returns_my_whole_record_and_account_without_metering(
         "acr": "urn:vneid:loa:2",
         "status": "active",
         "lock_reason": None,
+        "guardian_personal_id": None,
     }
     assert "access" not in me
     assert db.scalar(select(func.count()).select_from(AuditEvent)) == 0

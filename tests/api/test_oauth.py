@@ -35,6 +35,7 @@ def test_client_credentials_with_basic_auth_issues_rfc9068_jwt(client: TestClien
         "citizen.residence",
         "citizen.family",
         "citizen.contact",
+        "citizen.sensitive",
         "citizen.verify",
     }
     assert claims["exp"] - claims["iat"] == 300

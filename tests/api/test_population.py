@@ -29,7 +29,7 @@ def test_agency_reads_every_granted_field_and_pays_nothing(client: TestClient, a
     assert record["children_personal_ids"] == [LINH]
     assert record["life_status"] == "alive"
     receipt = record["access"]
-    assert len(receipt["fields_returned"]) == 28
+    assert len(receipt["fields_returned"]) == 29
     # Thông tư 48/2022/TT-BTC: state agencies using the data for their duties do not pay.
     assert (receipt["fee_vnd"], receipt["fee_rule"]) == (0, "TT 48/2022/TT-BTC, state agencies do not pay")
     assert receipt["fee_source"].startswith("Thông tư 48/2022/TT-BTC")

@@ -317,18 +317,15 @@ def test_accommodation_notice_is_recorded_with_late_flag(
     assert {a["code"] for a in queue["items"]} == {on_time.json()["code"], late.json()["code"]}
 
 
-@pytest.mark.parametrize(("hours_ago", "late"), [(11, False), (13, True)])
-def test_a_foreign_guest_is_notified_within_12_hours(
-    client: TestClient, dung: dict[str, str], hours_ago: int, late: bool
-) -> None:
-    """Luật Nhập cảnh, xuất cảnh, quá cảnh, cư trú của người nước ngoài 2014 art. 33: a foreigner's stay is
-    declared within 12 hours of arrival (not by 23:00 as a citizen's)."""
+def foreign_guest_notice(client: TestClient, host: dict[str, str], hours_ago: int, commune_code: str) -> bool:
+    """A notice of a Korean guest who arrived `hours_ago` at a home in `commune_code`: whether it is late."""
     now = Clock().now()
     notice = client.post(
         "/v1/applications/accommodation-notices",
-        headers=dung,
+        headers=host,
         json={
-            **DUNG_HOME,
+            "street": "Bản Nậm Củm",
+            "commune_code": commune_code,
             "passport": {
                 "number": "X1234567",
                 "nationality": "KR",
@@ -341,7 +338,25 @@ def test_a_foreign_guest_is_notified_within_12_hours(
         },
     )
     assert notice.status_code == 201, notice.text
-    assert notice.json()["late"] is late
+    return bool(notice.json()["late"])
+
+
+@pytest.mark.parametrize(("hours_ago", "late"), [(11, False), (13, True)])
+def test_a_foreign_guest_is_notified_within_12_hours(
+    client: TestClient, dung: dict[str, str], hours_ago: int, late: bool
+) -> None:
+    """Luật Nhập cảnh, xuất cảnh, quá cảnh, cư trú của người nước ngoài 2014 art. 33(2): a foreigner's stay is
+    declared within 12 hours of arrival (not by 23:00 as a citizen's)."""
+    assert foreign_guest_notice(client, dung, hours_ago, DUNG_HOME["commune_code"]) is late
+
+
+@pytest.mark.parametrize(("hours_ago", "late"), [(13, False), (23, False), (25, True)])
+def test_a_foreign_guest_in_a_remote_commune_is_notified_within_24_hours(
+    client: TestClient, dung: dict[str, str], hours_ago: int, late: bool
+) -> None:
+    """Art. 33(2): 24 hours in remote areas. Xã Thu Lũm (Lai Châu, 03439) is a region III commune of Quyết định
+    861/QĐ-TTg (seed_data/remote_communes.json)."""
+    assert foreign_guest_notice(client, dung, hours_ago, "03439") is late
 
 
 # --- The fee (Thông tư 75/2022/TT-BTC) ------------------------------------------------------------------------

@@ -6,9 +6,11 @@ Driven through schemathesis' Hypothesis strategies and state machine rather than
 acceptance" expects 2xx for every schema-valid request, while a business rule rightly refuses some with a
 registered code (`400 purpose_required`, `422 identity_mismatch`, an OAuth `invalid_grant`). It accepts 400 and 422
 here, and `schema_valid_data_passes_the_schema` below makes the stricter point that check exists for: data the
-schema admits is never refused *as malformed*, so every rule the edge enforces is in the schema (KNOWN_GAPS lists
-the rules not there yet). "Negative data rejection" is off: it counts a request with an unknown query parameter as
-invalid data accepted, while the API ignores unknown query parameters, as HTTP APIs commonly do.
+schema admits is never refused *as malformed*, so every rule the edge enforces is in the schema (cross-field rules
+as `anyOf`/`oneOf`/`if`-`then`, value formats as patterns; tests/contract/test_published_rules.py walks each).
+"Negative data rejection" is on: data outside the schema is refused, an unknown query parameter included (the API's
+operations answer `400 unknown_parameter`). The OAuth/OIDC endpoints ignore unknown parameters, as RFC 6749 §3.1
+requires; schemathesis does not count a request whose only fault is an unknown query parameter as invalid data.
 """
 
 from collections.abc import Callable
@@ -19,7 +21,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import negative_data_rejection
 from schemathesis.config import PositiveDataAcceptanceConfig
 from schemathesis.generation.stateful import run_state_machine_as_test
 
@@ -37,18 +38,6 @@ OPERATIONS = [
 EXAMPLES_PER_OPERATION = 25
 # Operations whose every call regenerates keys or re-seeds the population: a few examples cover their schema.
 EXPENSIVE_OPERATIONS = {("POST", "/sandbox/reset"): 3, ("POST", "/sandbox/keys/rotate"): 3}
-# Rules the edge enforces that the schema does not state yet (cross-field rules and value formats pydantic checks
-# in code): the strict check skips these operations until each rule is in the schema.
-KNOWN_GAPS = {
-    ("POST", "/v1/citizens/verify"): "give at least one of full_name, date_of_birth, sex",
-    ("POST", "/v1/accounts/registrations"): "the password's character classes",
-    ("POST", "/v1/officer/applications/{code}/decision"): "a reason to reject or ask for supplementation",
-    ("POST", "/v1/applications/accommodation-notices"): "guest_personal_id or passport",
-    ("POST", "/v1/applications/criminal-record-certificates"): "purpose_detail when purpose is `other`",
-    ("POST", "/v1/applications/temporary-residence"): "commune_code: `$` admits a final newline in Python's regex",
-    ("POST", "/sandbox/clients"): "redirect URIs absolute http(s) without a fragment",
-    ("POST", "/sandbox/worlds"): "email: `$` admits a final newline in Python's regex",
-}
 STATEFUL_SCENARIOS = 25
 STATEFUL_STEPS = 6
 BUSINESS_REFUSALS = ["400", "422"]
@@ -121,7 +110,6 @@ def test_operation_honours_its_schema(
         app = request.getfixturevalue("root_client").app
     operation = _schema(app)[path][method]
     headers = credentials(client)(path)
-    strict = [] if (method, path) in KNOWN_GAPS else [schema_valid_data_passes_the_schema]
     strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE) | operation.as_strategy(
         generation_mode=GenerationMode.NEGATIVE
     )
@@ -134,7 +122,10 @@ def test_operation_honours_its_schema(
         suppress_health_check=list(HealthCheck),
     )
     def run(case: schemathesis.Case) -> None:
-        case.call_and_validate(headers=headers, additional_checks=strict, excluded_checks=[negative_data_rejection])
+        case.call_and_validate(
+            headers=headers,
+            additional_checks=[schema_valid_data_passes_the_schema],
+        )
 
     run()
 
@@ -151,11 +142,9 @@ def test_stateful_sequences_honour_the_schema(app: FastAPI, database: Database, 
             return {"headers": for_path(case.path)}
 
         def validate_response(self, response: object, case: schemathesis.Case, **kwargs: object) -> None:
-            gap = (case.method.upper(), case.path) in KNOWN_GAPS
             case.validate_response(
                 response,
-                additional_checks=[] if gap else [schema_valid_data_passes_the_schema],
-                excluded_checks=[negative_data_rejection],
+                additional_checks=[schema_valid_data_passes_the_schema],
             )
 
     run_state_machine_as_test(

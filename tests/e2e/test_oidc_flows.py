@@ -2,7 +2,7 @@
 independent libraries. Authlib (httpx integration) plays the relying party; joserfc validates every ID token
 against the published JWKS. Nothing here uses the provider's own OAuth or JOSE code; its database is opened only
 to read the server's signing key (to forge tokens that differ from genuine ones in one respect) and to register
-one extra client (ES256 client assertions, advertised but used by no seeded client).
+extra clients (PS256, ES256 and EdDSA client assertions, advertised but used by no seeded client).
 """
 
 import base64
@@ -10,9 +10,11 @@ import hashlib
 import hmac
 import json
 import ssl
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
@@ -24,12 +26,13 @@ import httpx
 import pytest
 from joserfc import jws, jwt
 from joserfc.errors import BadSignatureError, ExpiredTokenError, InvalidClaimError, JoseError
-from joserfc.jwk import ECKey, KeySet, RSAKey
+from joserfc.jwk import ECKey, KeySet, OKPKey, RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.db import create_db_engine
+from app.core.versions import Area, bump
 from app.models import Client, SigningKey
 from tests.conftest import form
 from tests.databases import fresh_database
@@ -57,7 +60,13 @@ REDIRECT_PATHS = {
 }
 SPA_REDIRECT = "http://127.0.0.1:53682/callback"  # loopback: any port (RFC 8252 §7.3)
 PKJWT_JWK = json.loads((ROOT / "seed_data" / "demo-pkjwt.private.jwks.json").read_text())["keys"][0]
-ES256_CLIENT = "e2e-es256-assertion"
+# Client assertion algorithms no seeded client uses (demo-pkjwt signs RS256): a client is registered for each, with
+# a key generated for the run (see assertion_keys).
+ASSERTION_KEYS: dict[str, Callable[[], Any]] = {
+    "PS256": lambda: RSAKey.generate_key(2048, private=True),
+    "ES256": lambda: ECKey.generate_key("P-256", private=True),
+    "EdDSA": lambda: OKPKey.generate_key("Ed25519", private=True),
+}
 
 
 # --- the server ----------------------------------------------------------------------------------------------------
@@ -176,7 +185,7 @@ class Kit:
         secret: Any = SECRETS.get(client_id)
         if auth_method == "private_key_jwt":
             jwk = assertion_key or PKJWT_JWK
-            secret = (ECKey if jwk["kty"] == "EC" else RSAKey).import_key(jwk)
+            secret = {"EC": ECKey, "RSA": RSAKey, "OKP": OKPKey}[jwk["kty"]].import_key(jwk)
         client = OAuth2Client(
             client_id,
             secret,
@@ -322,31 +331,37 @@ def disarm(live: Live) -> Iterator[None]:
     assert live.admin("DELETE", "/sandbox/scenarios").status_code == 204
 
 
+def assertion_client_id(alg: str) -> str:
+    return f"e2e-{alg.lower()}-assertion"
+
+
 @pytest.fixture(scope="module")
-def es256_client(live: Live) -> dict[str, Any]:
-    """No seeded client signs its assertions with ES256, which discovery advertises; register one in the live
-    server's database (there is no registration endpoint) and return its private JWK."""
-    key = ECKey.generate_key("P-256", private=True)
-    private = {**key.as_dict(private=True), "kid": "e2e-es256", "alg": "ES256"}
-    public = {**key.as_dict(private=False), "kid": "e2e-es256", "alg": "ES256", "use": "sig"}
+def assertion_keys(live: Live) -> dict[str, dict[str, Any]]:
+    """One client per algorithm of ASSERTION_KEYS, registered in the live server's database (the registration
+    endpoint would make it a test client), and its private JWK by algorithm."""
+    private_keys = {}
     with live.db() as db:
-        db.add(
-            Client(
-                client_id=ES256_CLIENT,
-                name="e2e ES256 assertion client",
-                kind="agency",
-                secret_hash=None,
-                auth_methods=["private_key_jwt"],
-                grant_types=["client_credentials"],
-                redirect_uris=[],
-                scopes=["citizen.identity"],
-                jwks={"keys": [public]},
-                purpose="e2e",
-                test_client=False,
-                id_token_alg="RS256",
+        for alg, generate in ASSERTION_KEYS.items():
+            key, kid = generate(), f"e2e-{alg.lower()}"
+            private_keys[alg] = {**key.as_dict(private=True), "kid": kid, "alg": alg}
+            db.add(
+                Client(
+                    client_id=assertion_client_id(alg),
+                    name=f"e2e {alg} assertion client",
+                    kind="agency",
+                    secret_hash=None,
+                    auth_methods=["private_key_jwt"],
+                    grant_types=["client_credentials"],
+                    redirect_uris=[],
+                    scopes=["citizen.identity"],
+                    jwks={"keys": [{**key.as_dict(private=False), "kid": kid, "alg": alg, "use": "sig"}]},
+                    purpose="e2e",
+                    test_client=False,
+                    id_token_alg="RS256",
+                )
             )
-        )
-    return private
+        bump(db, Area.CLIENTS)  # the server's workers reload their client cache
+    return private_keys
 
 
 def at_hash(access_token: str) -> str:
@@ -554,40 +569,43 @@ def check_token_endpoint_auth_methods_supported(kit: Kit, value: list[str]) -> N
         assert token["id_token"]
 
 
-def _assertion_clients(kit: Kit, value: list[str], es256_client: dict[str, Any], entry: str) -> list[OAuth2Client]:
-    """A private_key_jwt client per advertised assertion algorithm."""
+def _assertion_clients(kit: Kit, value: list[str], keys: dict[str, dict[str, Any]], entry: str) -> list[OAuth2Client]:
+    """A private_key_jwt client per advertised assertion algorithm; and every algorithm the sandbox takes is
+    advertised (RS256 by demo-pkjwt, the others by the clients of assertion_keys)."""
+    assert sorted(value) == sorted(["RS256", *keys]), f"{entry} must list exactly the algorithms that work"
     clients = []
     for alg in value:
         if alg == "RS256":
             clients.append(kit.client("demo-pkjwt", scope=None))
-        elif alg == "ES256":
-            clients.append(kit.client(ES256_CLIENT, "private_key_jwt", scope=None, assertion_key=es256_client))
+        elif alg in keys:
+            clients.append(kit.client(assertion_client_id(alg), "private_key_jwt", scope=None, assertion_key=keys[alg]))
         else:
             pytest.fail(_unknown(entry, alg))
     return clients
 
 
 def check_token_endpoint_auth_signing_alg_values_supported(
-    kit: Kit, value: list[str], es256_client: dict[str, Any]
+    kit: Kit, value: list[str], assertion_keys: dict[str, dict[str, Any]]
 ) -> None:
-    for client in _assertion_clients(kit, value, es256_client, "token_endpoint_auth_signing_alg_values_supported"):
+    entry = "token_endpoint_auth_signing_alg_values_supported"
+    for client in _assertion_clients(kit, value, assertion_keys, entry):
         assert client.fetch_token(kit.live.token_endpoint, grant_type="client_credentials")["access_token"]
 
 
 def check_introspection_endpoint_auth_signing_alg_values_supported(
-    kit: Kit, value: list[str], es256_client: dict[str, Any]
+    kit: Kit, value: list[str], assertion_keys: dict[str, dict[str, Any]]
 ) -> None:
     entry = "introspection_endpoint_auth_signing_alg_values_supported"
-    for client in _assertion_clients(kit, value, es256_client, entry):
+    for client in _assertion_clients(kit, value, assertion_keys, entry):
         token = client.fetch_token(kit.live.token_endpoint, grant_type="client_credentials")["access_token"]
         assert kit.introspect(client, token)["active"] is True
 
 
 def check_revocation_endpoint_auth_signing_alg_values_supported(
-    kit: Kit, value: list[str], es256_client: dict[str, Any]
+    kit: Kit, value: list[str], assertion_keys: dict[str, dict[str, Any]]
 ) -> None:
     entry = "revocation_endpoint_auth_signing_alg_values_supported"
-    for client in _assertion_clients(kit, value, es256_client, entry):
+    for client in _assertion_clients(kit, value, assertion_keys, entry):
         token = client.fetch_token(kit.live.token_endpoint, grant_type="client_credentials")["access_token"]
         assert client.revoke_token(kit.live.meta["revocation_endpoint"], token=token).status_code == 200
         assert kit.introspect(client, token) == {"active": False}
@@ -604,12 +622,27 @@ def _check_endpoint_auth_methods(kit: Kit, value: list[str], revoke: bool) -> No
             assert kit.introspect(client, token) == {"active": False}
 
 
+AUTHENTICATED_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+
+
 def check_revocation_endpoint_auth_methods_supported(kit: Kit, value: list[str]) -> None:
-    _check_endpoint_auth_methods(kit, value, revoke=True)
+    assert value == [*AUTHENTICATED_METHODS, "none"], _unknown("revocation_endpoint_auth_methods_supported", value)
+    _check_endpoint_auth_methods(kit, AUTHENTICATED_METHODS, revoke=True)
+    spa = kit.client("demo-spa", "none")  # a public client revokes with its client_id alone (RFC 7009 §5)
+    _, token = kit.sign_in(spa)
+    assert kit.userinfo(token["access_token"]).status_code == 200
+    response = spa.revoke_token(kit.live.meta["revocation_endpoint"], token=token["access_token"])
+    assert response.status_code == 200, response.text
+    assert kit.userinfo(token["access_token"]).status_code == 401
 
 
 def check_introspection_endpoint_auth_methods_supported(kit: Kit, value: list[str]) -> None:
+    assert value == AUTHENTICATED_METHODS, _unknown("introspection_endpoint_auth_methods_supported", value)
     _check_endpoint_auth_methods(kit, value, revoke=False)
+    spa = kit.client("demo-spa", "none")  # not advertised, and refused: RFC 7662 §2.1 wants authentication
+    _, token = kit.sign_in(spa)
+    refused = spa.introspect_token(kit.live.meta["introspection_endpoint"], token=token["access_token"])
+    assert refused.status_code == 401
 
 
 def check_code_challenge_methods_supported(kit: Kit, value: list[str]) -> None:
@@ -624,7 +657,13 @@ def check_code_challenge_methods_supported(kit: Kit, value: list[str]) -> None:
     assert refused["error"] == "invalid_request", "plain is not advertised, so it must be refused"
 
 
-USERINFO_CLAIM_OF_SCOPE = {"openid": "sub", "profile": "name", "address": "address", "phone": "phone_number"}
+USERINFO_CLAIM_OF_SCOPE = {
+    "openid": "sub",
+    "profile": "name",
+    "address": "address",
+    "phone": "phone_number",
+    "citizen.sensitive": "ethnicity",  # sensitive data (NĐ 356/2025): userinfo and the population API alike
+}
 
 
 def check_scopes_supported(kit: Kit, value: list[str]) -> None:
@@ -664,7 +703,7 @@ def check_scopes_supported(kit: Kit, value: list[str]) -> None:
 
 
 def check_claims_supported(kit: Kit, value: list[str]) -> None:
-    auth, token = kit.sign_in(kit.client("demo-bank", scope="openid profile address phone"))
+    auth, token = kit.sign_in(kit.client("demo-bank", scope="openid profile address phone citizen.sensitive"))
     id_token = kit.validate_id_token(token["id_token"], "demo-bank", auth.nonce).claims
     userinfo = kit.userinfo(token["access_token"]).json()
     missing = set(value) - set(id_token) - set(userinfo)
@@ -705,6 +744,31 @@ def _fapi(kit: Kit, alg: str = "ES256") -> tuple[httpx.Client, fapi.DpopKey, dic
 def _fapi_userinfo(kit: Kit, http: httpx.Client, dpop: fapi.DpopKey, token: str) -> httpx.Response:
     url = kit.live.url("/oauth2/userinfo")
     return http.get(url, headers={"Authorization": f"DPoP {token}", "DPoP": dpop.proof("GET", url, token)})
+
+
+def test_of_one_dpop_proof_sent_twice_at_once_exactly_one_is_accepted(kit: Kit) -> None:
+    """The server's workers race for the proof: it must be spent once, even when both copies pass the check for a
+    used proof before either is written (RFC 9449 §11.1)."""
+    http, dpop, token = _fapi(kit)
+    url = kit.live.url("/oauth2/userinfo")
+    for _ in range(5):  # each round a new proof, sent twice at the same instant
+        headers = {
+            "Authorization": f"DPoP {token['access_token']}",
+            "DPoP": dpop.proof("GET", url, token["access_token"]),
+        }
+        start = threading.Barrier(2)
+
+        def send(headers: dict[str, str] = headers, start: threading.Barrier = start) -> httpx.Response:
+            with plain_client() as own:  # a connection of its own, as two attackers' copies would come
+                start.wait()
+                return own.get(url, headers=headers)
+
+        with ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(lambda _: send(), range(2)))
+        assert sorted(answer.status_code for answer in answers) == [200, 401], [answer.text for answer in answers]
+        refused = next(answer for answer in answers if answer.status_code == 401)
+        assert refused.json()["code"] == "invalid_dpop_proof"
+        assert 'error="invalid_dpop_proof"' in refused.headers["www-authenticate"]
 
 
 def check_pushed_authorization_request_endpoint(kit: Kit, value: str) -> None:
@@ -868,10 +932,13 @@ def test_every_discovery_entry_has_a_check(live: Live) -> None:
     assert set(live.meta) == set(METADATA_CHECKS), "entries without a check, or checks of entries no longer advertised"
 
 
+# Authlib signs the EdDSA client assertions with joserfc, which warns that RFC 9864 deprecates the name "EdDSA";
+# FAPI 2.0 and RFC 9449 still name it, so the sandbox takes and advertises it.
+@pytest.mark.filterwarnings("ignore:EdDSA is deprecated via RFC 9864")
 @pytest.mark.parametrize("entry", sorted(METADATA_CHECKS))
-def test_advertised_entry_really_works(kit: Kit, es256_client: dict[str, Any], entry: str) -> None:
+def test_advertised_entry_really_works(kit: Kit, assertion_keys: dict[str, dict[str, Any]], entry: str) -> None:
     check = METADATA_CHECKS[entry]
-    extra = (es256_client,) if check.__code__.co_argcount == 3 else ()
+    extra = (assertion_keys,) if check.__code__.co_argcount == 3 else ()
     check(kit, kit.live.meta[entry], *extra)
 
 

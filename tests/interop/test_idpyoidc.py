@@ -31,6 +31,12 @@ SERVICES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def keys_written_to_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RPHandler writes the keys it generates to ./private and ./static: keep them out of the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 def relying_party(
     sandbox: Sandbox,
     client_id: str,

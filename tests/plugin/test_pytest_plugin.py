@@ -79,24 +79,13 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 def suite(pytester: pytest.Pytester, source: str) -> Path:
     out = pytester.mkdir("seen")
-    pytester.makepyfile(test_suite=f"OUT = {str(out)!r}\n" + source)
+    # Collected first (xdist hands each worker a first chunk of consecutive tests), so every worker runs some.
+    pytester.makepyfile(test_a_suite=f"OUT = {str(out)!r}\n" + source)
     return out
 
 
 def seen_by_worker(out: Path) -> dict[str, set[str]]:
     return {path.name: set(path.read_text().splitlines()) for path in out.iterdir()}
-
-
-def test_four_xdist_workers_reset_and_advance_their_own_worlds(pytester: pytest.Pytester, sandbox: LiveServer) -> None:
-    out = suite(pytester, WORKERS_SUITE)
-    result = pytester.runpytest_subprocess(
-        "-n", "4", "-p", "no:cacheprovider", f"--vneid-url={sandbox.base}", f"--vneid-admin-token={ADMIN_TOKEN}"
-    )
-    result.assert_outcomes(passed=12)
-    worlds = seen_by_worker(out)
-    assert len(worlds) == 4
-    assert all(len(seen) == 1 for seen in worlds.values())  # one world per worker, all session long
-    assert len(set.union(*worlds.values())) == 4  # and no two workers share one
 
 
 def test_helpers_sign_in_arm_scenarios_move_the_clock_and_verify_webhooks(
@@ -109,16 +98,29 @@ def test_helpers_sign_in_arm_scenarios_move_the_clock_and_verify_webhooks(
     result.assert_outcomes(passed=4)
 
 
-def test_the_readme_example_passes_under_four_workers(pytester: pytest.Pytester, sandbox: LiveServer) -> None:
+def readme_example() -> str:
     text = README.read_text(encoding="utf-8")
     section = text[text.index("### Testing with pytest") :]
     example = re.search(r"```python\n(.*?)```", section, re.S)
     assert example, "the section has no python example"
-    pytester.makepyfile(test_bank_integration=example.group(1))
+    return example.group(1)
+
+
+def test_four_xdist_workers_run_the_readme_example_and_reset_and_advance_their_own_worlds(
+    pytester: pytest.Pytester, sandbox: LiveServer
+) -> None:
+    # One `pytest -n 4` run for both (each run starts four interpreters): the README's example as written, and a
+    # suite whose workers reset and advance their own worlds while the others do the same.
+    out = suite(pytester, WORKERS_SUITE)
+    pytester.makepyfile(test_bank_integration=readme_example())
     result = pytester.runpytest_subprocess(
         "-n", "4", "-p", "no:cacheprovider", f"--vneid-url={sandbox.base}", f"--vneid-admin-token={ADMIN_TOKEN}"
     )
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=12 + 4)
+    worlds = seen_by_worker(out)
+    assert len(worlds) == 4
+    assert all(len(seen) == 1 for seen in worlds.values())  # one world per worker, all session long
+    assert len(set.union(*worlds.values())) == 4  # and no two workers share one
 
 
 def test_without_a_url_the_workers_share_one_server_the_plugin_starts(

@@ -53,6 +53,12 @@ def test_browser_clients_may_call_the_provider_endpoints_cross_origin(client: Te
     assert "access-control-allow-credentials" not in preflight.headers
 
 
+def test_a_browser_client_can_read_the_dpop_nonce_and_the_challenge(client: TestClient) -> None:
+    refused = client.get("/oauth2/userinfo", headers={"Origin": SPA_ORIGIN})
+    exposed = {name.strip().lower() for name in refused.headers["access-control-expose-headers"].split(",")}
+    assert {"dpop-nonce", "www-authenticate"} <= exposed
+
+
 def test_other_endpoints_are_same_origin_only(client: TestClient, agency_headers: dict[str, str]) -> None:
     response = client.get("/v1/citizens/001090000001", headers={**agency_headers, "Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in response.headers

@@ -3,6 +3,7 @@ the browser's own session, can end it; any other request only asks."""
 
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -82,4 +83,20 @@ def test_an_id_token_of_another_session_does_not_sign_this_browser_out(app: Fast
     signed_in_with_tokens(client)
     response = client.get(LOGOUT, params={"id_token_hint": attackers_id_token})
     assert 'data-testid="logout-form"' in response.text
+    assert still_signed_in(client)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_repeated_logout_parameter_is_refused_and_signs_nobody_out(client: TestClient, method: str) -> None:
+    tokens = signed_in_with_tokens(client)
+    sent = f"id_token_hint={tokens['id_token']}&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F"
+    sent += f"&post_logout_redirect_uri={BANK_CALLBACK}"
+    if method == "GET":
+        response = client.get(f"{LOGOUT}?{sent}", follow_redirects=False)
+    else:
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        response = client.post(LOGOUT, content=sent, headers=headers, follow_redirects=False)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert "post_logout_redirect_uri" in response.json()["error_description"]
     assert still_signed_in(client)

@@ -55,6 +55,19 @@ def test_sex_ratio_follows_the_census() -> None:
     assert 104 <= 100 * young.count("male") / young.count("female") <= 116
 
 
+def test_old_people_are_mostly_women_as_in_the_census() -> None:
+    """75.3 men per 100 women aged 60+ ± 4 (the census 2019 bands of seed_data/census_2019.json, weighted by their
+    shares: 86.5 at 60–64 down to 52 at 80+): women outlive their husbands, so the old have many widows."""
+    bands = [b for b in census_2019().age_bands if b.first >= 60]
+    reference = sum(b.percent * b.male_share for b in bands) / sum(b.percent * (1 - b.male_share) for b in bands)
+    assert round(100 * reference, 1) == 75.3
+    old = [c for c in living() if age(c) >= 60]
+    men = sum(c["sex"] == "male" for c in old)
+    assert abs(100 * men / (len(old) - men) - 75.3) <= 4
+    women = [c for c in old if c["sex"] == "female"]
+    assert sum(c["marital_status"] == "widowed" for c in women) / len(women) >= 0.3, "many widows"
+
+
 def test_household_sizes_follow_the_census() -> None:
     """3.5 people a household ± 0.1; each size's share within 1.5 points of the reference."""
     sizes = Counter(len(h.citizens) for h in households())
@@ -64,14 +77,17 @@ def test_household_sizes_follow_the_census() -> None:
 
 
 def test_people_live_where_the_census_counted_them() -> None:
-    """Each 2025 province's share of people within 0.6 points of its 2019 provinces' (Hà Nội 8.4 %, TP HCM 13.1 %)."""
+    """Each 2025 province's share of people within 0.8 points of its 2019 provinces' (Hà Nội 8.4 %, TP HCM 13.1 %).
+
+    Households are placed by draws, so a big province's share wanders: about 0.35 points (one standard deviation)
+    for TP HCM in 11,000 households; 0.8 is over two of them, for the largest of 34 deviations."""
     expected: Counter[str] = Counter()
     for province in census_2019().provinces:
         expected[catalog().legacy_provinces[province.id_prefix].new_province_code] += province.population
     total = sum(expected.values())
     people = Counter(catalog().communes[c["permanent_commune_code"]].province_code for c in citizens())
     for code, population in expected.items():
-        assert abs(100 * people[code] / SIZE - 100 * population / total) <= 0.6, catalog().provinces[code].name
+        assert abs(100 * people[code] / SIZE - 100 * population / total) <= 0.8, catalog().provinces[code].name
     assert 0.3 <= 100 * people["12"] / SIZE <= 0.7, "Lai Châu holds about half a percent of the people"
 
 

@@ -1,8 +1,10 @@
 """Reference data as the standards have it: the codes the population API returns."""
 
+from datetime import date
+
 import pytest
 
-from app.services.reference import catalog
+from app.services.reference import catalog, load_json
 
 # QĐ 1019/QĐ-TCTK (12/11/2008), the GSO list that QCVN 109:2017/BTTTT (Phụ lục E) uses for ethnicity.
 QD_1019_SAMPLES = {
@@ -42,3 +44,19 @@ def test_there_are_54_ethnic_groups_coded_01_to_54_in_order() -> None:
 def test_old_misspellings_are_gone() -> None:
     names = set(catalog().ethnicity_names.values())
     assert not names & {"Gié Triêng", "Co Lao", "Khơ Me"}
+
+
+def test_remote_communes_are_2025_communes_with_a_dated_source() -> None:
+    """The remote areas of Luật 47/2014 art. 33(2) are data: region III communes of QĐ 861/QĐ-TTg, mapped onto the
+    2025 commune codes, with the list's date and what it covers."""
+    document = load_json("remote_communes.json")
+    assert document["source"].startswith("Quyết định 861/QĐ-TTg")
+    assert document["valid_from"] == "2021-06-04"
+    assert "PARTIAL" in document["_coverage"]
+    codes = [c["code"] for c in document["communes"]]
+    assert len(codes) == len(set(codes)) > 0
+    for commune in document["communes"]:
+        assert catalog().communes[commune["code"]].name == commune["name"]
+    assert catalog().is_remote("03439", date(2026, 1, 1))
+    assert not catalog().is_remote("03439", date(2021, 6, 3))  # before the decision
+    assert not catalog().is_remote("00166", date(2026, 1, 1))  # Phường Cầu Giấy, Hà Nội

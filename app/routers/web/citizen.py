@@ -8,7 +8,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 import segno
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
@@ -16,15 +16,17 @@ from app.core.errors import AppError
 from app.core.keys import TokenInvalid
 from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Grant
+from app.schemas.account import ChildRegistration
 from app.schemas.me import Me
 from app.services import documents, selfservice
-from app.services.oidc import grants, login
-from app.services.oidc.login import SESSION_COOKIE
+from app.services.identity import children
+from app.services.oidc import grants, sessions
+from app.services.oidc.sessions import SESSION_COOKIE
 from app.services.oidc.tokens import issue_token
 from app.services.procedures import desk
 from app.services.procedures.notifications import latest_status_changes
 from app.services.procedures.temporary_residence import PROOF_TYPES
-from app.web.errors import PageRefusal, PageRoute
+from app.web.errors import PageRefusal, PageRoute, validated
 from app.web.session import (
     APP_CLIENT_ID,
     APP_COOKIE,
@@ -143,7 +145,7 @@ def logout(request: Request, db: SessionDep, clock: ClockDep, user: WebUserDep) 
     """End the web session: the grant is revoked and the VNeID sign-in session ended, as /oauth2/logout does."""
     grant = db.get_one(Grant, user.grant_id)
     grants.revoke_grant(db, clock.now(), grant, "logout")
-    login.end_session(db, clock.now(), session_token=request.cookies.get(SESSION_COOKIE), sid=grant.session_id)
+    sessions.end_session(db, clock.now(), session_token=request.cookies.get(SESSION_COOKIE), sid=grant.session_id)
     response = page(request, "app/signed_out.html")
     response.delete_cookie(APP_COOKIE, path="/")
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -176,6 +178,7 @@ def home(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
         applications=applications,
         notifications=latest_status_changes(db, user.personal_id),
         officer=_is_officer(db, user.personal_id),
+        children=children.guardian_accounts(db, user.personal_id) if user.level >= 2 else [],
     )
 
 
@@ -205,6 +208,20 @@ def document_pdf(
 def revoke_consent(request: Request, consent_id: int, db: SessionDep, clock: ClockDep, user: WebUserDep) -> Response:
     selfservice.revoke_consent(db, clock, user.personal_id, consent_id)
     return RedirectResponse("/app#consents", status_code=303)
+
+
+@router.post("/app/children/accounts")
+def register_child_account(
+    db: SessionDep,
+    clock: ClockDep,
+    user: WebUserDep,
+    personal_id: Annotated[str, Form(max_length=12)],
+    password: Annotated[str, Form(max_length=200)],
+) -> Response:
+    """A parent registers their child's account: the same service as POST /v1/me/children/accounts."""
+    body = validated(ChildRegistration, {"personal_id": personal_id.strip(), "password": password})
+    children.register_child(db, clock, user.personal_id, body.personal_id, body.password)
+    return RedirectResponse("/app#children", status_code=303)
 
 
 @router.get("/app/applications/{code}", response_class=HTMLResponse)

@@ -13,11 +13,10 @@ from app.core.clock import Clock
 from app.core.errors import AppError, CodedError
 from app.core.passwords import hash_password, verify_password
 from app.models import AccountEvent, Citizen, IdentityAccount
-from app.services.oidc.grants import revoke_citizen_grants
+from app.services.identity import devices
 
 ACTIVE, LOCKED, PENDING = "active", "locked", "pending"
-LOCK_DEATH, LOCK_FAILED_LOGINS = "death", "failed_logins"
-MAX_FAILED_LOGINS = 5
+LOCK_DEATH = "death"
 ACR_BY_LEVEL = {1: "urn:vneid:loa:1", 2: "urn:vneid:loa:2"}
 LEVEL_BY_ACR = {acr: level for level, acr in ACR_BY_LEVEL.items()}
 SIGN_IN_AMR = ["pwd", "otp", "mfa"]  # password, then a one-time code to the registered phone
@@ -61,35 +60,54 @@ def _unknown_account_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-def check_password(db: Session, clock: Clock, personal_id: str, password: str) -> IdentityAccount:
-    """Verify a sign-in password; a wrong one counts as a failed sign-in (`record_failed_sign_in`).
+def check_password(db: Session, clock: Clock, personal_id: str, password: str, device: str | None) -> IdentityAccount:
+    """Verify a sign-in password from the browser whose device cookie is `device` (`verify_credentials`). An
+    account that cannot sign in (locked, deceased, pending) says so whatever the password, so a lock never becomes
+    a password oracle."""
+    if db.get(IdentityAccount, personal_id) is not None:
+        usable_account(db, personal_id)
+    return verify_credentials(db, clock, personal_id, password, device)
 
-    An account that cannot sign in (locked, deceased, pending) says so whatever the password, so a lock never
-    becomes a password oracle; an unknown ID costs the same hashing time as a known one, so the answer's time does
-    not tell whether an account exists. The count of failures restarts only when the whole sign-in succeeds."""
+
+def verify_credentials(
+    db: Session, clock: Clock, personal_id: str, password: str, device: str | None
+) -> IdentityAccount:
+    """The account if `password` is its password, whatever the account's state; a wrong one counts as a failed
+    sign-in in the browser's lockout bucket (app/services/identity/devices.py; `device=None` for API callers,
+    which share the untrusted browsers' bucket).
+
+    A bucket locked out answers 429 `too_many_attempts` before the password is looked at (no oracle). An unknown ID
+    costs the same hashing time as a known one and has a bucket too, so neither the answer's time nor a lockout
+    tells whether an account exists. A bucket's count restarts only when a whole sign-in succeeds."""
+    bucket = devices.bucket(db, device, personal_id)
+    devices.SIGN_IN_THROTTLE.check(db, bucket, clock.now())
     account = db.get(IdentityAccount, personal_id)
     if account is None:
         verify_password(password, _unknown_account_hash())
-        raise InvalidCredentials("the personal ID or the password is wrong")
-    usable_account(db, personal_id)
-    if not verify_password(password, account.password_hash):
-        record_failed_sign_in(db, clock, account)
+    if account is None or not verify_password(password, account.password_hash):
+        devices.SIGN_IN_THROTTLE.record_failure(db, bucket, clock.now())
         raise InvalidCredentials("the personal ID or the password is wrong")
     return account
 
 
-def record_failed_sign_in(db: Session, clock: Clock, account: IdentityAccount) -> None:
-    """A wrong password or one-time code. Counted on the account, not the sign-in, so starting the sign-in again
-    gives no new guesses: the fifth failure in a row locks the account and ends its sessions and tokens."""
-    account.failed_logins += 1
-    if account.failed_logins >= MAX_FAILED_LOGINS and account.status != LOCKED:
-        change_state(db, clock, account, LOCKED, "lock", "system", LOCK_FAILED_LOGINS)
-        revoke_citizen_grants(db, clock.now(), account.personal_id, f"account_locked:{LOCK_FAILED_LOGINS}")
+def sign_in_lockout(db: Session, clock: Clock, personal_id: str, device: str | None) -> int | None:
+    """Seconds the browser's bucket for this account is still locked out for, or None."""
+    return devices.SIGN_IN_THROTTLE.retry_after(db, devices.bucket(db, device, personal_id), clock.now())
 
 
-def record_sign_in(account: IdentityAccount) -> None:
-    """Password and one-time code both right: the count of failures starts again."""
-    account.failed_logins = 0
+def record_failed_sign_in(db: Session, clock: Clock, personal_id: str, device: str | None) -> int | None:
+    """A wrong one-time code. Counted in the bucket, not the sign-in, so starting the sign-in again gives no new
+    guesses; the seconds the bucket is now locked out for, or None while it has failures left."""
+    bucket = devices.bucket(db, device, personal_id)
+    devices.SIGN_IN_THROTTLE.record_failure(db, bucket, clock.now())
+    return devices.SIGN_IN_THROTTLE.retry_after(db, bucket, clock.now())
+
+
+def record_sign_in(db: Session, personal_id: str, device: str | None) -> str:
+    """Password and one-time code both right: the bucket's count starts again, and the browser is trusted for this
+    account from now on. Returns the browser's new device cookie."""
+    devices.SIGN_IN_THROTTLE.forget(db, devices.bucket(db, device, personal_id))
+    return devices.trust(db, device, personal_id)
 
 
 def change_state(
@@ -131,14 +149,22 @@ class AccountSummary:
     acr: Annotated[str, Field(description="The account level as OIDC `acr`: urn:vneid:loa:1 or urn:vneid:loa:2.")]
     status: Literal["pending", "active", "locked"]
     lock_reason: Annotated[
-        str | None,
-        Field(
-            description="holder_request, authority_request, breach_of_terms, id_card_revoked, failed_logins or death."
-        ),
+        str | None, Field(description="holder_request, authority_request, breach_of_terms, id_card_revoked or death.")
     ]
+    guardian_personal_id: Annotated[
+        str | None,
+        Field(description="For a child's account: the parent who registered it and receives its codes."),
+    ] = None
 
 
 def account_summary(account: IdentityAccount) -> AccountSummary:
     """An account's level (also as OIDC `acr`) and state, as the API shows it."""
     status = cast(Literal["pending", "active", "locked"], account.status)
-    return AccountSummary(account.personal_id, account.level, ACR_BY_LEVEL[account.level], status, account.lock_reason)
+    return AccountSummary(
+        account.personal_id,
+        account.level,
+        ACR_BY_LEVEL[account.level],
+        status,
+        account.lock_reason,
+        account.guardian_personal_id,
+    )

@@ -2,9 +2,10 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from app.services.population.seeding import personas_document
 
 OTP_DIGITS = 6
 MAX_OTP_ATTEMPTS = 5
+OTP_TTL = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -65,3 +67,18 @@ def inbox(db: Session, *, recipient: str | None = None, personal_id: str | None 
     if personal_id:
         query = query.where(InboxMessage.personal_id == personal_id)
     return [SentMessage(m.id, m.at, m.channel, m.recipient, m.personal_id, m.body) for m in db.scalars(query)]
+
+
+def latest_code(db: Session, clock: Clock, personal_id: str, purpose: str) -> str | None:
+    """The code of the newest SMS for `purpose` to this citizen, unless it is older than `OTP_TTL`: the inbox is the
+    SMS gateway's record, so codes checked against it need no store of their own."""
+    sms = db.scalars(
+        select(InboxMessage)
+        .where(InboxMessage.personal_id == personal_id, InboxMessage.body.contains(purpose))
+        .order_by(InboxMessage.id.desc())
+        .limit(1)
+    ).first()
+    sent = re.search(re.escape(purpose) + r": ([0-9]+)", sms.body) if sms else None
+    if sms is None or sent is None or sms.at + OTP_TTL <= clock.now():
+        return None
+    return sent.group(1)

@@ -7,24 +7,30 @@ registration SMS to that citizen, and wrong attempts are counted in the pending 
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.errors import AppError, CodedError, NotFound
 from app.core.passwords import hash_password
-from app.models import Citizen, IdentityAccount, InboxMessage
+from app.models import Citizen, IdentityAccount
 from app.services.identity import otp
 from app.services.identity.accounts import ACTIVE, PENDING, AccountSummary, account_summary, change_state, record_event
+from app.services.population.dates import age_on
 from app.services.population.names import fold_name
 
 MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH = 8, 128
+# The classes a password needs, as the patterns the OpenAPI schema publishes: ASCII, so that every regex engine reads
+# them alike (a letter with a diacritic, like any character but A-Z, a-z, 0-9 and white space, is a symbol).
+PASSWORD_CLASSES = (
+    ("an upper-case letter", "[A-Z]"),
+    ("a lower-case letter", "[a-z]"),
+    ("a digit", "[0-9]"),
+    ("a symbol", r"[^A-Za-z0-9\t-\r ]"),
+)
 MIN_SELF_REGISTRATION_AGE = 14  # younger children get an account through a parent or guardian
-OTP_TTL = timedelta(minutes=5)
 SMS_PURPOSE = "dang ky tai khoan VNeID"
-_SMS_CODE = re.compile(re.escape(SMS_PURPOSE) + r": ([0-9]+)")
 CITIZEN_ROLE = "citizen"
 
 
@@ -71,16 +77,7 @@ class PendingRegistration:
 
 def check_password_policy(password: str) -> str:
     """The password rule of self-registration, as a validator: the error names what is missing."""
-    missing = [
-        label
-        for label, present in (
-            ("an upper-case letter", any(c.isupper() for c in password)),
-            ("a lower-case letter", any(c.islower() for c in password)),
-            ("a digit", any(c.isdigit() for c in password)),
-            ("a symbol", any(not c.isalnum() and not c.isspace() for c in password)),
-        )
-        if not present
-    ]
+    missing = [label for label, pattern in PASSWORD_CLASSES if not re.search(pattern, password)]
     if len(password) < MIN_PASSWORD_LENGTH:
         missing.insert(0, f"at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
@@ -109,7 +106,7 @@ def start_registration(
     today = clock.today()
     if citizen.date_of_death is not None:
         raise RegistrationRefused("citizen_deceased", "the population database records this citizen as deceased")
-    if _age(citizen.date_of_birth, today) < MIN_SELF_REGISTRATION_AGE:
+    if age_on(citizen.date_of_birth, today) < MIN_SELF_REGISTRATION_AGE:
         raise RegistrationRefused(
             "below_minimum_age",
             f"citizens under {MIN_SELF_REGISTRATION_AGE} get an account through a parent or guardian, "
@@ -131,7 +128,7 @@ def start_registration(
     record_event(db, clock, account, "apply", personal_id, "self_registration")
     otp.send_otp(db, clock, personal_id, phone, SMS_PURPOSE)
     db.flush()
-    return PendingRegistration(account, now + OTP_TTL, otp.MAX_OTP_ATTEMPTS)
+    return PendingRegistration(account, now + otp.OTP_TTL, otp.MAX_OTP_ATTEMPTS)
 
 
 def confirm_registration(db: Session, clock: Clock, *, personal_id: str, code: str) -> AccountSummary:
@@ -144,11 +141,10 @@ def confirm_registration(db: Session, clock: Clock, *, personal_id: str, code: s
         raise RegistrationNotFound(
             "no registration of this personal ID is waiting for a code; start with POST /v1/accounts/registrations"
         )
-    sms = _latest_sms(db, personal_id)
-    sent = _SMS_CODE.search(sms.body) if sms else None
-    if sms is None or sent is None or sms.at + OTP_TTL <= clock.now():
+    sent = otp.latest_code(db, clock, personal_id, SMS_PURPOSE)
+    if sent is None:
         raise OtpExpired("the code has expired; send the registration again to receive a new one")
-    if otp.otp_matches(code, personal_id, otp.otp_digest(sent.group(1), personal_id)):
+    if otp.otp_matches(code, personal_id, otp.otp_digest(sent, personal_id)):
         account.failed_logins = 0
         change_state(db, clock, account, ACTIVE, "register", personal_id, "otp_confirmed")
         db.flush()
@@ -166,16 +162,3 @@ def confirm_registration(db: Session, clock: Clock, *, personal_id: str, code: s
         error = InvalidOtp(f"wrong code; {attempts_left} attempt(s) left", attempts_left=attempts_left)
     db.commit()  # the request's session rolls back on any error: keep the count (or the cancellation)
     raise error
-
-
-def _latest_sms(db: Session, personal_id: str) -> InboxMessage | None:
-    return db.scalars(
-        select(InboxMessage)
-        .where(InboxMessage.personal_id == personal_id, InboxMessage.body.contains(SMS_PURPOSE))
-        .order_by(InboxMessage.id.desc())
-        .limit(1)
-    ).first()
-
-
-def _age(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))

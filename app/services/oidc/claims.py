@@ -19,6 +19,9 @@ CLAIMS_BY_SCOPE: dict[str, tuple[str, ...]] = {
     "profile": ("name", "family_name", "middle_name", "given_name", "birthdate", "gender", "personal_id"),
     "address": ("address",),
     "phone": ("phone_number", "phone_number_verified"),
+    # Sensitive personal data (Nghị định 356/2025/NĐ-CP): only under its own scope, which the consent screen asks
+    # for on a line of its own; the `claims` parameter cannot reach them without it (claim_names).
+    "citizen.sensitive": ("ethnicity", "religion", "blood_type"),
 }
 OIDC_SCOPES = frozenset(CLAIMS_BY_SCOPE)
 SUPPORTED_CLAIMS = sorted({c for claims in CLAIMS_BY_SCOPE.values() for c in claims})
@@ -90,5 +93,8 @@ def citizen_claims(db: Session, personal_id: str, names: list[str]) -> dict[str,
         },
         "phone_number": f"+84{phone[1:]}" if phone else None,
         "phone_number_verified": bool(phone),
+        "ethnicity": {"code": citizen.ethnicity_code, "name": catalog().ethnicity_names.get(citizen.ethnicity_code)},
+        "religion": {"code": citizen.religion_code, "name": catalog().religion_names.get(citizen.religion_code)},
+        "blood_type": citizen.blood_type,
     }
     return {name: available[name] for name in names if available.get(name) is not None}

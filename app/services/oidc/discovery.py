@@ -7,8 +7,8 @@ from app.core.keys import TOKEN_ALGORITHMS
 from app.services.identity.accounts import ACR_BY_LEVEL
 from app.services.oidc.authorize import SCOPES
 from app.services.oidc.claims import SUPPORTED_CLAIMS
+from app.services.oidc.client_keys import CLIENT_SIGNING_ALGORITHMS
 from app.services.oidc.dpop import DPOP_ALGORITHMS
-from app.services.oidc.request_objects import REQUEST_OBJECT_ALGORITHMS
 from app.services.oidc.tokens import GRANTS
 
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"]
@@ -38,11 +38,13 @@ def metadata(issuer: str) -> dict[str, Any]:
         "userinfo_encryption_enc_values_supported": list(CONTENT_ENCRYPTIONS),
         "dpop_signing_alg_values_supported": list(DPOP_ALGORITHMS),
         "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
-        "token_endpoint_auth_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
-        "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS[:-1],
-        "revocation_endpoint_auth_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
+        # Client assertions (private_key_jwt) and request objects are verified alike (client_keys.py).
+        "token_endpoint_auth_signing_alg_values_supported": list(CLIENT_SIGNING_ALGORITHMS),
+        # Public clients revoke their own tokens with their client_id alone (RFC 7009 §5), but never introspect.
+        "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "revocation_endpoint_auth_signing_alg_values_supported": list(CLIENT_SIGNING_ALGORITHMS),
         "introspection_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS[:-1],
-        "introspection_endpoint_auth_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
+        "introspection_endpoint_auth_signing_alg_values_supported": list(CLIENT_SIGNING_ALGORITHMS),
         "code_challenge_methods_supported": ["S256"],
         "scopes_supported": sorted(SCOPES),
         "claims_supported": SUPPORTED_CLAIMS
@@ -50,7 +52,7 @@ def metadata(issuer: str) -> dict[str, Any]:
         "claims_parameter_supported": True,
         "authorization_response_iss_parameter_supported": True,
         "request_parameter_supported": True,
-        "request_object_signing_alg_values_supported": list(REQUEST_OBJECT_ALGORITHMS),
+        "request_object_signing_alg_values_supported": list(CLIENT_SIGNING_ALGORITHMS),
         # Only the request_uri values of pushed requests: no client-hosted request objects are fetched.
         "request_uri_parameter_supported": False,
         "acr_values_supported": list(ACR_BY_LEVEL.values()),

@@ -3,7 +3,8 @@
 A proof is a JWT signed with the client's key (its public JWK in the header), for one HTTP method and URL, made
 just now, used once. The token endpoint binds the tokens it issues to the proof's key (`cnf.jkt`); every protected
 resource then wants `Authorization: DPoP <token>` with a fresh proof carrying the token's hash (`ath`). Used proofs
-are remembered in the database, so no worker accepts one twice. Server nonces (§8) are the `dpop_nonce` scenario.
+are remembered in the database, so no worker accepts one twice. Server nonces (§8, §9) are the `dpop_nonce`
+scenario, at the token endpoint, PAR and the protected resources.
 """
 
 import base64
@@ -17,14 +18,16 @@ import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import import_key
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.core.config import Settings
-from app.core.db import record_later
+from app.core.db import WriteRefused, reads_only, record_later
 from app.core.errors import AppError, OAuthError
 from app.core.keys import KeyStore, TokenInvalid
 from app.models import Client, UsedDpopProof
 from app.services.oidc import profiles, scenarios
+from app.services.oidc.clients import find_client
 from app.services.oidc.scenarios import Stage
 
 DPOP_ALGORITHMS = ("ES256", "PS256", "EdDSA")
@@ -35,6 +38,7 @@ NONCE_TYPE = "dpop-nonce+jwt"
 NONCE_SECONDS = 300
 PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "k"})
 CHALLENGE = f'DPoP algs="{" ".join(DPOP_ALGORITHMS)}"'
+REPLAYED = "this DPoP proof was already used (jti)"
 
 
 class ProofRefused(Exception):
@@ -50,6 +54,16 @@ class InvalidDpopProof(AppError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": f'{CHALLENGE}, error="invalid_dpop_proof"'})
+
+
+class UseDpopNonce(AppError):
+    """RFC 9449 §9: a protected resource wants its nonce in the proof; the answer carries one to retry with."""
+
+    status, code, title = 401, "use_dpop_nonce", "A DPoP proof with the server's nonce is required"
+
+    def __init__(self, detail: str, nonce: str) -> None:
+        challenge = f'{CHALLENGE}, error="use_dpop_nonce"'
+        super().__init__(detail, headers={"WWW-Authenticate": challenge, "DPoP-Nonce": nonce})
 
 
 @dataclass(frozen=True)
@@ -117,14 +131,33 @@ def verify_proof(
 
 
 def _remember(db: Session, proof_hash: str, now: float) -> None:
+    """Spend the proof. Of two identical proofs at the same instant exactly one passes: the proof's row must be new
+    (its primary key), now in a write session, or in a read (a protected resource) when the group commit writes
+    it, before the response is sent; the request whose row comes second fails."""
     if db.get(UsedDpopProof, proof_hash) is not None:
-        raise ProofRefused("this DPoP proof was already used (jti)")
-    expires_at = datetime.fromtimestamp(now + MAX_AGE_SECONDS + LEEWAY_SECONDS, UTC)
+        raise ProofRefused(REPLAYED)
+    row = UsedDpopProof(
+        proof_hash=proof_hash, expires_at=datetime.fromtimestamp(now + MAX_AGE_SECONDS + LEEWAY_SECONDS, UTC)
+    )
+    if not reads_only(db):
+        if not _insert_once(db, row):
+            raise ProofRefused(REPLAYED)
+        return
 
     def write(session: Session) -> None:
-        session.merge(UsedDpopProof(proof_hash=proof_hash, expires_at=expires_at))
+        if not _insert_once(session, row):
+            raise WriteRefused(InvalidDpopProof(REPLAYED))  # only protected resources verify proofs in reads
 
-    record_later(db, write)  # in a read session: by the group commit, before the response is sent
+    record_later(db, write)
+
+
+def _insert_once(db: Session, row: UsedDpopProof) -> bool:
+    try:
+        with db.begin_nested():  # another request's row (any worker) wins on the primary key
+            db.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 def new_nonce(db: Session, keys: KeyStore, settings: Settings) -> str:
@@ -200,9 +233,18 @@ def check_resource_request(
         return
     if not dpop_scheme:
         raise InvalidDpopProof("this access token is DPoP-bound: send Authorization: DPoP <token> with a DPoP proof")
+    client = find_client(db, str(claims.get("client_id", "")))
+    # While armed, whatever its `times` (which count token and PAR requests): a read writes nothing.
+    nonce_required = (
+        client is not None and client.test_client and scenarios.applies(db, client.client_id, Stage.DPOP_NONCE)
+    )
     try:
-        proof = verify_proof(db, keys, settings, values, method=method, url=url, access_token=token)
+        proof = verify_proof(
+            db, keys, settings, values, method=method, url=url, access_token=token, nonce_required=nonce_required
+        )
     except ProofRefused as refused:
+        if refused.use_nonce:
+            raise UseDpopNonce(refused.reason, new_nonce(db, keys, settings)) from None
         raise InvalidDpopProof(refused.reason) from None
     if proof.jkt != bound:
         raise InvalidDpopProof("the DPoP proof is signed by another key than the one the token is bound to")

@@ -2,46 +2,42 @@
 
 Each step is a stage of a LoginTransaction kept in the database (so any worker can serve the next page), bound
 to the browser that started it: another browser cannot take a step, so nobody can plant his own sign-in in a
-victim's browser (login CSRF). The single sign-on session ends after `sso_idle_minutes` without use and
-`sso_max_hours` after the sign-in.
+victim's browser (login CSRF). Wrong passwords and codes count in the browser's lockout bucket (the device cookie,
+app/services/identity/devices.py); the single sign-on session is app/services/oidc/sessions.py.
 Test clients may skip the pages: `login_hint` naming a persona (or the configured default persona)
 signs that persona in at once, as DESIGN §4 promises automated tests.
 """
 
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import jwt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
 from app.core.config import Settings
-from app.core.errors import AppError, OAuthError
-from app.core.keys import KeyStore, TokenInvalid
+from app.core.errors import AppError
 from app.models import Citizen, Client, Consent, IdentityAccount, LoginSession, LoginTransaction
 from app.services.identity import otp
 from app.services.identity.accounts import (
     ACR_BY_LEVEL,
-    LOCKED,
-    SIGN_IN_AMR,
     AccountUnavailable,
     InvalidCredentials,
     check_password,
     record_failed_sign_in,
     record_sign_in,
+    sign_in_lockout,
     usable_account,
 )
-from app.services.oidc import grants, scenarios
+from app.services.oidc import grants, scenarios, sessions
 from app.services.oidc.authorize import AuthorizationRequest, AuthorizeError
 from app.services.oidc.scenarios import Stage
 from app.services.population.seeding import personas_document
 
 TRANSACTION_TTL = timedelta(minutes=10)
-SESSION_COOKIE = "vneid_session"  # the browser's sign-in session at the sandbox (single sign-on)
+SESSION_COOKIE = sessions.SESSION_COOKIE
 PASSWORD, OTP, CONSENT = "password", "otp", "consent"
 
 
@@ -54,6 +50,7 @@ class Outcome:
     error: str | None = None
     new_session_token: str | None = None
     session_ended: bool = False  # the browser's SSO cookie is to be deleted
+    device_cookie: str | None = None  # the browser's new device cookie, after a completed sign-in
 
 
 class TransactionGone(AppError):
@@ -95,9 +92,9 @@ def start(
     headless = persona_id(request.login_hint) or (None if request.login_hint else persona_id(settings.default_persona))
     try:
         if client.test_client and headless:
-            persona_session = new_session(db, headless, now=datetime.now(UTC))[0]
+            persona_session = sessions.new_session(db, headless, now=datetime.now(UTC))[0]
             return _after_sign_in(db, clock, client, request, persona_session, transaction=None, browser=None)
-        session = _live_session(db, settings, session_token)
+        session = sessions.live_session(db, settings, session_token)
         if session is not None and _session_fits(session, request):
             return _after_sign_in(db, clock, client, request, session, transaction=None, browser=browser)
         if "none" in request.prompt:
@@ -141,11 +138,12 @@ def signed_in_as(db: Session, row: LoginTransaction) -> SignedIn:
 
 
 def submit_password(
-    db: Session, clock: Clock, transaction_id: str, browser: str, personal_id: str, password: str
+    db: Session, clock: Clock, transaction_id: str, browser: str, device: str | None, personal_id: str, password: str
 ) -> Outcome:
+    """The password step; `device` is the browser's device cookie. A locked-out bucket is 429 (TooManyAttempts)."""
     row = transaction(db, transaction_id, browser, PASSWORD)
     try:
-        account = check_password(db, clock, personal_id.strip(), password)
+        account = check_password(db, clock, personal_id.strip(), password, device)
     except (InvalidCredentials, AccountUnavailable) as error:
         return Outcome(transaction_id=row.id, error=error.code)
     code = otp.send_otp(db, clock, account.personal_id, account.phone, "dang nhap VNeID")
@@ -153,19 +151,25 @@ def submit_password(
     return Outcome(transaction_id=row.id)
 
 
-def submit_otp(db: Session, clock: Clock, client: Client, transaction_id: str, browser: str, code: str) -> Outcome:
+def submit_otp(
+    db: Session, clock: Clock, client: Client, transaction_id: str, browser: str, device: str | None, code: str
+) -> Outcome:
+    """The one-time code step; the failure that locks the bucket out ends the sign-in (`too_many_attempts`)."""
     row = transaction(db, transaction_id, browser, OTP)
-    account = db.get_one(IdentityAccount, row.personal_id)
-    if not otp.otp_matches(code, row.id, row.otp_hash or ""):
-        record_failed_sign_in(db, clock, account)
-        if account.status == LOCKED:
-            db.delete(row)
-            request = AuthorizationRequest.from_json(row.request)
-            error = AuthorizeError("access_denied", "too many failed sign-ins", vneid_error="account_locked")
-            return _fail(request, error)
-        return Outcome(transaction_id=row.id, error="invalid_otp")
-    record_sign_in(account)
-    return _signed_in(db, clock, client, row, account.personal_id)
+    personal_id = row.personal_id or ""
+    # A bucket locked out meanwhile (by other browsers, for the untrusted one) takes no more guesses either.
+    locked_for = sign_in_lockout(db, clock, personal_id, device)
+    if locked_for is None and not otp.otp_matches(code, row.id, row.otp_hash or ""):
+        locked_for = record_failed_sign_in(db, clock, personal_id, device)
+        if locked_for is None:
+            return Outcome(transaction_id=row.id, error="invalid_otp")
+    if locked_for is not None:
+        db.delete(row)
+        detail = f"too many failed sign-ins in this browser; try again in {locked_for} s"
+        error = AuthorizeError("access_denied", detail, vneid_error="too_many_attempts")
+        return _fail(AuthorizationRequest.from_json(row.request), error)
+    trusted = record_sign_in(db, personal_id, device)
+    return replace(_signed_in(db, clock, client, row, personal_id), device_cookie=trusted)
 
 
 def submit_persona(db: Session, clock: Clock, client: Client, transaction_id: str, browser: str, hint: str) -> Outcome:
@@ -197,13 +201,13 @@ def submit_consent(
 def switch_account(db: Session, transaction_id: str, browser: str) -> Outcome:
     """The consent screen's "not you?": end the SSO session shown there and ask for the credentials again."""
     row = transaction(db, transaction_id, browser, CONSENT)
-    end_session(db, datetime.now(UTC), session_token=None, sid=row.session_sid)
+    sessions.end_session(db, datetime.now(UTC), session_token=None, sid=row.session_sid)
     row.stage, row.personal_id, row.session_sid, row.otp_hash = PASSWORD, None, None, None
     return Outcome(transaction_id=row.id, session_ended=True)
 
 
 def _signed_in(db: Session, clock: Clock, client: Client, row: LoginTransaction, personal_id: str) -> Outcome:
-    session, token = new_session(db, personal_id, now=datetime.now(UTC))
+    session, token = sessions.new_session(db, personal_id, now=datetime.now(UTC))
     request = AuthorizationRequest.from_json(row.request)
     try:
         outcome = _after_sign_in(db, clock, client, request, session, transaction=row, browser=row.browser_binding)
@@ -319,42 +323,6 @@ def record_consent(db: Session, *, clock_now: datetime, client: Client, scope: s
     )
 
 
-def new_session(db: Session, personal_id: str, *, now: datetime) -> tuple[LoginSession, str]:
-    token = secrets.token_urlsafe(32)
-    session = LoginSession(
-        id_hash=grants.token_hash(token),
-        sid=secrets.token_hex(16),
-        personal_id=personal_id,
-        auth_time=now.replace(microsecond=0),
-        amr=SIGN_IN_AMR,
-        last_used_at=now,
-    )
-    db.add(session)
-    db.flush()
-    return session, token
-
-
-def _session_of(db: Session, token: str | None) -> LoginSession | None:
-    if not token:
-        return None
-    session = db.get(LoginSession, grants.token_hash(token))
-    return session if session is not None and session.ended_at is None else None
-
-
-def _live_session(db: Session, settings: Settings, token: str | None) -> LoginSession | None:
-    """The browser's SSO session, unless it has been idle or open too long (then it ends here)."""
-    session = _session_of(db, token)
-    if session is None:
-        return None
-    now = datetime.now(UTC)
-    idle = timedelta(minutes=settings.sso_idle_minutes)
-    if now - session.last_used_at > idle or now - session.auth_time > timedelta(hours=settings.sso_max_hours):
-        session.ended_at = now
-        return None
-    session.last_used_at = now
-    return session
-
-
 def _session_fits(session: LoginSession, request: AuthorizationRequest) -> bool:
     if "login" in request.prompt:
         return False
@@ -364,58 +332,3 @@ def _session_fits(session: LoginSession, request: AuthorizationRequest) -> bool:
     if request.max_age is not None:
         return (datetime.now(UTC) - session.auth_time).total_seconds() <= request.max_age
     return True
-
-
-@dataclass(frozen=True)
-class LogoutRequest:
-    """The parameters of RP-initiated logout, as received (the confirmation page sends them back)."""
-
-    id_token_hint: str | None
-    post_logout_redirect_uri: str | None
-    state: str | None
-    client_id: str | None
-
-
-def logout_needs_confirmation(db: Session, session_token: str | None, hint: dict[str, Any]) -> bool:
-    """Ask the citizen before logging out, unless a valid id_token_hint names this browser's own session (or the
-    browser has none): RP-Initiated Logout §2 lets the provider skip the question only then, and without it any
-    site could sign the citizen out."""
-    session = _session_of(db, session_token)
-    if session is None:
-        return False
-    return hint.get("sid") != session.sid
-
-
-def end_session(db: Session, now: datetime, *, session_token: str | None, sid: str | None) -> None:
-    """RP-initiated logout: end the SSO session and revoke the grants made under it."""
-    session = _session_of(db, session_token)
-    if session is None and sid:
-        session = db.scalars(select(LoginSession).where(LoginSession.sid == sid)).first()
-    if session is not None and session.ended_at is None:
-        session.ended_at = now
-        grants.revoke_session_grants(db, now, session.sid, "logout")
-
-
-def logout_hint(db: Session, keys: KeyStore, settings: Settings, logout: LogoutRequest) -> dict[str, Any]:
-    """The claims of a logout's `id_token_hint`, checked as RP-Initiated Logout 1.0 §2 says: an ID token this
-    provider issued (expired ones too), to the client named by `client_id` when both are sent. Anything else is
-    refused (400 invalid_request) rather than ignored: one relying party must not end another's sign-ins."""
-    hint = id_token_hint_claims(db, keys, settings, logout.id_token_hint)
-    if logout.id_token_hint and not hint:
-        raise OAuthError("invalid_request", "id_token_hint is not an ID token this provider issued")
-    if hint and logout.client_id and logout.client_id != hint["aud"]:
-        raise OAuthError("invalid_request", "client_id is not the client the id_token_hint was issued to")
-    return hint
-
-
-def id_token_hint_claims(db: Session, keys: KeyStore, settings: Settings, hint: str | None) -> dict[str, Any]:
-    """Claims of an ID token we issued (expired ones too), to learn who is logging out; {} if it is not ours."""
-    if not hint:
-        return {}
-    try:
-        audience = jwt.decode(hint, options={"verify_signature": False}).get("aud")
-        if not isinstance(audience, str):  # our ID tokens name one client; without it the token is not ours
-            return {}
-        return keys.verify(db, hint, audience=audience, issuer=settings.public_url, verify_exp=False)
-    except (TokenInvalid, jwt.PyJWTError):
-        return {}

@@ -13,8 +13,6 @@ from app.models import Client
 from app.services.oidc import profiles
 from app.services.oidc.client_keys import ClientJwtInvalid, decode_client_jwt
 
-# What the sandbox verifies request objects with (discovery: request_object_signing_alg_values_supported).
-REQUEST_OBJECT_ALGORITHMS = ("RS256", "PS256", "ES256", "EdDSA")
 MAX_LIFETIME_SECONDS = 3600  # FAPI 2.0 Message Signing §5.3.1: exp at most 60 minutes after nbf
 REQUEST_OBJECT_TYPE = "oauth-authz-req+jwt"
 

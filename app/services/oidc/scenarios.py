@@ -38,7 +38,7 @@ class Stage(StrEnum):
     AUTHORIZATION = "authorization"
     CONSENT = "consent"
     PAYMENT = "payment"
-    DPOP_NONCE = "dpop_nonce"  # a DPoP proof at the token endpoint
+    DPOP_NONCE = "dpop_nonce"  # a DPoP proof at the token endpoint, PAR or a protected resource
 
 
 # How the catalogue (GET /sandbox/scenarios) names each stage for the integrator.
@@ -48,7 +48,7 @@ WHERE = {
     Stage.AUTHORIZATION: "authorization endpoint",
     Stage.CONSENT: "consent",
     Stage.PAYMENT: "sandbox payment",
-    Stage.DPOP_NONCE: "token endpoint (DPoP)",
+    Stage.DPOP_NONCE: "DPoP proofs: token endpoint, PAR, protected resources",
 }
 
 
@@ -85,8 +85,8 @@ CATALOGUE: dict[ScenarioName, ScenarioSpec] = {
         ScenarioSpec(
             ScenarioName.DPOP_NONCE,
             Stage.DPOP_NONCE,
-            "DPoP token requests need a server nonce: `use_dpop_nonce` with `DPoP-Nonce` (RFC 9449 §8); each "
-            "token request uses one `times`",
+            "DPoP requests need a server nonce: `use_dpop_nonce` with `DPoP-Nonce` (RFC 9449 §8, §9): 400 at the "
+            "token endpoint and PAR, each request using one `times`; 401 at protected resources while armed",
         ),
     )
 }
@@ -152,15 +152,7 @@ _armed = VersionedCache(Area.SCENARIOS, _armed_names)
 
 def take(db: Session, client_id: str, stage: Stage) -> ScenarioName | None:
     """The armed scenario of this stage that applies to this client now, used up by one."""
-    names = BY_STAGE[stage]
-    if not names & _armed.get(db):
-        return None
-    scenario = db.scalars(
-        select(Scenario)
-        .where(Scenario.name.in_(names), or_(Scenario.client_id == client_id, Scenario.client_id.is_(None)))
-        .order_by(Scenario.id)
-        .with_for_update()
-    ).first()
+    scenario = _applying(db, client_id, stage, lock=True)
     if scenario is None:
         return None
     if scenario.remaining is not None:
@@ -169,6 +161,24 @@ def take(db: Session, client_id: str, stage: Stage) -> ScenarioName | None:
             db.delete(scenario)
             bump(db, Area.SCENARIOS)
     return ScenarioName(scenario.name)
+
+
+def applies(db: Session, client_id: str, stage: Stage) -> bool:
+    """Whether a scenario of this stage is armed for this client, without using it up: for reads, which write
+    nothing (DPoP nonces at the protected resources)."""
+    return _applying(db, client_id, stage, lock=False) is not None
+
+
+def _applying(db: Session, client_id: str, stage: Stage, *, lock: bool) -> Scenario | None:
+    names = BY_STAGE[stage]
+    if not names & _armed.get(db):
+        return None
+    query = (
+        select(Scenario)
+        .where(Scenario.name.in_(names), or_(Scenario.client_id == client_id, Scenario.client_id.is_(None)))
+        .order_by(Scenario.id)
+    )
+    return db.scalars(query.with_for_update() if lock else query).first()
 
 
 def state(db: Session) -> ScenarioState:

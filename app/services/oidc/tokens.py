@@ -24,7 +24,16 @@ from app.services.oidc.scenarios import ScenarioName, Stage
 from app.services.population.audit import ID_TOKEN
 
 # Scopes of the sandbox's own APIs, granted to machine tokens; OIDC scopes (openid, profile…) are for logins.
-API_SCOPES = frozenset({"citizen.identity", "citizen.residence", "citizen.family", "citizen.contact", "citizen.verify"})
+API_SCOPES = frozenset(
+    {
+        "citizen.identity",
+        "citizen.residence",
+        "citizen.family",
+        "citizen.contact",
+        "citizen.sensitive",
+        "citizen.verify",
+    }
+)
 ACCESS_TOKEN_TYPE = "at+jwt"
 
 

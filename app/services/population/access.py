@@ -21,16 +21,19 @@ FIELDS_BY_SCOPE: dict[str, tuple[str, ...]] = {
         "place_of_birth",
         "birth_registration_province",
         "hometown",
-        "ethnicity",
-        "religion",
         "nationality",
-        "blood_type",
         "old_id_number",
         "id_card",
         "life_status",
         "date_of_death",
     ),
-    "citizen.residence": ("permanent_address", "temporary_address", "current_address", "residence_file_number"),
+    "citizen.residence": (
+        "permanent_address",
+        "temporary_address",
+        "current_address",
+        "residence_file_number",
+        "residence_deregistration",
+    ),
     "citizen.family": (
         "marital_status",
         "household_code",
@@ -41,9 +44,14 @@ FIELDS_BY_SCOPE: dict[str, tuple[str, ...]] = {
         "children_personal_ids",
     ),
     "citizen.contact": ("phone", "email"),
+    # Sensitive personal data (Nghị định 356/2025/NĐ-CP, under Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15): a scope
+    # and a consent of their own, so consenting to the identity data never releases them.
+    "citizen.sensitive": ("ethnicity", "religion", "blood_type"),
 }
 SCOPE_OF_FIELD = {f: scope for scope, fields in FIELDS_BY_SCOPE.items() for f in fields}
 HOUSEHOLD_SCOPE = "citizen.family"
+SENSITIVE_SCOPE = "citizen.sensitive"
+SENSITIVE_SOURCE = "Nghị định 356/2025/NĐ-CP (dữ liệu cá nhân nhạy cảm)"
 VERIFY_SCOPE = "citizen.verify"
 MIN_PURPOSE_LENGTH = 5
 
@@ -66,6 +74,9 @@ def stated_purpose(purpose: str | None) -> str | None:
 class ReadGrant:
     fields: tuple[str, ...]
     purpose: str | None
+    # Sensitive fields a default read left out, and why: the caller is told rather than left to guess.
+    withheld: tuple[str, ...] = ()
+    withheld_reason: str | None = None
 
 
 def require_scope(caller: ClientCaller, scope: str) -> None:
@@ -119,7 +130,9 @@ def authorize_read(
         raise Forbidden("this client may not read the population database")
     allowed = [f for scope in sorted(granted_scopes) for f in FIELDS_BY_SCOPE[scope]]
     if requested_fields is None:
-        return ReadGrant(tuple(allowed), purpose)
+        if SENSITIVE_SCOPE in granted_scopes or SENSITIVE_SCOPE not in wanted_scopes:
+            return ReadGrant(tuple(allowed), purpose)
+        return ReadGrant(tuple(allowed), purpose, FIELDS_BY_SCOPE[SENSITIVE_SCOPE], _withheld_reason(caller))
     unknown = [f for f in requested_fields if f not in SCOPE_OF_FIELD]
     if unknown:
         raise UnknownFields(f"unknown fields: {', '.join(unknown)}", unknown_fields=unknown)
@@ -128,6 +141,12 @@ def authorize_read(
         needed = sorted({SCOPE_OF_FIELD[f] for f in denied})
         raise InsufficientScope(f"not granted for these fields: {', '.join(denied)}", required=needed)
     return ReadGrant(tuple(dict.fromkeys(requested_fields)), purpose)
+
+
+def _withheld_reason(caller: ClientCaller) -> str:
+    if SENSITIVE_SCOPE in caller.scopes:  # only a business's consent can be what is missing
+        return f"the citizen's consent to this client does not include {SENSITIVE_SCOPE} ({SENSITIVE_SOURCE})"
+    return f"the token lacks the {SENSITIVE_SCOPE} scope ({SENSITIVE_SOURCE})"
 
 
 def consenting_citizens(db: Session, client_id: str, personal_ids: set[str], scope: str) -> set[str]:

@@ -1,5 +1,6 @@
-"""What a death changes in the household (Luật Cư trú 2020 art. 10, 24): the spouse is widowed, and a household
-whose head died gets a new head: the surviving spouse living there, else the eldest adult member."""
+"""What a death changes in the residence records (Luật Cư trú 2020 art. 10, 24, 29): the deceased's permanent and
+temporary residence are deregistered, the spouse is widowed, and a household whose head died gets a new head: the
+surviving spouse living there, else the eldest adult member."""
 
 from datetime import date
 
@@ -11,10 +12,16 @@ from app.services.population.dates import age_on
 
 WIDOWED, HEAD, OTHER = "widowed", "head", "other"
 ADULT = 18
+DEATH = "death"
+# Why a residence is deregistered, and the provision that says so (the API shows both).
+DEREGISTRATION_BASIS = {
+    DEATH: "Luật Cư trú 2020, điều 24 khoản 1 điểm a (thường trú) và điều 29 khoản 1 điểm a (tạm trú): người đã chết"
+}
 
 
 def record_household_death(db: Session, deceased: Citizen, died_on: date) -> None:
-    """The family and household consequences of `deceased`'s death on `died_on`."""
+    """The residence, family and household consequences of `deceased`'s death on `died_on`."""
+    deceased.residence_deregistered_on, deceased.residence_deregistration_reason = died_on, DEATH
     spouse = db.get(Citizen, deceased.spouse_personal_id) if deceased.spouse_personal_id else None
     if spouse is not None and spouse.date_of_death is None:
         spouse.marital_status = WIDOWED

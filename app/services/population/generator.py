@@ -8,21 +8,31 @@ machine and any day. Pools (street names) are built once with Faker, then sample
 A household is placed in a 2019 province drawn by its population, then in a commune of the 2025 province
 that province merged into; its ethnic group is drawn from that province's mix. Household sizes come from
 the census; children's ages from its pyramid, and parents' and grandparents' ages from their children's.
+Old couples often lost the husband (families.py), so that over 60 there are 75 men per 100 women as in the census.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cache
 from typing import Any
 
 from faker import Faker
 
 from app.services.population.addresses import town_street, village
+from app.services.population.cards import draw_card_issued_on
 from app.services.population.census import OLDEST, census_2019
 from app.services.population.convictions import draw_conviction
-from app.services.population.dates import ID_CARD_MILESTONES, age_on, birthday, id_card_expiry
+from app.services.population.dates import age_on, birthday, id_card_expiry
 from app.services.population.draws import Draws, Weighted, weighted
+from app.services.population.families import (
+    RELATION_CHILD,
+    RELATION_HEAD,
+    RELATION_PARENT,
+    RELATION_SPOUSE,
+    Person,
+    link_family,
+    widow,
+)
 from app.services.population.names import (
     VietnameseNameProvider,
     compose_ethnic_name,
@@ -37,9 +47,6 @@ from app.services.reference import Catalog
 REFERENCE_DATE = date(2026, 1, 1)
 STREET_POOL_SIZE = 600
 ACCOUNT_MIN_AGE = 14
-CHIP_CARDS_FROM = date(2021, 1, 1)  # the chip-based căn cước công dân: everyone's present card dates from then on
-CAN_CUOC_FROM = date(2024, 7, 1)  # Luật Căn cước 2023 in force: the căn cước replaces it
-EARLY_RENEWAL_SHARE = 0.5  # of people whose renewal age is less than two years away (a sandbox estimate)
 URBAN_WEIGHT = 2  # a phường holds about twice a xã's people: 34 % of people live in towns (census 2019)
 BLOOD_TYPES = (("O", 42), ("B", 30), ("A", 21), ("AB", 7))
 MOBILE_PREFIXES = tuple(  # mobile networks' prefixes (Viettel, Mobifone, Vinaphone, Vietnamobile…)
@@ -47,8 +54,14 @@ MOBILE_PREFIXES = tuple(  # mobile networks' prefixes (Viettel, Mobifone, Vinaph
     "082 083 084 085 086 088 089 090 091 093 094 096 097 098 099".split()
 )
 BIG_CITIES = ("01", "79", "48", "31", "92")  # where most people with a temporary residence live
-RELATION_HEAD, RELATION_SPOUSE, RELATION_CHILD, RELATION_PARENT = "head", "spouse", "child", "parent"
-PARENT_FIELD = {"male": "father_personal_id", "female": "mother_personal_id"}
+# Who lives without a partner after 60 is mostly a widow: women outlive their husbands, who are also older than
+# them (census 2019: 75 men per 100 women over 60). A sandbox estimate, tuned so that ratio holds.
+LONE_ELDER_MALE_SHARE = 0.25
+# Grown children (25 and over) still in their parents' household are more often sons: daughters move to their
+# husband's family (patrilocal residence). A sandbox estimate; it keeps the overall census ratio (99 men per 100
+# women), which the widows above would otherwise lower.
+ADULT_CHILD_MALE_SHARE, ADULT_CHILD_FROM = 0.7, 25
+ELDER_AGE = 60
 
 
 @dataclass(slots=True)
@@ -59,50 +72,9 @@ class GeneratedHousehold:
     convictions: list[dict[str, Any]] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class _Person:
-    sex: str
-    birth: date
-    age: int
-    relation: str
-    ethnicity: str
-    lineage: str  # family (or clan) name passed to the children
-    hometown: str  # quê quán, as a 2019 province's ID prefix
-    birthplace: str  # where the birth was registered: the ID prefix
-    died: date | None = None
-    row: dict[str, Any] = field(default_factory=dict)
-
-
 def child_at_home(age: int) -> float:
     """The share of people of an age who live in their parents' household (a sandbox estimate, not census data)."""
     return 1.0 if age < 18 else 0.9 if age < 20 else 0.7 if age < 25 else 0.45 if age < 30 else 0.2 if age < 35 else 0
-
-
-@cache
-def card_issued_window(birth: date, as_of: date) -> tuple[date, int]:
-    """When the card someone holds on `as_of` was issued: (earliest day, days in the window).
-
-    Luật Căn cước 2023 art. 21 (as Luật CCCD 2014 art. 21 before it): a card is renewed at 14, 25, 40 and 60.
-    Whoever reached their last renewal age after chip cards began renewed around that birthday (a card issued
-    in the two years before it counts for it); the others hold the chip card of the 2021–2022 campaigns or later.
-    """
-    age = age_on(birth, as_of)
-    milestone = birthday(birth, max(m for m in ID_CARD_MILESTONES if m <= age))
-    if milestone >= CHIP_CARDS_FROM:
-        earliest = max(CHIP_CARDS_FROM, milestone - timedelta(days=180))
-        return earliest, max(1, (min(as_of, milestone + timedelta(days=90)) - earliest).days)
-    return CHIP_CARDS_FROM, max(1, (min(as_of, date(2022, 7, 1)) - CHIP_CARDS_FROM).days)
-
-
-@cache
-def early_renewal_window(birth: date, as_of: date) -> tuple[date, int] | None:
-    """Where the next renewal age comes within two years, the days a căn cước issued since 1 July 2024 (Luật Căn
-    cước 2023) already counts for it: such a card stays valid until the renewal age after (art. 21(2))."""
-    upcoming = [day for day in (birthday(birth, m) for m in ID_CARD_MILESTONES) if as_of < day <= birthday(as_of, 2)]
-    if not upcoming:
-        return None
-    earliest = max(CAN_CUOC_FROM, birthday(upcoming[0], -2) + timedelta(days=1))
-    return (earliest, (as_of - earliest).days) if earliest < as_of else None
 
 
 class PopulationGenerator:
@@ -168,7 +140,7 @@ class PopulationGenerator:
                 person, code, street, commune_code, religion if draws.random() < 0.9 else self.religions.pick(draws)
             )
             generated.citizens.append(person.row)
-        _link_family(members)
+        link_family(members)
         generated.household["head_personal_id"] = members[0].row["personal_id"]
         court = f"Tòa án nhân dân {self.catalog.legacy_provinces[home].name}"
         for person in members:
@@ -178,12 +150,14 @@ class PopulationGenerator:
                 generated.convictions.append({"personal_id": person.row["personal_id"], **conviction})
         return generated
 
-    def _members(self, size: int, home: str, ethnicity: str) -> list[_Person]:
+    def _members(self, size: int, home: str, ethnicity: str) -> list[Person]:
         """Head first, then spouse, children and the head's parents, with consistent ages, names and places."""
         draws = self.draws
         if size == 1:
             age = self.adult_ages.pick(draws)
-            return [self._person(self._sex(age), age, RELATION_HEAD, ethnicity, self._lineage(ethnicity), home)]
+            return [
+                self._person(self._sex(age, alone=True), age, RELATION_HEAD, ethnicity, self._lineage(ethnicity), home)
+            ]
         single_parent = draws.random() < 0.12
         grandparents = 0
         if size >= 4 and draws.random() < 0.3:
@@ -226,11 +200,13 @@ class PopulationGenerator:
         # Children carry the lineage (and quê quán) of their father, or of their mother in matrilineal groups.
         carrier = next((m for m in members if (m.sex == "female") == matrilineal), head)
         for age in ages:
-            child = self._person(self._sex(age), age, RELATION_CHILD, carrier.ethnicity, carrier.lineage, home, carrier)
+            child = self._person(
+                self._sex(age, child=True), age, RELATION_CHILD, carrier.ethnicity, carrier.lineage, home, carrier
+            )
             members.append(child)
         if grandparents and head.age + 22 <= OLDEST:
             elder_age = min(OLDEST, head.age + draws.randint(22, 34))
-            sexes = ("male", "female") if grandparents == 2 else (self._sex(elder_age),)
+            sexes = ("male", "female") if grandparents == 2 else (self._sex(elder_age, alone=True),)
             for sex in sexes:
                 age = elder_age if sex == "male" else max(head.age + 18, elder_age - draws.randint(0, 6))
                 # The head's parent on the lineage side passed the lineage and the quê quán on to the head.
@@ -241,22 +217,30 @@ class PopulationGenerator:
                 if passes_on:
                     elder.hometown = head.hometown
                 members.append(elder)
-        # Deaths of the last eight years. Not the head's (the household would have a new head), nor a parent's of
-        # children living at home (they could be born after it).
+        members = widow(self.draws, members, self._death_date)
+        # Other deaths of the last eight years. Not the head's (the household would have a new head), nor a parent's
+        # of children living at home (they could be born after it).
         for member in members[1:]:
-            if member.age >= 18 and (member.relation != RELATION_SPOUSE or not ages):
+            if member.died is None and member.age >= 18 and (member.relation != RELATION_SPOUSE or not ages):
                 member.died = self._date_of_death(member.birth, member.age)
         return members
 
-    def _sex(self, age: int) -> str:
-        return "male" if self.draws.random() < self.male_share[age] else "female"
+    def _sex(self, age: int, *, alone: bool = False, child: bool = False) -> str:
+        """The census band's sex ratio, but for elders without a partner (`alone`) and grown children at home."""
+        if alone and age >= ELDER_AGE:
+            share = LONE_ELDER_MALE_SHARE
+        elif child and age >= ADULT_CHILD_FROM:
+            share = ADULT_CHILD_MALE_SHARE
+        else:
+            share = self.male_share[age]
+        return "male" if self.draws.random() < share else "female"
 
     def _lineage(self, ethnicity: str) -> str:
         return pick_lineage(self.draws, ethnicity)
 
     def _person(
-        self, sex: str, age: int, relation: str, ethnicity: str, lineage: str, home: str, parent: _Person | None = None
-    ) -> _Person:
+        self, sex: str, age: int, relation: str, ethnicity: str, lineage: str, home: str, parent: Person | None = None
+    ) -> Person:
         draws = self.draws
         birth = date(REFERENCE_DATE.year - 1 - age, 1, 1) + timedelta(days=draws.below(365))
         if parent is not None:  # a child: quê quán from the parent, born mostly where the family lives
@@ -266,17 +250,17 @@ class PopulationGenerator:
             hometown = home if draws.random() < 0.7 else self.places.pick(draws)
             where = draws.random()
             birthplace = hometown if where < 0.75 else home if where < 0.9 else self.places.pick(draws)
-        return _Person(sex, birth, age_on(birth, REFERENCE_DATE), relation, ethnicity, lineage, hometown, birthplace)
+        return Person(sex, birth, age_on(birth, REFERENCE_DATE), relation, ethnicity, lineage, hometown, birthplace)
 
     def _citizen(
-        self, person: _Person, household_code: str, street: str, commune_code: str, religion: str
+        self, person: Person, household_code: str, street: str, commune_code: str, religion: str
     ) -> dict[str, Any]:
         draws = self.draws
         random = draws.random
         birth, age, died = person.birth, person.age, person.died
         legacy = self.catalog.legacy_provinces
         personal_id = self._new_id(person.birthplace, person.sex, birth.year)
-        issued = self._card_issued_on(birth, died or REFERENCE_DATE) if age >= ACCOUNT_MIN_AGE else None
+        issued = draw_card_issued_on(draws, birth, died or REFERENCE_DATE) if age >= ACCOUNT_MIN_AGE else None
         temporary = self._temporary_residence(commune_code) if died is None and 18 <= age <= 60 else None
         temporary_street, temporary_commune, temporary_until = temporary or (None, None, None)
         full_name = compose_ethnic_name(draws, person.ethnicity, person.sex, birth.year, person.lineage)
@@ -319,20 +303,16 @@ class PopulationGenerator:
             else None,
         }
 
-    def _card_issued_on(self, birth: date, as_of: date) -> date | None:
-        if as_of < CHIP_CARDS_FROM:  # died before chip cards: their card is not on this record
-            return None
-        earliest, days = card_issued_window(birth, as_of)
-        early = early_renewal_window(birth, as_of)
-        if early and self.draws.random() < EARLY_RENEWAL_SHARE:
-            earliest, days = early
-        return earliest + timedelta(days=self.draws.below(days))
-
     def _date_of_death(self, birth: date, age: int) -> date | None:
         if self.draws.random() >= (0.08 if age >= 60 else 0.006):
             return None
+        return self._death_date(birth)
+
+    def _death_date(self, birth: date, since: date | None = None) -> date:
+        """A day of the last eight years, after the 18th birthday and after `since`."""
+        earliest = max(birthday(birth, 18), since or birthday(birth, 18))
         return REFERENCE_DATE - timedelta(
-            days=self.draws.randint(1, min(8 * 365, (REFERENCE_DATE - birthday(birth, 18)).days))
+            days=self.draws.randint(1, max(1, min(8 * 365, (REFERENCE_DATE - earliest).days)))
         )
 
     def _temporary_residence(self, commune_code: str) -> tuple[str, str, date] | None:
@@ -360,7 +340,7 @@ class PopulationGenerator:
     def _mobile(self) -> str:
         return f"{self.draws.choice(MOBILE_PREFIXES)}{self.draws.below(10**7):07d}"
 
-    def _marital_status(self, person: _Person) -> str:
+    def _marital_status(self, person: Person) -> str:
         """Before the family is linked: heads and elders living without a spouse; `_link_family` marries couples."""
         if person.age < 18 or person.relation == RELATION_CHILD:
             return "single"
@@ -372,7 +352,7 @@ class PopulationGenerator:
             ("single", "divorced", "widowed", "widowed") if person.age >= 60 else ("single", "divorced")
         )
 
-    def _maybe_account(self, person: _Person, generated: GeneratedHousehold) -> None:
+    def _maybe_account(self, person: Person, generated: GeneratedHousehold) -> None:
         draws = self.draws
         if person.age < ACCOUNT_MIN_AGE or draws.random() >= 0.88:
             return
@@ -390,24 +370,3 @@ class PopulationGenerator:
                 "password_hash": self.password_hash,
             }
         )
-
-
-def _link_family(members: list[_Person]) -> None:
-    """Parents, and spouses on both sides: married while both live, the survivor widowed."""
-    head = members[0]
-    spouse = next((m for m in members if m.relation == RELATION_SPOUSE), None)
-    elders = [m for m in members if m.relation == RELATION_PARENT]
-    couples = [(head, spouse)] if spouse else []
-    if len(elders) == 2:
-        couples.append((elders[0], elders[1]))
-    for a, b in couples:
-        for one, other in ((a, b), (b, a)):
-            one.row["spouse_personal_id"] = other.row["personal_id"]
-            widowed = other.died is not None and (one.died is None or other.died < one.died)
-            one.row["marital_status"] = "widowed" if widowed else "married"
-    for elder in elders:
-        head.row[PARENT_FIELD[elder.sex]] = elder.row["personal_id"]
-    for child in (m for m in members if m.relation == RELATION_CHILD):
-        for parent in (head, spouse):
-            if parent is not None:
-                child.row[PARENT_FIELD[parent.sex]] = parent.row["personal_id"]

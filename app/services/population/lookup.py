@@ -13,6 +13,7 @@ from app.models import Citizen, Household
 from app.services.callers import ClientCaller
 from app.services.population.access import HOUSEHOLD_SCOPE, authorize_read
 from app.services.population.audit import HOUSEHOLD, READ, record_accesses, tariff_for
+from app.services.population.deaths import DEREGISTRATION_BASIS
 from app.services.reference import catalog
 
 HOUSEHOLD_MEMBER_FIELDS = ["full_name", "relation_to_head", "date_of_birth", "life_status"]
@@ -30,6 +31,8 @@ class Receipt:
     fee_source: str
     purpose: str | None
     request_id: str | None
+    fields_withheld: tuple[str, ...] = ()
+    withheld_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,8 @@ def read_citizen(
         fee_source=tariff.source,
         purpose=grant.purpose,
         request_id=request_id,
+        fields_withheld=grant.withheld,
+        withheld_reason=grant.withheld_reason,
     )
     return CitizenRead(personal_id=personal_id, fields=values, access=receipt)
 
@@ -154,7 +159,31 @@ def citizen_fields(db: Session, citizen: Citizen, fields: tuple[str, ...], today
     return {name: _FIELD_READERS[name](db, citizen, today) for name in fields}
 
 
+def _deregistered(citizen: Citizen, today: date) -> bool:
+    return citizen.residence_deregistered_on is not None and citizen.residence_deregistered_on <= today
+
+
+def _permanent_address(citizen: Citizen, today: date) -> dict[str, Any] | None:
+    if _deregistered(citizen, today):
+        return None
+    return catalog().address(citizen.permanent_street, citizen.permanent_commune_code)
+
+
+def _deregistration(citizen: Citizen, today: date) -> dict[str, Any] | None:
+    if not _deregistered(citizen, today):
+        return None
+    reason = citizen.residence_deregistration_reason or ""
+    return {
+        "reason": reason,
+        "deregistered_on": citizen.residence_deregistered_on,
+        "legal_basis": DEREGISTRATION_BASIS.get(reason, ""),
+        "last_permanent_address": catalog().address(citizen.permanent_street, citizen.permanent_commune_code),
+    }
+
+
 def _temporary_address(citizen: Citizen, today: date) -> dict[str, Any] | None:
+    if _deregistered(citizen, today):
+        return None
     if not citizen.temporary_commune_code or not citizen.temporary_until or citizen.temporary_until < today:
         return None
     return {
@@ -163,7 +192,9 @@ def _temporary_address(citizen: Citizen, today: date) -> dict[str, Any] | None:
     }
 
 
-def _current_address(citizen: Citizen, today: date) -> dict[str, Any]:
+def _current_address(citizen: Citizen, today: date) -> dict[str, Any] | None:
+    if _deregistered(citizen, today):
+        return None
     if citizen.current_commune_code:
         return catalog().address(citizen.current_street or "", citizen.current_commune_code)
     temporary = _temporary_address(citizen, today)
@@ -213,10 +244,11 @@ _FIELD_READERS: dict[str, Any] = {
     ),
     "life_status": lambda db, c, today: life_status(c),
     "date_of_death": lambda db, c, today: c.date_of_death,
-    "permanent_address": lambda db, c, today: catalog().address(c.permanent_street, c.permanent_commune_code),
+    "permanent_address": lambda db, c, today: _permanent_address(c, today),
     "temporary_address": lambda db, c, today: _temporary_address(c, today),
     "current_address": lambda db, c, today: _current_address(c, today),
     "residence_file_number": lambda db, c, today: c.residence_file_number,
+    "residence_deregistration": lambda db, c, today: _deregistration(c, today),
     "marital_status": lambda db, c, today: c.marital_status,
     "household_code": lambda db, c, today: c.household_code,
     "relation_to_head": lambda db, c, today: c.relation_to_head,

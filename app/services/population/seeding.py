@@ -8,12 +8,13 @@ from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Column, Connection, Dialect, Table, delete, insert
+from sqlalchemy import Column, Connection, Dialect, Table, delete, insert, update
 from sqlalchemy.orm import Session
 
 from app.core.passwords import hash_password
 from app.models import AuditEvent, Citizen, Consent, Conviction, Household, IdentityAccount
 from app.services.population.dates import id_card_expiry
+from app.services.population.deaths import DEATH
 from app.services.population.generator import REFERENCE_DATE, GeneratedHousehold, PopulationGenerator
 from app.services.reference import catalog, load_json
 
@@ -65,6 +66,13 @@ def seed_population(db: Session, seed: int, population: int, progress: Progress 
                 if progress:
                     progress(totals.citizen_count - len(personas.citizens), population)
         _write(insert_rows, pending, totals)
+    # The dead of the seed have no residence any more, as a death recorded later (population.deaths) leaves them.
+    db.execute(
+        update(Citizen)
+        .where(Citizen.date_of_death.is_not(None))
+        .values(residence_deregistered_on=Citizen.date_of_death, residence_deregistration_reason=DEATH)
+        .execution_options(synchronize_session=False)
+    )
     if progress:
         progress(population, population)
     return SeedSummary(

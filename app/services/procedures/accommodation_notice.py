@@ -1,9 +1,10 @@
 """Accommodation notices (thông báo lưu trú, Luật Cư trú art. 30): a host tells the commune police who stays.
 
 A notice is recorded at once, never approved. It is due before 23:00 on the day of arrival, or before
-08:00 the next day for arrivals after 23:00; a foreign guest's (by passport) within 12 hours of arrival (Luật
-Nhập cảnh, xuất cảnh, quá cảnh, cư trú của người nước ngoài tại Việt Nam 2014 art. 33; 24 hours in remote areas,
-which the sandbox does not distinguish: it has no list of them). A later notice is still recorded, with `late` set.
+08:00 the next day for arrivals after 23:00 (Thông tư 55/2021/TT-BCA art. 15); a foreign guest's (by passport)
+within 12 hours of arrival, 24 hours in remote areas (Luật Nhập cảnh, xuất cảnh, quá cảnh, cư trú của người nước
+ngoài tại Việt Nam 2014, amended 2019, art. 33(2)); which communes are remote is data (`seed_data/remote_communes.json`,
+region III communes of Quyết định 861/QĐ-TTg, partly mapped). A later notice is still recorded, with `late` set.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -37,6 +38,7 @@ class NoticeForm(Protocol):
 LATE_ARRIVAL = time(23, 0)
 NEXT_MORNING = time(8, 0)
 FOREIGN_GUEST_DELAY = timedelta(hours=12)
+FOREIGN_GUEST_DELAY_REMOTE = timedelta(hours=24)
 
 PROCEDURE = register(
     Procedure(
@@ -49,10 +51,11 @@ PROCEDURE = register(
 )
 
 
-def notice_deadline(arrival: datetime, foreign_guest: bool) -> datetime:
+def notice_deadline(arrival: datetime, foreign_guest: bool, commune_code: str) -> datetime:
     local = arrival.astimezone(VIETNAM)
     if foreign_guest:
-        return local + FOREIGN_GUEST_DELAY
+        remote = catalog().is_remote(commune_code, local.date())
+        return local + (FOREIGN_GUEST_DELAY_REMOTE if remote else FOREIGN_GUEST_DELAY)
     if local.time() < LATE_ARRIVAL:
         return datetime.combine(local.date(), LATE_ARRIVAL, VIETNAM)
     return datetime.combine(local.date() + timedelta(days=1), NEXT_MORNING, VIETNAM)
@@ -79,6 +82,6 @@ def file(env: Env, host_personal_id: str, client_id: str | None, form: NoticeFor
         client_id=client_id,
         data=to_jsonable_python(form),
         fee_vnd=0,
-        late=env.clock.now() > notice_deadline(form.arrival_at, foreign_guest=guest_id is None),
+        late=env.clock.now() > notice_deadline(form.arrival_at, guest_id is None, form.commune_code),
     )
     return view_as(env, create(env, application, actor_personal_id=host_personal_id), Actor.APPLICANT)
