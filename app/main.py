@@ -15,7 +15,7 @@ from app.core import openapi
 from app.core.admission import AdmissionMiddleware
 from app.core.config import Settings, get_settings
 from app.core.db import Database
-from app.core.errors import install_error_handlers
+from app.core.error_handlers import install_error_handlers
 from app.core.http_policy import BrowserClientsCORS, RequestSizeLimit, SecurityHeadersMiddleware
 from app.core.journal import JournalMiddleware
 from app.core.keys import KeyStore

@@ -1,28 +1,18 @@
-"""Errors as types, their registry of stable `code`s, and the one place that turns them into responses.
+"""Errors as types: `AppError` and its subclasses, each with a stable `code` and status, and the problem+json shape.
 
-Every refusal is an `AppError` (an `OAuthError` on the OAuth endpoints). One handler renders it: as RFC 9457
-problem+json, as the RFC 6749 error shape for OAuth, or, when the matched route's class has an `error_page`
-(the web pages: see app/web/errors.py), as that page. `registry()` lists every code the API can return; the
-README's error table is its output (`python -m app.core.errors --readme README.md`, checked by a test).
+Every refusal is an `AppError` (an `OAuthError` on the OAuth endpoints). The one handler that renders them is in
+app/core/error_handlers.py; the registry of every code, behind the README's error table, is in
+app/core/error_registry.py (`python -m app.core.errors --readme README.md` regenerates the table).
 """
 
-import re
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
-from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from starlette._utils import get_route_path  # the path within a world (/w/{id} is its root_path)
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import Response
-from starlette.routing import Match
 
-from app.core import journal
 from app.core.problem import Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -326,12 +316,6 @@ def as_app_error(exc: Exception) -> AppError:
     raise TypeError(f"no error handler for {type(exc).__name__}")  # pragma: no cover
 
 
-class ErrorPage(Protocol):
-    """How a route class renders errors as a page instead of problem+json (app/web/errors.py)."""
-
-    def __call__(self, request: Request, error: AppError) -> Response: ...
-
-
 def problem(status: int, code: str, title: str, detail: str, instance: str, **extra: Any) -> dict[str, Any]:
     return {
         "type": PROBLEM_BASE + code,
@@ -342,55 +326,6 @@ def problem(status: int, code: str, title: str, detail: str, instance: str, **ex
         "code": code,
         **extra,
     }
-
-
-def problem_response(request: Request, error: AppError) -> JSONResponse:
-    """The API's rendering of every error: RFC 9457 problem+json, or RFC 6749 JSON for an OAuthError."""
-    if isinstance(error, OAuthError):
-        return JSONResponse(
-            {"error": error.code, "error_description": error.detail},
-            status_code=error.status,
-            headers={"Cache-Control": "no-store", **error.headers},
-        )
-    body = problem(error.status, error.code, error.title, error.detail, request.url.path, **error.extra)
-    request_id = getattr(request.state, "request_id", None)
-    if request_id:
-        body["request_id"] = request_id
-    return JSONResponse(body, status_code=error.status, media_type=PROBLEM_JSON, headers=error.headers)
-
-
-def _allowed_methods(request: Request) -> str:
-    """Every method some route serves at this path: Starlette's 405 names only the first route that matched the
-    path, and a path served by two routes (GET and POST of /oauth2/userinfo) would look as if it had one."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if getattr(route, "methods", None) and route.matches(request.scope)[0] is not Match.NONE:
-            methods |= route.methods
-    return ", ".join(sorted(methods))
-
-
-async def handle_error(request: Request, exc: Exception) -> Response:
-    error = as_app_error(exc)
-    if error.status == 405:
-        error.headers["Allow"] = _allowed_methods(request)
-    page: ErrorPage | None = getattr(request.scope.get("route"), "error_page", None)
-    in_oauth = get_route_path(request.scope).startswith(OAUTH_PATH_PREFIX)
-    if page is None and in_oauth:
-        # OAuth clients parse only the RFC 6749 shape.
-        if isinstance(error, ValidationFailed):
-            fields = ", ".join(".".join(p for p in e["location"][1:]) for e in error.extra["errors"])
-            error = OAuthError("invalid_request", f"missing or invalid: {fields}")
-        elif isinstance(error, HttpError) and error.status == 400:  # a body that cannot be parsed
-            error = OAuthError("invalid_request", error.detail)
-    journal.note_refusal(error.code, error.explanation)
-    if page is not None:
-        return page(request, error)
-    return problem_response(request, error)
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    for exc_class in (AppError, PoolTimeout, RequestValidationError, StarletteHTTPException):
-        app.add_exception_handler(exc_class, handle_error)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -405,100 +340,8 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-# --- The registry of error codes --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ErrorCode:
-    status: int | None  # None: sent in a redirect to the client's redirect_uri, not as a response status
-    code: str
-    meaning: str
-    shape: str  # "problem", "oauth" or "redirect"
-
-
-# Codes the handlers produce themselves (not raised by name anywhere).
-HANDLER_ERRORS = (
-    ErrorCode(404, "not_found", "no route at this path, or nothing of that name (or not yours)", "problem"),
-    ErrorCode(405, "method_not_allowed", "the path exists but not with this method", "problem"),
-    ErrorCode(400, "bad_request", "a request the sandbox cannot act on (e.g. scopes a client may not have)", "problem"),
-    ErrorCode(403, "forbidden", "this client may not use this API at all", "problem"),
-    *(ErrorCode(status, code, title, "problem") for status, (code, title) in HTTP_ERRORS.items()),
-    ErrorCode(None, "http_error", "any other HTTP error, with its own status", "problem"),
-)
-
-
-def _subclasses(cls: type[AppError]) -> Iterator[type[AppError]]:
-    for sub in cls.__subclasses__():
-        yield sub
-        yield from _subclasses(sub)
-
-
-def registry() -> list[ErrorCode]:
-    """Every error code the API can return, each once, ordered by shape, status and code.
-
-    AppError subclasses are found among the loaded modules of `app`: import app.main first."""
-    found: dict[tuple[str, str], ErrorCode] = {}
-
-    def add(entry: ErrorCode) -> None:
-        seen = found.setdefault((entry.shape, entry.code), entry)
-        if seen.status != entry.status:
-            raise ValueError(f"error code {entry.code!r} has two statuses: {seen.status} and {entry.status}")
-
-    for entry in HANDLER_ERRORS:
-        add(entry)
-    classes: list[type[AppError]] = [AppError, *_subclasses(AppError)]
-    for cls in classes:
-        if not cls.in_api or not cls.__module__.startswith("app.") or cls in (OAuthError, HttpError):
-            continue
-        if issubclass(cls, CodedError):
-            for code, meaning in cls.codes.items():
-                add(ErrorCode(cls.status, code, meaning, "problem"))
-        else:
-            add(ErrorCode(cls.status, cls.code, cls.title, "problem"))
-    for code, (status, meaning) in OAUTH_ERRORS.items():
-        add(ErrorCode(status, code, meaning, "oauth"))
-    for code, meaning in AUTHORIZE_ERRORS.items():
-        add(ErrorCode(None, code, meaning, "redirect"))
-    shapes = ("problem", "oauth", "redirect")
-    return sorted(found.values(), key=lambda e: (shapes.index(e.shape), e.status or 999, e.code))
-
-
-SHAPE_LABELS = {"problem": "problem+json", "oauth": "OAuth JSON", "redirect": "redirect"}
-README_BEGIN = "<!-- error-codes:begin (generated: python -m app.core.errors --readme README.md) -->"
-README_END = "<!-- error-codes:end -->"
-
-
-def markdown() -> str:
-    rows = ["| status | code | shape | meaning |", "| --- | --- | --- | --- |"]
-    for e in registry():
-        status = str(e.status) if e.status is not None else ("redirect" if e.shape == "redirect" else "varies")
-        rows.append(f"| {status} | `{e.code}` | {SHAPE_LABELS[e.shape]} | {e.meaning} |")
-    return "\n".join(rows) + "\n"
-
-
-def readme_with_table(readme: str) -> str:
-    """The README with the text between its error-code markers replaced by the registry's table."""
-    pattern = re.compile(re.escape(README_BEGIN) + r"\n.*?" + re.escape(README_END), re.S)
-    if not pattern.search(readme):
-        raise ValueError(f"the README has no {README_BEGIN} … {README_END} section")
-    return pattern.sub(lambda _m: f"{README_BEGIN}\n{markdown()}{README_END}", readme, count=1)
-
-
-def main(argv: list[str]) -> int:
-    import app.main  # noqa: F401  (loads every module that defines an AppError)
-
-    if argv[:1] == ["--markdown"]:
-        sys.stdout.write(markdown())
-        return 0
-    if len(argv) == 2 and argv[0] == "--readme":
-        path = Path(argv[1])
-        path.write_text(readme_with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
-        return 0
-    sys.stderr.write("usage: python -m app.core.errors --markdown | --readme README.md\n")
-    return 2
-
-
 if __name__ == "__main__":
-    from app.core import errors  # this file runs as __main__: use the module the app's classes subclass
+    # The documented command; the registry loads the whole app, so it lives in its own module.
+    from app.core.error_registry import main
 
-    raise SystemExit(errors.main(sys.argv[1:]))
+    raise SystemExit(main(sys.argv[1:]))

@@ -6,9 +6,7 @@ from fastapi import APIRouter, Body, Path
 
 from app.core.errors import problem_responses
 from app.deps import AdminDep, ClockDep, PoliceOfficer, SessionDep
-from app.models import IdentityAccount
 from app.schemas.account import (
-    AccountPublic,
     AuthorityLockRequest,
     DeathRecord,
     DeathRecorded,
@@ -23,6 +21,7 @@ from app.schemas.account import (
 )
 from app.schemas.citizen import PersonalId
 from app.services.identity import holder_unlock, lifecycle, registration
+from app.services.identity.accounts import AccountSummary
 
 router = APIRouter()
 
@@ -32,10 +31,6 @@ UNLOCK_CONFIRM_PATH = "/v1/accounts/unlock-requests/confirm"
 
 
 OFFICER_ERRORS = problem_responses(401, 403, 404, 409, 422)
-
-
-def _public(account: IdentityAccount) -> AccountPublic:
-    return AccountPublic.model_validate(lifecycle.account_summary(account))
 
 
 def _masked(phone: str | None) -> str:
@@ -85,12 +80,12 @@ def start_registration(body: RegistrationStart, db: SessionDep, clock: ClockDep)
 
 @router.post(
     CONFIRM_PATH,
-    response_model=AccountPublic,
+    response_model=AccountSummary,
     tags=["VNeID accounts"],
     name="accounts.confirm_registration",
     responses=problem_responses(404, 422),
 )
-def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: ClockDep) -> AccountPublic:
+def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: ClockDep) -> AccountSummary:
     """Activate a pending level 1 account with the code from its SMS (step 2 of 2; no token needed).
 
     The code checked is the one in the newest registration SMS to this citizen. A wrong code is
@@ -98,7 +93,7 @@ def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: Clock
     (`422 registration_cancelled`: the pending account is deleted, start again). A code older than 5 minutes is
     `422 otp_expired`. Without a pending registration: `404 registration_not_found`. Once active, the citizen
     signs in through the OpenID Connect login with the password they chose and a code sent by SMS."""
-    return _public(registration.confirm_registration(db, clock, personal_id=body.personal_id, code=body.otp))
+    return registration.confirm_registration(db, clock, personal_id=body.personal_id, code=body.otp)
 
 
 @router.post(
@@ -130,22 +125,22 @@ def start_holder_unlock(body: HolderUnlockStart, db: SessionDep, clock: ClockDep
 
 @router.post(
     UNLOCK_CONFIRM_PATH,
-    response_model=AccountPublic,
+    response_model=AccountSummary,
     tags=["VNeID accounts"],
     name="accounts.confirm_holder_unlock",
     responses=problem_responses(409, 422, 429),
 )
-def confirm_holder_unlock(body: RegistrationConfirm, db: SessionDep, clock: ClockDep) -> AccountPublic:
+def confirm_holder_unlock(body: RegistrationConfirm, db: SessionDep, clock: ClockDep) -> AccountSummary:
     """Unlock my own account, step 2 of 2: the code of the newest unlock SMS makes the account active again (an
     `unlock` event by the holder); the citizen then signs in as usual. A wrong code is `422 invalid_otp` and a
     failed sign-in (five: `429 too_many_attempts`); no code in force (never sent, or older than 5 minutes) is
     `422 otp_expired`; the lock checks of step 1 apply again."""
-    return _public(holder_unlock.confirm_unlock(db, clock, body.personal_id, body.otp))
+    return holder_unlock.confirm_unlock(db, clock, body.personal_id, body.otp)
 
 
 @router.post(
     "/v1/officer/accounts",
-    response_model=AccountPublic,
+    response_model=AccountSummary,
     status_code=201,
     tags=["Officer: accounts"],
     name="accounts.register_at_police",
@@ -153,7 +148,7 @@ def confirm_holder_unlock(body: RegistrationConfirm, db: SessionDep, clock: Cloc
 )
 def register_at_police(
     body: PoliceRegistration, officer: PoliceOfficer, db: SessionDep, clock: ClockDep
-) -> AccountPublic:
+) -> AccountSummary:
     """Register a level 2 account directly at the counter (NĐ 69/2024/NĐ-CP art. 11: the level 1 step is optional),
     for a citizen of 14 or more without an account, after taking and matching portrait and fingerprints (in the
     sandbox taken as done); a pending self-registration is completed this way too. The citizen chooses the
@@ -163,15 +158,14 @@ def register_at_police(
     Level 2 needs an ID card in force and 6 years of age (NĐ 69/2024 art. 7): `403 id_card_required`,
     `403 below_level_2_age`; a child under 14 is registered by a parent first (`403 below_minimum_age`), then
     upgraded; `403 citizen_deceased`; `409 account_exists` for an active or locked account (upgrade it instead)."""
-    account = lifecycle.register_at_police(
+    return lifecycle.register_at_police(
         db, clock, officer.officer, body.personal_id, body.phone, body.password, body.reason
     )
-    return _public(account)
 
 
 @router.post(
     "/v1/officer/accounts/{personal_id}/upgrade",
-    response_model=AccountPublic,
+    response_model=AccountSummary,
     tags=["Officer: accounts"],
     name="accounts.upgrade",
     responses=OFFICER_ERRORS,
@@ -182,7 +176,7 @@ def upgrade(
     db: SessionDep,
     clock: ClockDep,
     body: Annotated[UpgradeRequest | None, Body()] = None,
-) -> AccountPublic:
+) -> AccountSummary:
     """Upgrade an active level 1 account to level 2, as the commune police does at the counter after taking and
     matching portrait and fingerprints (in the sandbox the biometric step is taken as done).
 
@@ -194,29 +188,29 @@ def upgrade(
     `403 id_card_required`, `403 below_level_2_age` (a child's account, registered by a parent, is upgraded
     here from 6). Tokens issued before the upgrade keep `acr` level 1: the citizen signs in
     again to get `urn:vneid:loa:2`."""
-    return _public(lifecycle.upgrade_to_level_2(db, clock, officer.officer, personal_id, body.reason if body else None))
+    return lifecycle.upgrade_to_level_2(db, clock, officer.officer, personal_id, body.reason if body else None)
 
 
 @router.post(
     "/v1/officer/accounts/{personal_id}/lock",
-    response_model=AccountPublic,
+    response_model=AccountSummary,
     tags=["Officer: accounts"],
     name="accounts.lock",
     responses=OFFICER_ERRORS,
 )
 def lock(
     personal_id: PersonalIdPath, body: AuthorityLockRequest, officer: PoliceOfficer, db: SessionDep, clock: ClockDep
-) -> AccountPublic:
+) -> AccountSummary:
     """Lock an active account for an authority's reason: `authority_request`, `breach_of_terms` or
     `id_card_revoked` (police officers only). The holder's tokens stop working at once and sign-in is refused
     with `account_locked`. `409 already_locked` (with the current `lock_reason`), `409 account_not_active` for a
     pending account."""
-    return _public(lifecycle.lock_by_authority(db, clock, officer.officer, personal_id, body.reason))
+    return lifecycle.lock_by_authority(db, clock, officer.officer, personal_id, body.reason)
 
 
 @router.post(
     "/v1/officer/accounts/{personal_id}/unlock",
-    response_model=AccountPublic,
+    response_model=AccountSummary,
     tags=["Officer: accounts"],
     name="accounts.unlock",
     responses=OFFICER_ERRORS,
@@ -227,11 +221,11 @@ def unlock(
     db: SessionDep,
     clock: ClockDep,
     body: Annotated[UnlockRequest | None, Body()] = None,
-) -> AccountPublic:
+) -> AccountSummary:
     """Unlock a locked account (police officers only): any lock but death, including the holder's own lock. A
     death lock is permanent:
     `409 permanent_lock`. `409 not_locked` when the account is not locked."""
-    return _public(lifecycle.unlock(db, clock, officer.officer, personal_id, body.reason if body else None))
+    return lifecycle.unlock(db, clock, officer.officer, personal_id, body.reason if body else None)
 
 
 @router.post(
@@ -251,8 +245,8 @@ def record_death(personal_id: PersonalIdPath, body: DeathRecord, db: SessionDep,
     already recorded is `409 already_deceased`."""
     outcome = lifecycle.record_death(db, clock, personal_id, body.date_of_death)
     return DeathRecorded(
-        personal_id=outcome.citizen.personal_id,
+        personal_id=outcome.personal_id,
         life_status="deceased",
         date_of_death=body.date_of_death,
-        account=_public(outcome.account) if outcome.account else None,
+        account=outcome.account,
     )

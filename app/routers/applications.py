@@ -6,9 +6,8 @@ from fastapi import APIRouter, Query
 
 from app.core.errors import problem_responses
 from app.deps import ClockDep, EnvDep, Level2ProcedureCitizen, ProcedureCitizen, SessionDep
-from app.schemas.application import ApplicationPage, ApplicationPublic, Note
+from app.schemas.application import ApplicationPage, Note
 from app.schemas.common import Text
-from app.schemas.criminal_record import FeeLine
 from app.schemas.residence import (
     AccommodationNoticeRequest,
     OwnerDecision,
@@ -17,8 +16,7 @@ from app.schemas.residence import (
     TemporaryResidenceRequest,
 )
 from app.services.procedures import accommodation_notice, desk, residence_actions, temporary_residence
-from app.services.procedures.views import application_view
-from app.services.procedures.vocabulary import Actor
+from app.services.procedures.views import ApplicationView
 
 router = APIRouter(prefix="/v1", tags=["Procedures"])
 ERRORS = problem_responses(401, 403, 404, 409, 422)
@@ -37,19 +35,13 @@ def quote_temporary_residence(caller: Level2ProcedureCitizen, db: SessionDep, cl
     75/2022/TT-BTC (from 05/02/2023) sets 15,000 VND for a registration filed in person and 7,000 VND filed
     online; a registration on VNeID is filed online. Level 2 accounts only."""
     fee = temporary_residence.fee_quote(db, clock.today(), caller.personal_id)
-    return ResidenceFeeQuote(
-        on_date=fee.on_date,
-        lines=[FeeLine(**line.__dict__) for line in fee.lines],
-        rule=fee.rule,
-        sources=fee.sources,
-        total_vnd=fee.total_vnd,
-    )
+    return ResidenceFeeQuote.model_validate(fee, from_attributes=True)
 
 
 @router.post(
     "/applications/temporary-residence",
     status_code=201,
-    response_model=ApplicationPublic,
+    response_model=ApplicationView,
     name="procedures.file_temporary_residence",
     responses=ERRORS,
 )
@@ -57,7 +49,7 @@ def file_temporary_residence(
     body: TemporaryResidenceRequest,
     caller: Level2ProcedureCitizen,
     env: EnvDep,
-) -> ApplicationPublic:
+) -> ApplicationView:
     """Register a temporary residence (đăng ký tạm trú, form CT01) as a tenant. Level 2 accounts only.
 
     The address must be outside your permanent-residence commune; its owner (lease or ownership paper) consents
@@ -65,14 +57,13 @@ def file_temporary_residence(
     filing (`fee_vnd`, breakdown in `data.fee`: 7,000 VND online, Thông tư 75/2022/TT-BTC) with
     `POST /v1/applications/{code}/payments`; then the commune police decide within 3 working days. Rule
     violations are 422 with a `code` naming the rule."""
-    application = temporary_residence.file(env, caller.personal_id, caller.client.client_id, body)
-    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.APPLICANT))
+    return temporary_residence.file(env, caller.personal_id, caller.client.client_id, body)
 
 
 @router.post(
     "/applications/accommodation-notices",
     status_code=201,
-    response_model=ApplicationPublic,
+    response_model=ApplicationView,
     name="procedures.file_accommodation_notice",
     responses=ERRORS,
 )
@@ -80,12 +71,11 @@ def file_accommodation_notice(
     body: AccommodationNoticeRequest,
     caller: ProcedureCitizen,
     env: EnvDep,
-) -> ApplicationPublic:
+) -> ApplicationView:
     """Notify the commune police of a guest's stay (thông báo lưu trú). Level 1 or 2. Recorded at once;
     `late` is true when sent after 23:00 on the arrival day (08:00 next day for arrivals after 23:00), or, for a
     foreign guest (by passport), more than 12 hours after arrival."""
-    application = accommodation_notice.file(env, caller.personal_id, caller.client.client_id, body)
-    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.APPLICANT))
+    return accommodation_notice.file(env, caller.personal_id, caller.client.client_id, body)
 
 
 @router.get(
@@ -96,109 +86,72 @@ def file_accommodation_notice(
 )
 def list_my_applications(
     caller: ProcedureCitizen,
-    db: SessionDep,
-    clock: ClockDep,
+    env: EnvDep,
     procedure: Annotated[Text | None, Query(max_length=30)] = None,
     status: Annotated[Text | None, Query(max_length=30)] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> ApplicationPage:
     """Applications you filed or must consent to as owner, newest first."""
-    items, total = desk.citizen_applications(db, caller.personal_id, procedure, status, limit, offset)
-    views = [
-        ApplicationPublic.model_validate(
-            application_view(
-                db, clock, a, Actor.APPLICANT if a.applicant_personal_id == caller.personal_id else Actor.OWNER
-            )
-        )
-        for a in items
-    ]
-    return ApplicationPage(items=views, total=total, limit=limit, offset=offset)
+    items, total = desk.citizen_applications(env, caller.personal_id, procedure, status, limit, offset)
+    return ApplicationPage(items=items, total=total, limit=limit, offset=offset)
 
 
-@router.get("/applications/{code}", response_model=ApplicationPublic, name="procedures.get", responses=ERRORS)
-def get_application(code: str, caller: ProcedureCitizen, env: EnvDep) -> ApplicationPublic:
+@router.get("/applications/{code}", response_model=ApplicationView, name="procedures.get", responses=ERRORS)
+def get_application(code: str, caller: ProcedureCitizen, env: EnvDep) -> ApplicationView:
     """One of your applications with its full history and the actions open to you."""
-    application, role = desk.citizen_application(env, code, caller.personal_id)
-    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, role))
+    return desk.my_application(env, code, caller.personal_id)[0]
 
 
 @router.post(
     "/applications/{code}/owner-consent",
-    response_model=ApplicationPublic,
+    response_model=ApplicationView,
     name="procedures.owner_consent",
     responses=ERRORS,
 )
-def owner_consent(
-    code: str,
-    body: OwnerDecision,
-    caller: ProcedureCitizen,
-    env: EnvDep,
-) -> ApplicationPublic:
+def owner_consent(code: str, body: OwnerDecision, caller: ProcedureCitizen, env: EnvDep) -> ApplicationView:
     """As the owner of the place, approve or decline a tenant's temporary-residence registration."""
-    application = residence_actions.owner_decides(env, code, caller.personal_id, body.decision, body.reason)
-    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.OWNER))
+    return residence_actions.owner_decides(env, code, caller.personal_id, body.decision, body.reason)
 
 
 @router.post(
     "/applications/{code}/member-consent",
-    response_model=ApplicationPublic,
+    response_model=ApplicationView,
     name="procedures.member_consent",
     responses=ERRORS,
 )
-def member_consent(
-    code: str,
-    body: OwnerDecision,
-    caller: ProcedureCitizen,
-    env: EnvDep,
-) -> ApplicationPublic:
+def member_consent(code: str, body: OwnerDecision, caller: ProcedureCitizen, env: EnvDep) -> ApplicationView:
     """As an adult listed in `member_personal_ids` of someone's temporary-residence registration, confirm that you
     move in too (`approve`; approval will write the new address to your record) or refuse (`decline`: the
     application ends, `member_declined`). Every adult member confirms before the owner may consent
     (`409 member_consent_pending` with `pending_members`); children follow the applicant, their parent."""
-    application = residence_actions.member_decides(env, code, caller.personal_id, body.decision, body.reason)
-    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.MEMBER))
+    return residence_actions.member_decides(env, code, caller.personal_id, body.decision, body.reason)
 
 
 @router.post(
-    "/applications/{code}/resubmit", response_model=ApplicationPublic, name="procedures.resubmit", responses=ERRORS
+    "/applications/{code}/resubmit", response_model=ApplicationView, name="procedures.resubmit", responses=ERRORS
 )
-def resubmit(
-    code: str,
-    body: TemporaryResidenceAmendment,
-    caller: ProcedureCitizen,
-    env: EnvDep,
-) -> ApplicationPublic:
+def resubmit(code: str, body: TemporaryResidenceAmendment, caller: ProcedureCitizen, env: EnvDep) -> ApplicationView:
     """Answer the police's request for supplementation: amend the declaration and send it back for review.
     Members may be dropped, not added (`422 members_added_after_consent`): the owner and they consented to the
     people listed when filing."""
-    application = residence_actions.resubmit(env, code, caller.personal_id, body)
-    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.APPLICANT))
+    return residence_actions.resubmit(env, code, caller.personal_id, body)
 
 
 @router.post(
-    "/applications/{code}/withdraw", response_model=ApplicationPublic, name="procedures.withdraw", responses=ERRORS
+    "/applications/{code}/withdraw", response_model=ApplicationView, name="procedures.withdraw", responses=ERRORS
 )
-def withdraw(
-    code: str,
-    body: Note,
-    caller: ProcedureCitizen,
-    env: EnvDep,
-) -> ApplicationPublic:
+def withdraw(code: str, body: Note, caller: ProcedureCitizen, env: EnvDep) -> ApplicationView:
     """Withdraw your application before a decision (cancel, for an accommodation notice)."""
-    application = residence_actions.withdraw(env, code, caller.personal_id, body.reason)
-    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.APPLICANT))
+    return residence_actions.withdraw(env, code, caller.personal_id, body.reason)
 
 
 @router.get(
     "/me/owner-requests",
-    response_model=list[ApplicationPublic],
+    response_model=list[ApplicationView],
     name="procedures.owner_requests",
     responses=problem_responses(401, 403),
 )
-def owner_requests(caller: ProcedureCitizen, db: SessionDep, clock: ClockDep) -> list[ApplicationPublic]:
+def owner_requests(caller: ProcedureCitizen, env: EnvDep) -> list[ApplicationView]:
     """Temporary-residence registrations at your place that wait for your consent (the landlord's view)."""
-    return [
-        ApplicationPublic.model_validate(application_view(db, clock, a, Actor.OWNER))
-        for a in temporary_residence.owner_requests(db, caller.personal_id)
-    ]
+    return temporary_residence.owner_requests(env, caller.personal_id)

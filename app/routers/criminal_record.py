@@ -4,11 +4,9 @@ from fastapi import APIRouter
 
 from app.core.errors import problem_responses
 from app.deps import ClockDep, EnvDep, Level2ProcedureCitizen, SessionDep
-from app.schemas.application import ApplicationPublic
 from app.schemas.criminal_record import CriminalRecordQuoteRequest, CriminalRecordRequest, FeeLine, FeeQuote
 from app.services.procedures.criminal_record import filing
-from app.services.procedures.views import application_view
-from app.services.procedures.vocabulary import Actor
+from app.services.procedures.views import ApplicationView
 
 router = APIRouter(prefix="/v1/applications/criminal-record-certificates", tags=["Criminal-record certificates"])
 ERRORS = problem_responses(401, 403, 422)
@@ -47,15 +45,11 @@ def quote_fee(
 @router.post(
     "",
     status_code=201,
-    response_model=ApplicationPublic,
+    response_model=ApplicationView,
     name="criminal_record.file",
     responses=ERRORS,
 )
-def file_request(
-    body: CriminalRecordRequest,
-    caller: Level2ProcedureCitizen,
-    env: EnvDep,
-) -> ApplicationPublic:
+def file_request(body: CriminalRecordRequest, caller: Level2ProcedureCitizen, env: EnvDep) -> ApplicationView:
     """Request a criminal-record certificate for yourself or your child under 14. Level 2 accounts only.
 
     Choose `form` 1 (convictions not expunged; bans only with `include_bans`) or 2 (everything, expunged
@@ -70,5 +64,4 @@ def file_request(
     be verified, reasons in `data.deadline_reasons`). Approval puts the signed certificate in the subject's
     document wallet (`data.document_code`). Before paying you may withdraw
     (`POST /v1/applications/{code}/withdraw`). Errors as for the quote."""
-    application = filing.file(env, caller.personal_id, caller.client.client_id, caller.level, body)
-    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.APPLICANT))
+    return filing.file(env, caller.personal_id, caller.client.client_id, caller.level, body)

@@ -6,20 +6,10 @@ from fastapi import APIRouter, Path, Query, Response
 
 from app.core.errors import problem_responses
 from app.deps import AdminDep, EnvDep, Level2SelfCitizen, SessionDep, SettingsDep
-from app.models import Document
 from app.schemas.common import Text
-from app.schemas.document import (
-    DocumentContent,
-    DocumentDetail,
-    DocumentPage,
-    DocumentRevocation,
-    DocumentRevoked,
-    DocumentSummary,
-    DocumentVerification,
-    JwsVerificationRequest,
-)
+from app.schemas.document import DocumentRevocation, JwsVerificationRequest
 from app.services import documents
-from app.services.documents import Verification
+from app.services.documents import DocumentDetail, DocumentPage, DocumentRevoked, DocumentVerification
 
 router = APIRouter(tags=["Documents"])
 
@@ -41,34 +31,6 @@ PDF_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _summary(document: Document) -> DocumentSummary:
-    return DocumentSummary(
-        id=document.id,
-        code=document.code,
-        kind=document.kind,
-        title=document.payload.get("title", ""),
-        title_en=document.payload.get("title_en", ""),
-        issued_at=document.issued_at,
-        revoked=document.revoked_at is not None,
-        revoked_at=document.revoked_at,
-    )
-
-
-def _verdict(result: Verification) -> DocumentVerification:
-    document = result.document
-    if document is None:
-        return DocumentVerification(status=result.status, kid=result.kid)
-    return DocumentVerification(
-        status=result.status,
-        code=document.code,
-        kind=document.kind,
-        title=document.payload.get("title"),
-        issued_at=document.issued_at,
-        revoked_at=document.revoked_at,
-        kid=result.kid,
-    )
-
-
 @router.get(
     "/v1/me/documents",
     response_model=DocumentPage,
@@ -87,8 +49,7 @@ def my_documents(
     party is handed a document's JWS or code by the citizen and checks it at /v1/documents/verification), and
     needs a level 2 account: a level 1 token gets `403 insufficient_account_level` with an RFC 9470 step-up
     challenge. Page with `limit` and `offset`; `next_offset` is null on the last page."""
-    page = documents.my_documents(db, caller.personal_id, limit=limit, offset=offset)
-    return DocumentPage(items=[_summary(d) for d in page.items], next_offset=page.next_offset)
+    return documents.my_documents(db, caller.personal_id, limit=limit, offset=offset)
 
 
 @router.get(
@@ -104,16 +65,7 @@ def my_document(
     its signed form `jws` to hand to a relying party, and the public `verification_url` of its QR code.
     Verify the JWS yourself against the document keys in /.well-known/jwks.json (RS256, `kid` in the header),
     or post it to /v1/documents/verification. Another citizen's document is `404 document_not_found`."""
-    document = documents.my_document(db, caller.personal_id, document_id)
-    return DocumentDetail(
-        **_summary(document).model_dump(),
-        owner_personal_id=document.owner_personal_id,
-        application_code=documents.application_code(db, document),
-        content=DocumentContent.model_validate(document.payload),
-        jws=document.jws,
-        kid=documents.signing_kid(document),
-        verification_url=documents.verification_url(settings.public_url, document.code),
-    )
+    return documents.my_document(db, settings.public_url, caller.personal_id, document_id)
 
 
 @router.get(
@@ -128,12 +80,11 @@ def my_document_pdf(
     """The document printed as an A4 PDF (Vietnamese, fonts embedded) with a QR code to its public
     verification URL, the code under it, the signing key's `kid`, and a red SANDBOX mark: it has no legal
     value. The same document always renders to the same bytes."""
-    document = documents.my_document(db, caller.personal_id, document_id)
-    content = documents.render_pdf(document, public_url=settings.public_url, kid=documents.signing_kid(document))
+    pdf = documents.my_document_pdf(db, settings.public_url, caller.personal_id, document_id)
     return Response(
-        content,
+        pdf.content,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{document.kind}-{document.code}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'},
     )
 
 
@@ -147,7 +98,7 @@ def verify_code(code: DocumentCode, db: SessionDep) -> DocumentVerification:
     """Public, no token: what the QR code on a printed document opens. `status` is `valid` (issued here and not
     revoked), `revoked`, or `unknown` (no document has this code), with the document's kind, title and issue
     time. This checks that the code exists, not that a paper copy is unaltered: for that, verify its JWS."""
-    return _verdict(documents.verify_code(db, code))
+    return documents.verify_code(db, code)
 
 
 @router.post(
@@ -161,7 +112,7 @@ def verify_jws(body: JwsVerificationRequest, env: EnvDep) -> DocumentVerificatio
     this sandbox's document keys, its content identical to what was issued, not revoked. `tampered`: it names a
     document issued here but its signature or content does not match. `revoked`: genuine but revoked.
     `unknown`: not a document of this sandbox (other signer, unknown `kid`, or not a JWS at all)."""
-    return _verdict(documents.verify_jws(env, body.jws))
+    return documents.verify_jws(env, body.jws)
 
 
 @router.post(
@@ -176,12 +127,4 @@ def revoke_document(code: DocumentCode, body: DocumentRevocation, env: EnvDep) -
     """Revoke a document, as the issuing agency would: from now on its verification says `revoked`, and the
     citizen's wallet shows it revoked. Idempotent: revoking again keeps the first time and reason. Unknown code:
     `404 document_not_found`."""
-    document = documents.revoke_document(env, code, body.reason)
-    return DocumentRevoked.model_validate(
-        {
-            "code": document.code,
-            "status": "revoked",
-            "revoked_at": document.revoked_at,
-            "reason": document.revoke_reason,
-        }
-    )
+    return documents.revoke_document(env, code, body.reason)

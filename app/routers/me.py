@@ -1,15 +1,17 @@
 """Citizen self-service with the citizen's own token: my record, who read it, my consents, my account."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query
 
 from app.core.errors import problem_responses
 from app.deps import ClockDep, SelfCitizen, SessionDep
-from app.schemas.account import AccountPublic, ChildRegistration
-from app.schemas.me import AccessLogPage, AccountHistory, ConsentList, HolderLockRequest, Me
+from app.schemas.account import ChildRegistration
+from app.schemas.me import AccountHistory, ConsentList, HolderLockRequest, Me
 from app.services import selfservice
 from app.services.identity import children, lifecycle
+from app.services.identity.accounts import AccountSummary
+from app.services.selfservice import AccessLogPage
 
 router = APIRouter(prefix="/v1/me", tags=["Citizen self-service"])
 
@@ -17,11 +19,11 @@ TOKEN_ERRORS = (401, 403)
 
 
 @router.get("", response_model=Me, name="me.record", responses=problem_responses(*TOKEN_ERRORS))
-def my_record(caller: SelfCitizen, db: SessionDep, clock: ClockDep) -> Any:
+def my_record(caller: SelfCitizen, db: SessionDep, clock: ClockDep) -> Me:
     """The signed-in citizen's own population record, every field, and their VNeID account (`level`, `acr`,
     `status`, `lock_reason`). Needs a citizen's access token from the login flow (client-credentials tokens get
     `403 citizen_token_required`). Reading one's own record is free and is not written to the access log."""
-    return selfservice.my_record(db, clock, caller.personal_id)
+    return Me.of(selfservice.my_record(db, clock, caller.personal_id))
 
 
 @router.get(
@@ -36,15 +38,14 @@ def access_log(
     """Who looked at my data: every read, household read and identity verification of the signed-in citizen by a
     relying party, newest first, with the client, the fields disclosed, the stated purpose and the fee it paid.
     Page with `limit` and `offset`; `next_offset` is null on the last page."""
-    page = selfservice.access_log(db, caller.personal_id, limit=limit, offset=offset)
-    return AccessLogPage.model_validate({"items": page.items, "next_offset": page.next_offset})
+    return selfservice.access_log(db, caller.personal_id, limit=limit, offset=offset)
 
 
 @router.get("/consents", response_model=ConsentList, name="me.consents", responses=problem_responses(*TOKEN_ERRORS))
 def consents(caller: SelfCitizen, db: SessionDep) -> ConsentList:
     """The citizen's consents to relying parties, active and revoked, newest first: the client, its purpose and
     the data scopes it may read."""
-    return ConsentList.model_validate({"items": selfservice.my_consents(db, caller.personal_id)})
+    return ConsentList(items=selfservice.my_consents(db, caller.personal_id))
 
 
 @router.delete(
@@ -68,7 +69,7 @@ def revoke_consent(
 
 @router.post(
     "/account/lock",
-    response_model=AccountPublic,
+    response_model=AccountSummary,
     name="me.lock_account",
     responses=problem_responses(*TOKEN_ERRORS, 404, 409, 422),
 )
@@ -77,25 +78,24 @@ def lock_account(
     db: SessionDep,
     clock: ClockDep,
     body: Annotated[HolderLockRequest | None, Body()] = None,
-) -> AccountPublic:
+) -> AccountSummary:
     """Lock my own account (reason `holder_request`; an optional free-text `reason` is kept in the history), for
     a lost phone or suspected misuse. Every token of the account stops working at once, this one included, and
     sign-in is refused until the holder lifts the lock with password and SMS code
     (`POST /v1/accounts/unlock-requests`) or a police officer unlocks it. `409 already_locked`."""
-    account = lifecycle.lock_own_account(db, clock, caller.personal_id, body.reason if body else None)
-    return AccountPublic.model_validate(lifecycle.account_summary(account))
+    return lifecycle.lock_own_account(db, clock, caller.personal_id, body.reason if body else None)
 
 
 @router.post(
     "/children/accounts",
-    response_model=AccountPublic,
+    response_model=AccountSummary,
     status_code=201,
     name="me.register_child_account",
     responses=problem_responses(*TOKEN_ERRORS, 409, 422),
 )
 def register_child_account(
     body: ChildRegistration, caller: SelfCitizen, db: SessionDep, clock: ClockDep
-) -> AccountPublic:
+) -> AccountSummary:
     """Register an account for my child under 14 (NĐ 69/2024/NĐ-CP art. 11: a parent uses their own level 2
     account and mobile number). The account is level 1 and active at once, names me in `guardian_personal_id`,
     and its sign-in codes come to my phone; the police upgrade it to level 2 from 6 years of age.
@@ -104,8 +104,7 @@ def register_child_account(
     record must name me as the child's father or mother (`403 not_your_child`, also for an unknown ID); the child
     must be alive (`403 citizen_deceased`), under 14 (`403 not_under_14`: they register themselves) and hold an ID
     card in force (`403 id_card_required`, NĐ 69/2024 art. 7); `409 account_exists`."""
-    account = children.register_child(db, clock, caller.personal_id, body.personal_id, body.password)
-    return AccountPublic.model_validate(lifecycle.account_summary(account))
+    return children.register_child(db, clock, caller.personal_id, body.personal_id, body.password)
 
 
 @router.get(
@@ -117,4 +116,4 @@ def register_child_account(
 def account_history(caller: SelfCitizen, db: SessionDep) -> AccountHistory:
     """The history of my account, oldest first: registration, level upgrade, locks and unlocks, each with who
     (`holder`, `officer`, `system`, `population_database`) and why."""
-    return AccountHistory.model_validate({"items": selfservice.my_account_history(db, caller.personal_id)})
+    return AccountHistory(items=selfservice.my_account_history(db, caller.personal_id))

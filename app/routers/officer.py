@@ -5,15 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.core.errors import problem_responses
-from app.deps import ClockDep, DeskOfficer, EnvDep, SessionDep
-from app.schemas.application import ApplicationPage, ApplicationPublic
+from app.deps import DeskOfficer, EnvDep
+from app.schemas.application import ApplicationPage
 from app.schemas.common import Text
 from app.schemas.officer import OfficerApplication
 from app.schemas.residence import OfficerDecision
 from app.services.procedures import desk
 from app.services.procedures.dossier import officer_dossier
-from app.services.procedures.views import application_view
-from app.services.procedures.vocabulary import Actor
+from app.services.procedures.views import ApplicationView
 
 router = APIRouter(prefix="/v1/officer", tags=["Officer console"])
 
@@ -23,8 +22,7 @@ router = APIRouter(prefix="/v1/officer", tags=["Officer console"])
 )
 def queue(
     caller: DeskOfficer,
-    db: SessionDep,
-    clock: ClockDep,
+    env: EnvDep,
     procedure: Annotated[Text | None, Query(max_length=30)] = None,
     status: Annotated[Text | None, Query(max_length=30)] = None,
     overdue: Annotated[bool | None, Query(description="Only (or no) applications past their deadline.")] = None,
@@ -34,9 +32,8 @@ def queue(
     """Your work queue: police officers see residence registrations and accommodation notices of their commune;
     records officers see criminal-record certificate requests of their province. Earliest deadline first."""
     items, total = desk.desk_queue(
-        db,
+        env,
         caller.officer,
-        clock.today(),
         procedure=procedure,
         status=status,
         overdue=overdue,
@@ -44,7 +41,7 @@ def queue(
         offset=offset,
     )
     return ApplicationPage(
-        items=[ApplicationPublic.model_validate(application_view(db, clock, a, Actor.OFFICER)) for a in items],
+        items=items,
         total=total,
         limit=limit,
         offset=offset,
@@ -60,29 +57,16 @@ def queue(
 def detail(code: str, caller: DeskOfficer, env: EnvDep) -> OfficerApplication:
     """An application of your jurisdiction with the applicant's population record (officers' reads are part of
     the procedure, not metered)."""
-    dossier = officer_dossier(env, caller.personal_id, code)
-    return OfficerApplication(
-        application=ApplicationPublic.model_validate(
-            application_view(env.db, env.clock, dossier.application, Actor.OFFICER)
-        ),
-        applicant_record=dossier.applicant_record,
-        subject_record=dossier.subject_record,
-    )
+    return OfficerApplication.model_validate(officer_dossier(env, caller.personal_id, code), from_attributes=True)
 
 
 @router.post(
     "/applications/{code}/decision",
-    response_model=ApplicationPublic,
+    response_model=ApplicationView,
     name="officer.decide",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
-def decide(
-    code: str,
-    body: OfficerDecision,
-    caller: DeskOfficer,
-    env: EnvDep,
-) -> ApplicationPublic:
+def decide(code: str, body: OfficerDecision, caller: DeskOfficer, env: EnvDep) -> ApplicationView:
     """Approve, reject (reason required) or ask for supplementation (reason required). A decision on an
     application in the wrong state is 409 `invalid_transition`; of two concurrent decisions only one applies."""
-    application = desk.decide(env, caller.officer, code, body.decision, body.reason)
-    return ApplicationPublic.model_validate(application_view(env.db, env.clock, application, Actor.OFFICER))
+    return desk.decide(env, caller.officer, code, body.decision, body.reason)

@@ -1,5 +1,6 @@
 """Sandbox controls for QA and demos, behind the admin token."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -8,32 +9,16 @@ from pydantic import AwareDatetime
 
 from app.core import journal
 from app.core.clock import Clock
-from app.core.context import Env
 from app.core.errors import NotFound, problem_responses
 from app.core.outbound import OutboundPolicy
-from app.deps import AdminDep, ClockDep, KeysDep, SessionDep, SettingsDep, writes
+from app.deps import AdminDep, ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
 from app.schemas.common import Text
-from app.schemas.oauth import ClientRegistration, RegisteredClient
-from app.schemas.sandbox import (
-    ClockAdvance,
-    ClockState,
-    ConsentGrant,
-    ConsentPublic,
-    InboxEntry,
-    JournalEntryPublic,
-    KeyRotation,
-    Persona,
-    ResetResult,
-    ScenarioArm,
-    ScenarioCatalogueEntry,
-    ScenarioPublic,
-    ScenarioState,
-    TokenMint,
-)
-from app.schemas.webhook import OperatorSubscriptionCreate, SubscriptionCreated
+from app.schemas.oauth import ClientRegistration
+from app.schemas.sandbox import ClockAdvance, ClockState, ConsentGrant, KeyRotation, ResetResult, ScenarioArm, TokenMint
+from app.schemas.webhook import OperatorSubscriptionCreate
 from app.services import payments, sandbox, webhooks
 from app.services.identity import otp
-from app.services.journal import read_journal
+from app.services.journal import JournalEntry, read_journal
 from app.services.oidc import clients, scenarios
 
 router = APIRouter(prefix="/sandbox", tags=["Sandbox controls"], dependencies=[AdminDep])
@@ -53,25 +38,26 @@ def reset(db: SessionDep, settings: SettingsDep) -> ResetResult:
     )
 
 
-@router.get("/personas", response_model=list[Persona], name="sandbox.personas", responses=problem_responses(401))
-def personas(db: SessionDep) -> list[Persona]:
+@router.get(
+    "/personas", response_model=list[sandbox.Persona], name="sandbox.personas", responses=problem_responses(401)
+)
+def personas(db: SessionDep) -> list[sandbox.Persona]:
     """The fixed test identities (password `Sandbox@2026`, one-time code `123456`)."""
-    return [Persona.model_validate(p) for p in sandbox.list_personas(db)]
+    return sandbox.list_personas(db)
 
 
 @router.post(
     "/consents",
-    response_model=ConsentPublic,
+    response_model=sandbox.GrantedConsent,
     status_code=201,
     name="sandbox.grant_consent",
     responses=problem_responses(400, 401, 404, 422),
 )
-def grant_consent(body: ConsentGrant, db: SessionDep, clock: ClockDep) -> ConsentPublic:
+def grant_consent(body: ConsentGrant, db: SessionDep, clock: ClockDep) -> sandbox.GrantedConsent:
     """Record a citizen's consent for a business client, as if the citizen had granted it on VNeID."""
-    consent = sandbox.grant_consent(
+    return sandbox.grant_consent(
         db, clock, personal_id=body.personal_id, client_id=body.client_id, purpose=body.purpose, scopes=body.scopes
     )
-    return ConsentPublic.model_validate(consent, from_attributes=True)
 
 
 @router.post("/tokens", name="sandbox.mint_tokens", responses=problem_responses(400, 401, 403, 404, 422))
@@ -86,29 +72,25 @@ def mint_tokens(
     )
 
 
-@router.get("/scenarios", response_model=ScenarioState, name="sandbox.scenarios", responses=problem_responses(401))
-def list_scenarios(db: SessionDep) -> ScenarioState:
+@router.get(
+    "/scenarios", response_model=scenarios.ScenarioState, name="sandbox.scenarios", responses=problem_responses(401)
+)
+def list_scenarios(db: SessionDep) -> scenarios.ScenarioState:
     """The catalogue of faults the sandbox can produce for test clients, and those armed now."""
-    return ScenarioState(
-        catalogue=[
-            ScenarioCatalogueEntry(name=s.name, where=s.where, effect=s.effect) for s in scenarios.CATALOGUE.values()
-        ],
-        armed=[ScenarioPublic.model_validate(s, from_attributes=True) for s in scenarios.armed(db)],
-    )
+    return scenarios.state(db)
 
 
 @router.post(
     "/scenarios",
-    response_model=ScenarioPublic,
+    response_model=scenarios.ArmedScenario,
     status_code=201,
     name="sandbox.arm_scenario",
     responses=problem_responses(400, 401, 404, 422),
 )
-def arm_scenario(body: ScenarioArm, db: SessionDep, clock: ClockDep) -> ScenarioPublic:
+def arm_scenario(body: ScenarioArm, db: SessionDep, clock: ClockDep) -> scenarios.ArmedScenario:
     """Arm a fault for one client (or all test clients), once by default, `times` times, or until cleared
     (`times: null`)."""
-    scenario = scenarios.arm(db, clock, body.name, body.client_id, body.times)
-    return ScenarioPublic.model_validate(scenario, from_attributes=True)
+    return scenarios.arm(db, clock, body.name, body.client_id, body.times)
 
 
 @router.delete("/scenarios", status_code=204, name="sandbox.clear_scenarios", responses=problem_responses(401))
@@ -120,22 +102,19 @@ def clear_scenarios(db: SessionDep) -> None:
 @router.post(
     "/webhooks",
     status_code=201,
-    response_model=SubscriptionCreated,
+    response_model=webhooks.NewSubscription,
     name="sandbox.subscribe_webhook",
     responses=problem_responses(401, 404, 422),
 )
 def subscribe_webhook(
     body: OperatorSubscriptionCreate, db: SessionDep, clock: ClockDep, settings: SettingsDep
-) -> SubscriptionCreated:
+) -> webhooks.NewSubscription:
     """Subscribe any client to events, as its integrator would with `POST /v1/webhooks`: the VNeID app (to watch
     procedures filed in it) and public clients, which have no credentials of their own. Same response, secret
     included."""
     if clients.find_client(db, body.client_id) is None:
         raise NotFound(f"no client {body.client_id!r}")
-    subscription = webhooks.subscribe(
-        db, clock.now(), OutboundPolicy.of(settings), body.client_id, str(body.url), body.events
-    )
-    return SubscriptionCreated.model_validate(subscription, from_attributes=True)
+    return webhooks.subscribe(db, clock.now(), OutboundPolicy.of(settings), body.client_id, str(body.url), body.events)
 
 
 @router.post("/keys/rotate", response_model=KeyRotation, name="sandbox.rotate_keys", responses=problem_responses(401))
@@ -145,23 +124,20 @@ def rotate_keys(db: SessionDep, keys: KeysDep) -> KeyRotation:
     return KeyRotation(signing_kids=keys.rotate(db, datetime.now(UTC)))  # JOSE: real time
 
 
-@router.get("/inbox", response_model=list[InboxEntry], name="sandbox.inbox", responses=problem_responses(401, 422))
+@router.get("/inbox", response_model=list[otp.SentMessage], name="sandbox.inbox", responses=problem_responses(401, 422))
 def inbox(
     db: SessionDep,
     personal_id: Annotated[Text | None, Query(max_length=12)] = None,
     recipient: Annotated[Text | None, Query(max_length=120)] = None,
-) -> list[InboxEntry]:
+) -> list[otp.SentMessage]:
     """SMS and e-mails the sandbox "sent" (one-time codes), newest first: personas' codes are always 123456,
     everyone else's are random and readable here."""
-    return [
-        InboxEntry.model_validate(m, from_attributes=True)
-        for m in otp.inbox(db, personal_id=personal_id, recipient=recipient)
-    ]
+    return otp.inbox(db, personal_id=personal_id, recipient=recipient)
 
 
 @router.get(
     "/journal",
-    response_model=list[JournalEntryPublic],
+    response_model=list[JournalEntry],
     name="sandbox.journal",
     responses=problem_responses(401, 422),
 )
@@ -175,14 +151,13 @@ def get_journal(
     ] = None,
     since: Annotated[AwareDatetime | None, Query(description="Only requests answered at or after this time.")] = None,
     limit: Annotated[int, Query(ge=1, le=journal.JOURNAL_SIZE)] = 100,
-) -> list[JournalEntryPublic]:
+) -> list[JournalEntry]:
     """The request journal of this world, newest first: every request the sandbox answered (method, path with
     secrets redacted, status, error code, latency, request id, client and persona), and for each refusal an
     `explanation` naming the rule and what would pass. The last 1,000 requests are kept; a request shows here
     within half a second (at once when read through the worker that answered it)."""
     journal.flush_into(db, request.scope)
-    entries = read_journal(db, client_id=client, status=status, since=since, limit=limit)
-    return [JournalEntryPublic.model_validate(e, from_attributes=True) for e in entries]
+    return read_journal(db, client_id=client, status=status, since=since, limit=limit)
 
 
 @router.get("/clock", response_model=ClockState, name="sandbox.clock", responses=problem_responses(401))
@@ -194,11 +169,11 @@ def get_clock(clock: ClockDep) -> ClockState:
 @router.post(
     "/clock/advance", response_model=ClockState, name="sandbox.advance_clock", responses=problem_responses(401, 422)
 )
-def advance_clock(body: ClockAdvance, db: SessionDep, keys: KeysDep, settings: SettingsDep) -> ClockState:
+def advance_clock(body: ClockAdvance, env: EnvDep) -> ClockState:
     """Move the sandbox clock forward (it never goes back but by reset): deadlines fall due, payments and
     temporary residences expire. Tokens keep real time, so integrations stay valid."""
-    clock = sandbox.advance_clock(db, timedelta(days=body.days, hours=body.hours, minutes=body.minutes))
-    payments.expire_due(Env(db, clock, keys, settings))
+    clock = sandbox.advance_clock(env.db, timedelta(days=body.days, hours=body.hours, minutes=body.minutes))
+    payments.expire_due(replace(env, clock=clock))  # at the new time
     return _clock_state(clock)
 
 
@@ -214,22 +189,13 @@ def _clock_state(clock: Clock) -> ClockState:
 
 @router.post(
     "/clients",
-    response_model=RegisteredClient,
+    response_model=clients.RegisteredClient,
     status_code=201,
     name="sandbox.register_client",
     responses=problem_responses(401, 409, 422),
 )
-def register_client(body: ClientRegistration, db: SessionDep) -> RegisteredClient:
+def register_client(body: ClientRegistration, db: SessionDep) -> clients.RegisteredClient:
     """Register a client of your own: secrets (generated, shown once), `private_key_jwt` with your `jwks` or
     `jwks_uri`, or a public PKCE client. Reset keeps it."""
     metadata = body.model_dump(mode="json", exclude_none=True)
-    client, secret = clients.register_client(db, {**metadata, "redirect_uris": metadata.get("redirect_uris", [])})
-    return RegisteredClient(
-        client_id=client.client_id,
-        client_secret=secret,
-        kind=client.kind,
-        auth_methods=client.auth_methods,
-        grant_types=client.grant_types,
-        redirect_uris=client.redirect_uris,
-        scopes=client.scopes,
-    )
+    return clients.register_client(db, {**metadata, "redirect_uris": metadata.get("redirect_uris", [])})

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from app.core.errors import problem_responses
 from app.core.outbound import OutboundPolicy
 from app.deps import ClockDep, IntegratorCaller, SessionDep, SettingsDep
-from app.schemas.webhook import DeliveryPublic, SubscriptionCreate, SubscriptionCreated, SubscriptionPublic
+from app.schemas.webhook import SubscriptionCreate
 from app.services import webhooks
 
 router = APIRouter(prefix="/v1/webhooks", tags=["Webhooks"])
@@ -16,13 +16,13 @@ router = APIRouter(prefix="/v1/webhooks", tags=["Webhooks"])
 @router.post(
     "",
     status_code=201,
-    response_model=SubscriptionCreated,
+    response_model=webhooks.NewSubscription,
     name="webhooks.subscribe",
     responses=problem_responses(401, 403, 422),
 )
 def subscribe(
     body: SubscriptionCreate, caller: IntegratorCaller, db: SessionDep, clock: ClockDep, settings: SettingsDep
-) -> SubscriptionCreated:
+) -> webhooks.NewSubscription:
     """Subscribe your client to events: `application.created`, `application.status_changed` and `document.issued`
     of applications filed through your client, and `consent.revoked` of consents given to it. Subscriptions are
     managed with your client's own `client_credentials` token (403 `integrator_token_required` for a citizen's
@@ -32,18 +32,15 @@ def subscribe(
     `VNeID-Event-Type` and `VNeID-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`.
     Verify by recomputing the HMAC over the raw body and rejecting timestamps older than 5 minutes. Any 2xx
     answer acknowledges; otherwise it is retried after 10 s, 30 s, 2 min, 10 min, 1 h and 6 h."""
-    subscription = webhooks.subscribe(
+    return webhooks.subscribe(
         db, clock.now(), OutboundPolicy.of(settings), caller.client_id, str(body.url), body.events
     )
-    return SubscriptionCreated.model_validate(subscription, from_attributes=True)
 
 
-@router.get("", response_model=list[SubscriptionPublic], name="webhooks.list", responses=problem_responses(401, 403))
-def list_subscriptions(caller: IntegratorCaller, db: SessionDep) -> list[SubscriptionPublic]:
+@router.get("", response_model=list[webhooks.Subscription], name="webhooks.list", responses=problem_responses(401, 403))
+def list_subscriptions(caller: IntegratorCaller, db: SessionDep) -> list[webhooks.Subscription]:
     """Your client's active subscriptions."""
-    return [
-        SubscriptionPublic.model_validate(s, from_attributes=True) for s in webhooks.subscriptions(db, caller.client_id)
-    ]
+    return webhooks.subscriptions(db, caller.client_id)
 
 
 @router.delete(
@@ -56,7 +53,7 @@ def delete_subscription(subscription_id: str, caller: IntegratorCaller, db: Sess
 
 @router.get(
     "/{subscription_id}/deliveries",
-    response_model=list[DeliveryPublic],
+    response_model=list[webhooks.Delivery],
     name="webhooks.deliveries",
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -66,9 +63,6 @@ def deliveries(
     db: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-) -> list[DeliveryPublic]:
+) -> list[webhooks.Delivery]:
     """Delivery attempts of this subscription, newest first: status, attempts, last HTTP status or error."""
-    return [
-        DeliveryPublic.model_validate(d, from_attributes=True)
-        for d in webhooks.deliveries(db, caller.client_id, subscription_id, limit, offset)
-    ]
+    return webhooks.deliveries(db, caller.client_id, subscription_id, limit, offset)

@@ -7,6 +7,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.schemas.citizen import PersonalId
 from app.schemas.common import NO_NUL, Text
+from app.services.identity.accounts import AccountSummary
 from app.services.identity.registration import (
     MAX_PASSWORD_LENGTH,
     MIN_PASSWORD_LENGTH,
@@ -111,21 +112,6 @@ class ChildRegistration(BaseModel):
     password: Password
 
 
-class AccountPublic(BaseModel):
-    """An identity account's level and state."""
-
-    personal_id: str
-    level: int
-    acr: str = Field(description="The account level as OIDC `acr`: urn:vneid:loa:1 or urn:vneid:loa:2.")
-    status: Literal["pending", "active", "locked"]
-    lock_reason: str | None = Field(
-        description="holder_request, authority_request, breach_of_terms, id_card_revoked or death."
-    )
-    guardian_personal_id: str | None = Field(
-        default=None, description="For a child's account: the parent who registered it and receives its codes."
-    )
-
-
 class UpgradeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -154,4 +140,4 @@ class DeathRecorded(BaseModel):
     personal_id: str
     life_status: Literal["deceased"]
     date_of_death: date
-    account: AccountPublic | None = Field(description="The account, now locked for good; null if there was none.")
+    account: AccountSummary | None = Field(description="The account, now locked for good; null if there was none.")

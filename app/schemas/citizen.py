@@ -85,12 +85,8 @@ class AccessReceipt(BaseModel):
     withheld_reason: str | None = Field(default=None, description="Why `fields_withheld` were left out.")
 
 
-class CitizenRecord(BaseModel):
-    """A citizen as the population database holds them; only the fields your scopes and consent allow."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"description": "Fields absent from the response were not granted to the caller."}
-    )
+class PopulationRecord(BaseModel):
+    """Every field of a citizen's population record, as the citizen and the officers of their procedures see it."""
 
     personal_id: str
     full_name: str | None = None
@@ -124,6 +120,15 @@ class CitizenRecord(BaseModel):
     children_personal_ids: list[str] | None = None
     phone: str | None = None
     email: str | None = None
+
+
+class CitizenRecord(PopulationRecord):
+    """A citizen as the population database holds them; only the fields your scopes and consent allow."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"description": "Fields absent from the response were not granted to the caller."}
+    )
+
     access: AccessReceipt
 
 

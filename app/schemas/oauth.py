@@ -116,13 +116,3 @@ class ClientRegistration(BaseModel):
     )
     userinfo_encrypted_response_alg: Literal["RSA-OAEP-256", "ECDH-ES+A256KW"] | None = None
     userinfo_encrypted_response_enc: Literal["A256GCM"] | None = None
-
-
-class RegisteredClient(BaseModel):
-    client_id: str
-    client_secret: str | None = Field(description="Shown only now; null for public and private_key_jwt clients.")
-    kind: str
-    auth_methods: list[str]
-    grant_types: list[str]
-    redirect_uris: list[str]
-    scopes: list[str]

@@ -1,4 +1,4 @@
-"""Shapes of the sandbox control API."""
+"""Requests of the sandbox control API, and the responses its router composes (the rest are services' views)."""
 
 from datetime import datetime
 
@@ -6,19 +6,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.citizen import PersonalId
 from app.schemas.common import Text
-
-
-class Persona(BaseModel):
-    key: str
-    personal_id: str
-    full_name: str
-    sex: str
-    date_of_birth: str
-    account_level: int | None
-    account_status: str | None
-    lock_reason: str | None
-    role: str | None
-    description: str
 
 
 class ResetResult(BaseModel):
@@ -36,16 +23,6 @@ class ConsentGrant(BaseModel):
     client_id: Text = Field(min_length=1, max_length=80, examples=["demo-bank"])
     purpose: Text = Field(min_length=5, max_length=200, examples=["Mở tài khoản thanh toán"])
     scopes: list[Text] = Field(min_length=1, max_length=5, examples=[["citizen.identity", "citizen.residence"]])
-
-
-class ConsentPublic(BaseModel):
-    id: int
-    personal_id: str
-    client_id: str
-    purpose: str
-    scopes: list[str]
-    granted_at: datetime
-    revoked_at: datetime | None
 
 
 class Health(BaseModel):
@@ -75,36 +52,8 @@ class ScenarioArm(BaseModel):
     times: int | None = Field(default=1, ge=1, le=1000, description="How many times; null: until cleared.")
 
 
-class ScenarioPublic(BaseModel):
-    id: int
-    name: str
-    client_id: str | None
-    remaining: int | None
-    created_at: datetime
-
-
-class ScenarioCatalogueEntry(BaseModel):
-    name: str
-    where: str
-    effect: str
-
-
-class ScenarioState(BaseModel):
-    catalogue: list[ScenarioCatalogueEntry]
-    armed: list[ScenarioPublic]
-
-
 class KeyRotation(BaseModel):
     signing_kids: list[str]
-
-
-class InboxEntry(BaseModel):
-    id: int
-    at: datetime
-    channel: str
-    recipient: str
-    personal_id: str | None
-    body: str
 
 
 class ClockAdvance(BaseModel):
@@ -118,20 +67,3 @@ class ClockAdvance(BaseModel):
 class ClockState(BaseModel):
     now: datetime = Field(description="The sandbox's current time (Asia/Ho_Chi_Minh).")
     offset_seconds: int = Field(description="How far the sandbox clock is ahead of real time.")
-
-
-class JournalEntryPublic(BaseModel):
-    """One request the sandbox answered. A refusal carries its `error_code` and an `explanation`: what failed,
-    what would pass, and the rule (RFC, OIDC Core, law or sandbox rule) it was refused on."""
-
-    id: int
-    at: datetime = Field(description="When the response was sent (real time, UTC).")
-    method: str
-    path: str = Field(description="Path and query string; secrets and one-time credentials are `[redacted]`.")
-    status: int
-    error_code: str | None
-    explanation: str | None
-    latency_ms: float
-    request_id: str | None = Field(description="The `X-Request-ID` of the request (and of its log line).")
-    client_id: str | None = Field(description="The client that made the request, or that it was made for.")
-    personal_id: str | None = Field(description="The persona (citizen) the request involved.")

@@ -1,6 +1,4 @@
-"""Shapes of the webhook subscription API."""
-
-from datetime import datetime
+"""Requests of the webhook subscription API (its responses are the views of app/services/webhooks.py)."""
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
@@ -18,25 +16,3 @@ class OperatorSubscriptionCreate(SubscriptionCreate):
     """A subscription the sandbox operator makes for any client (the VNeID app and public clients included)."""
 
     client_id: Text = Field(min_length=1, max_length=80, examples=["vneid-app"])
-
-
-class SubscriptionPublic(BaseModel):
-    id: str
-    url: str
-    events: list[str]
-    created_at: datetime
-
-
-class SubscriptionCreated(SubscriptionPublic):
-    secret: str = Field(description="HMAC key of the VNeID-Signature header; shown only now.")
-
-
-class DeliveryPublic(BaseModel):
-    id: int
-    event_id: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime
-    last_status_code: int | None
-    last_error: str | None
-    delivered_at: datetime | None

@@ -1,6 +1,7 @@
 """Sandbox controls: first-start bootstrap, reset to the seed, personas, the admin token, test consents."""
 
 import hmac
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from app.models import (
     RevokedToken,
     SandboxSetting,
     Scenario,
+    SigningKey,
     UsedAssertion,
     UsedDpopProof,
     WebhookDelivery,
@@ -69,10 +71,40 @@ RUNTIME_STATE = (
 SEEDED = "seeded"
 CLOCK_OFFSET = "clock_offset_seconds"
 ADMIN_TOKEN = "admin_token"
+HOOK_CHANNEL = "hook"  # the inbox channel of the webhook receiver's deliveries
 
 
 class AdminTokenInvalid(AppError):
     status, code, title = 401, "invalid_admin_token", "Missing or wrong sandbox admin token"
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A fixed test identity and the state of its account (null fields: no account)."""
+
+    key: str
+    personal_id: str
+    full_name: str
+    sex: str
+    date_of_birth: str
+    account_level: int | None
+    account_status: str | None
+    lock_reason: str | None
+    role: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class GrantedConsent:
+    """A citizen's consent to a client: what it may read, and why."""
+
+    id: int
+    personal_id: str
+    client_id: str
+    purpose: str
+    scopes: list[str]
+    granted_at: datetime
+    revoked_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -148,7 +180,7 @@ def check_admin_token(db: Session, settings: Settings, presented: str | None) ->
         )
 
 
-def list_personas(db: Session) -> list[dict[str, object]]:
+def list_personas(db: Session) -> list[Persona]:
     accounts = {
         a.personal_id: a
         for a in db.scalars(
@@ -161,25 +193,25 @@ def list_personas(db: Session) -> list[dict[str, object]]:
     for persona in personas_document()["personas"]:
         account = accounts.get(persona["personal_id"])
         out.append(
-            {
-                "key": persona["key"],
-                "personal_id": persona["personal_id"],
-                "full_name": persona["full_name"],
-                "sex": persona["sex"],
-                "date_of_birth": persona["date_of_birth"],
-                "account_level": account.level if account else None,
-                "account_status": account.status if account else None,
-                "lock_reason": account.lock_reason if account else None,
-                "role": account.role if account else None,
-                "description": persona["description"],
-            }
+            Persona(
+                key=persona["key"],
+                personal_id=persona["personal_id"],
+                full_name=persona["full_name"],
+                sex=persona["sex"],
+                date_of_birth=persona["date_of_birth"],
+                account_level=account.level if account else None,
+                account_status=account.status if account else None,
+                lock_reason=account.lock_reason if account else None,
+                role=account.role if account else None,
+                description=persona["description"],
+            )
         )
     return out
 
 
 def grant_consent(
     db: Session, clock: Clock, *, personal_id: str, client_id: str, purpose: str, scopes: list[str]
-) -> Consent:
+) -> GrantedConsent:
     """Record a citizen's consent directly, as the login flow's consent screen will."""
     if db.get(Citizen, personal_id) is None:
         raise CitizenNotFound(f"no citizen has the personal ID {personal_id}")
@@ -197,7 +229,9 @@ def grant_consent(
     )
     db.add(consent)
     db.flush()
-    return consent
+    return GrantedConsent(
+        consent.id, personal_id, client_id, purpose, consent.scopes, consent.granted_at, consent.revoked_at
+    )
 
 
 def mint_tokens(
@@ -231,6 +265,29 @@ def mint_tokens(
     )
     login.record_consent(db, clock_now=clock.now(), client=client, scope=grant.scope, personal_id=personal_id)
     return tokens.token_response(db, keys, settings, client, grant, nonce=None, claims_request=None)
+
+
+@dataclass(frozen=True)
+class PublishedKey:
+    """A signing key of the JWKS, with its place in the rotation (next, active, retired) and purpose."""
+
+    kid: str
+    alg: str
+    status: str
+    purpose: str
+
+
+def published_keys(db: Session, keys: KeyStore, settings: Settings) -> list[PublishedKey]:
+    """The JWKS entries (as GET /.well-known/jwks.json lists them), each with its status."""
+    published = keys.published(db, datetime.now(UTC), timedelta(seconds=settings.access_token_ttl_seconds))
+    rows = {r.kid: r for r in db.scalars(select(SigningKey).where(SigningKey.kid.in_([k.kid for k in published])))}
+    return [PublishedKey(k.kid, k.alg, rows[k.kid].status, rows[k.kid].purpose) for k in published]
+
+
+def keep_delivery(db: Session, receiver: str, headers: dict[str, str], body: str) -> None:
+    """What the sandbox's webhook receiver got, kept in the inbox (channel `hook`) for the panel to show."""
+    kept = json.dumps({"headers": headers, "body": body}, ensure_ascii=False)
+    db.add(InboxMessage(at=datetime.now(UTC), channel=HOOK_CHANNEL, recipient=receiver, personal_id=None, body=kept))
 
 
 def _load_clock(db: Session) -> Clock:

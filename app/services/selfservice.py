@@ -5,8 +5,9 @@ Reading one's own record is neither metered nor audited: the audit trail is of t
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,10 +15,10 @@ from app.core.clock import VIETNAM, Clock
 from app.core.errors import NotFound
 from app.models import AccountEvent, AuditEvent, Citizen, Client, Consent, IdentityAccount
 from app.services import webhooks
-from app.services.identity.accounts import account_history
-from app.services.identity.lifecycle import account_summary
+from app.services.identity.accounts import AccountSummary, account_history, account_summary
 from app.services.oidc import grants
 from app.services.oidc.claims import subject_for
+from app.services.paging import NextOffset
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.lookup import citizen_fields
 
@@ -30,23 +31,79 @@ class ConsentNotFound(NotFound):
 
 
 @dataclass(frozen=True)
-class Page:
-    items: list[dict[str, Any]]
-    next_offset: int | None
+class OwnRecord:
+    """The citizen's own record: every field, and their account (None without one)."""
+
+    personal_id: str
+    fields: dict[str, Any]  # every field, by name, in its API shape (see citizen_fields)
+    account: AccountSummary | None
 
 
-def my_record(db: Session, clock: Clock, personal_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AccessLogEntry:
+    """One read or verification of the citizen's data by a relying party."""
+
+    id: int
+    at: datetime
+    client_id: str
+    client_name: Annotated[str | None, Field(description="null if the client is no longer registered.")]
+    action: Annotated[
+        str,
+        Field(
+            description="read, household (read as a member of a household), verify, or a sign-in's release: "
+            "id_token, userinfo."
+        ),
+    ]
+    fields: list[str]
+    purpose: str | None
+    fee_vnd: int
+    request_id: str | None
+
+
+@dataclass(frozen=True)
+class AccessLogPage:
+    items: list[AccessLogEntry]
+    next_offset: NextOffset
+
+
+@dataclass(frozen=True)
+class ConsentEntry:
+    """A consent the citizen gave a relying party, active or revoked."""
+
+    id: int
+    client_id: str
+    client_name: str
+    purpose: str
+    scopes: list[str]
+    status: Literal["active", "revoked"]
+    granted_at: datetime
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AccountEventEntry:
+    """One step of the account's history."""
+
+    at: datetime
+    action: Annotated[str, Field(description="apply, register, cancel, upgrade, lock or unlock.")]
+    actor: Annotated[str, Field(description="holder, officer, system or population_database.")]
+    reason: str | None
+    level: int
+    status: str
+
+
+def my_record(db: Session, clock: Clock, personal_id: str) -> OwnRecord:
     """Every field of the citizen's own record, and their account's level and state."""
     citizen = db.get_one(Citizen, personal_id)
     account = db.get(IdentityAccount, personal_id)
-    return {
-        "personal_id": personal_id,
-        **citizen_fields(db, citizen, ALL_FIELDS, clock.today()),
-        "account": account_summary(account) if account else None,
-    }
+    return OwnRecord(
+        personal_id,
+        citizen_fields(db, citizen, ALL_FIELDS, clock.today()),
+        account_summary(account) if account else None,
+    )
 
 
-def access_log(db: Session, personal_id: str, *, limit: int, offset: int) -> Page:
+def access_log(db: Session, personal_id: str, *, limit: int, offset: int) -> AccessLogPage:
     """Third parties' reads and verifications of this citizen, newest first."""
     rows = db.execute(
         select(AuditEvent, Client.name)
@@ -57,23 +114,23 @@ def access_log(db: Session, personal_id: str, *, limit: int, offset: int) -> Pag
         .limit(limit + 1)
     ).all()
     items = [
-        {
-            "id": event.id,
-            "at": _local(event.at),
-            "client_id": event.client_id,
-            "client_name": name,
-            "action": event.action,
-            "fields": event.fields,
-            "purpose": event.purpose,
-            "fee_vnd": event.fee_vnd,
-            "request_id": event.request_id,
-        }
+        AccessLogEntry(
+            id=event.id,
+            at=_local(event.at),
+            client_id=event.client_id,
+            client_name=name,
+            action=event.action,
+            fields=event.fields,
+            purpose=event.purpose,
+            fee_vnd=event.fee_vnd,
+            request_id=event.request_id,
+        )
         for event, name in rows[:limit]
     ]
-    return Page(items, offset + limit if len(rows) > limit else None)
+    return AccessLogPage(items, offset + limit if len(rows) > limit else None)
 
 
-def my_consents(db: Session, personal_id: str) -> list[dict[str, Any]]:
+def my_consents(db: Session, personal_id: str) -> list[ConsentEntry]:
     rows = db.execute(
         select(Consent, Client.name)
         .join(Client, Client.client_id == Consent.client_id)
@@ -107,39 +164,39 @@ def revoke_consent(db: Session, clock: Clock, personal_id: str, consent_id: int)
         )
 
 
-def my_account_history(db: Session, personal_id: str) -> list[dict[str, Any]]:
+def my_account_history(db: Session, personal_id: str) -> list[AccountEventEntry]:
     """The account's events, oldest first; officers appear as `officer`, never by their personal ID."""
     return [_event(e, personal_id) for e in account_history(db, personal_id)]
 
 
-def _consent(consent: Consent, client_name: str) -> dict[str, Any]:
-    return {
-        "id": consent.id,
-        "client_id": consent.client_id,
-        "client_name": client_name,
-        "purpose": consent.purpose,
-        "scopes": consent.scopes,
-        "status": "revoked" if consent.revoked_at else "active",
-        "granted_at": _local(consent.granted_at),
-        "revoked_at": consent.revoked_at and _local(consent.revoked_at),
-    }
+def _consent(consent: Consent, client_name: str) -> ConsentEntry:
+    return ConsentEntry(
+        id=consent.id,
+        client_id=consent.client_id,
+        client_name=client_name,
+        purpose=consent.purpose,
+        scopes=consent.scopes,
+        status="revoked" if consent.revoked_at else "active",
+        granted_at=_local(consent.granted_at),
+        revoked_at=consent.revoked_at and _local(consent.revoked_at),
+    )
 
 
-def _event(event: AccountEvent, personal_id: str) -> dict[str, Any]:
+def _event(event: AccountEvent, personal_id: str) -> AccountEventEntry:
     if event.actor == personal_id:
         actor = "holder"
     elif event.actor in SYSTEM_ACTORS:
         actor = event.actor
     else:
         actor = "officer"
-    return {
-        "at": _local(event.at),
-        "action": event.action,
-        "actor": actor,
-        "reason": event.reason,
-        "level": event.level,
-        "status": event.status,
-    }
+    return AccountEventEntry(
+        at=_local(event.at),
+        action=event.action,
+        actor=actor,
+        reason=event.reason,
+        level=event.level,
+        status=event.status,
+    )
 
 
 def _local(moment: datetime) -> datetime:

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -68,7 +69,9 @@ class Subscription:
 
 @dataclass(frozen=True)
 class NewSubscription(Subscription):
-    secret: str  # the HMAC key of the signatures, shown to the subscriber only when it subscribes
+    """A subscription just made, with the key its deliveries are signed with."""
+
+    secret: Annotated[str, Field(description="HMAC key of the VNeID-Signature header; shown only now.")]
 
 
 @dataclass(frozen=True)

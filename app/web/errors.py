@@ -1,6 +1,6 @@
 """The web pages' route class: errors shown as a page in the visitor's language, unsafe requests CSRF-checked.
 
-Routers of pages use `PageRoute` as their route class; app.core.errors.handle_error hands the errors of those
+Routers of pages use `PageRoute` as their route class; app.core.error_handlers.handle_error hands the errors of those
 routes to `error_page` instead of rendering problem+json. Routes raise AppErrors; they never render errors.
 """
 

@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core import journal
-from app.core.errors import AUTHORIZE_ERRORS, AUTHORIZE_RULES, OAUTH_ERRORS, OAUTH_RULES, registry
+from app.core.error_registry import registry
+from app.core.errors import AUTHORIZE_ERRORS, AUTHORIZE_RULES, OAUTH_ERRORS, OAUTH_RULES
 from app.services.oidc.grants import pkce_challenge
 from tests.conftest import ADMIN_TOKEN, ISSUER, basic, client_token
 from tests.fapi import kit as fapi

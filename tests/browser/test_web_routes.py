@@ -167,3 +167,32 @@ def test_sign_in_page_errors_are_pages_and_api_errors_stay_problems(client: Test
     receiver = client.post("/sandbox/receiver/bad name!", content=b"{}")
     assert receiver.status_code == 422
     assert receiver.json()["code"] == "validation_error"
+
+
+def test_panel_forms_that_do_not_fit_their_model_are_error_pages_naming_the_field(client: TestClient) -> None:
+    client.get("/app/sandbox?lang=en")
+    client.post("/app/sandbox/login", data=form(client, admin_token=ADMIN_TOKEN))
+    backwards = client.post("/app/sandbox/clock/advance", data=form(client, days="-1"))
+    assert backwards.status_code == 422
+    assert backwards.headers["content-type"].startswith("text/html")
+    assert "days:" in backwards.text
+    assert "Cannot continue" in backwards.text
+    assert 'data-testid="clock-offset">0<' in client.get("/app/sandbox").text  # nothing moved
+    bad_name = client.post("/app/sandbox/receiver", data=form(client, name="bad name!", secret="s"))
+    assert bad_name.status_code == 422
+    assert "name:" in bad_name.text
+    long_token = client.post("/app/sandbox/login", data=form(client, admin_token="x" * 201))
+    assert long_token.status_code == 422
+    assert "admin_token:" in long_token.text
+
+
+def test_citizen_forms_that_do_not_fit_their_model_are_error_pages(client: TestClient) -> None:
+    sign_in(client, "an")
+    payment = client.post("/app/payments/no-such-payment", data=form(client, outcome="steal"))
+    assert payment.status_code == 422
+    assert "outcome:" in payment.text
+    withdrawal = client.post("/app/applications/DKTT-2026-999999/withdraw", data=form(client, reason="x" * 1001))
+    assert withdrawal.status_code == 422
+    assert "reason:" in withdrawal.text
+    unknown = client.post("/app/applications/DKTT-2026-999999/withdraw", data=form(client, reason="moved"))
+    assert unknown.status_code == 404  # a form that fits reaches the service, which refuses an unknown code

@@ -10,8 +10,8 @@ import pypdf
 import pytest
 
 from app.models import Document
-from app.schemas.document import DocumentContent
 from app.services.documents import render_pdf
+from app.services.documents.content import DocumentContent
 
 KID = "gP2k1x0YfQ4cXb6hXn3nM2lVj7o2wDqkQ0h3s1y8T9A"
 PUBLIC_URL = "http://sandbox.test"

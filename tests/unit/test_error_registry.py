@@ -4,16 +4,8 @@ import ast
 from pathlib import Path
 
 import app.main  # noqa: F401  (loads every module that defines an AppError)
-from app.core.errors import (
-    AUTHORIZE_ERRORS,
-    OAUTH_ERRORS,
-    README_BEGIN,
-    README_END,
-    AppError,
-    CodedError,
-    markdown,
-    registry,
-)
+from app.core.error_registry import README_BEGIN, README_END, markdown, registry
+from app.core.errors import AUTHORIZE_ERRORS, OAUTH_ERRORS, AppError, CodedError
 
 ROOT = Path(__file__).parents[2]
 REGENERATE = "python -m app.core.errors --readme README.md"

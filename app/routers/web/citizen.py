@@ -17,6 +17,7 @@ from app.core.keys import TokenInvalid
 from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
 from app.models import Grant
 from app.schemas.account import ChildRegistration
+from app.schemas.me import Me
 from app.services import documents, selfservice
 from app.services.identity import children
 from app.services.oidc import grants, sessions
@@ -25,8 +26,6 @@ from app.services.oidc.tokens import issue_token
 from app.services.procedures import desk
 from app.services.procedures.notifications import latest_status_changes
 from app.services.procedures.temporary_residence import PROOF_TYPES
-from app.services.procedures.views import application_view
-from app.services.procedures.vocabulary import Actor
 from app.web.errors import PageRefusal, PageRoute, validated
 from app.web.session import (
     APP_CLIENT_ID,
@@ -159,17 +158,14 @@ def qr_svg(text: str) -> Markup:
 
 
 @router.get("/app", response_class=HTMLResponse)
-def home(request: Request, db: SessionDep, clock: ClockDep, user: WebUserDep) -> HTMLResponse:
-    record = selfservice.my_record(db, clock, user.personal_id)
+def home(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
+    db, clock = env.db, env.clock
+    record = Me.of(selfservice.my_record(db, clock, user.personal_id))
     wallet = documents.my_documents(db, user.personal_id, limit=50, offset=0).items if user.level >= 2 else []
     access = selfservice.access_log(db, user.personal_id, limit=20, offset=0).items
     # The app the citizen is using is not a third party: it is not offered as a consent to withdraw.
-    consents = [c for c in selfservice.my_consents(db, user.personal_id) if c["client_id"] != APP_CLIENT_ID]
-    items, _ = desk.citizen_applications(db, user.personal_id, None, None, 50, 0)
-    applications = [
-        application_view(db, clock, a, Actor.APPLICANT if a.applicant_personal_id == user.personal_id else Actor.OWNER)
-        for a in items
-    ]
+    consents = [c for c in selfservice.my_consents(db, user.personal_id) if c.client_id != APP_CLIENT_ID]
+    applications, _ = desk.citizen_applications(env, user.personal_id, None, None, 50, 0)
     return page(
         request,
         "app/home.html",
@@ -200,12 +196,11 @@ def document_pdf(
 ) -> Response:
     if user.level < 2:
         raise PageRefusal(403, "level2_wallet", "the document wallet needs a level 2 account")
-    document = documents.my_document(db, user.personal_id, document_id)
-    content = documents.render_pdf(document, public_url=settings.public_url, kid=documents.signing_kid(document))
+    pdf = documents.my_document_pdf(db, settings.public_url, user.personal_id, document_id)
     return Response(
-        content,
+        pdf.content,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{document.kind}-{document.code}.pdf"'},
+        headers={"Content-Disposition": f'attachment; filename="{pdf.filename}"'},
     )
 
 
@@ -231,7 +226,5 @@ def register_child_account(
 
 @router.get("/app/applications/{code}", response_class=HTMLResponse)
 def application_detail(request: Request, code: str, env: EnvDep, user: WebUserDep) -> HTMLResponse:
-    db, clock = env.db, env.clock
-    application, role = desk.citizen_application(env, code, user.personal_id)
-    view = application_view(db, clock, application, role)
+    view, role = desk.my_application(env, code, user.personal_id)
     return page(request, "app/application.html", user, application=view, role=role, proof_types=PROOF_TYPES)

@@ -10,18 +10,16 @@ sandbox inbox (channel `hook`), so a webhook subscription can point at the sandb
 import hmac
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
 from app.core import journal
-from app.core.context import Env
-from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
-from app.models import InboxMessage, SigningKey
+from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
+from app.schemas.forms import RECEIVER_NAME, ClockAdvanceForm, PanelSignIn, ReceiverForm
 from app.services import admin_sessions, payments, sandbox, webhooks
 from app.services.identity import otp
 from app.services.journal import journal_clients, read_journal
@@ -35,13 +33,10 @@ receiver = APIRouter(include_in_schema=False)  # for machines: its errors stay p
 
 ADMIN_COOKIE = "vneid_sandbox_admin"
 PANEL = "/app/sandbox"
-HOOK_CHANNEL = "hook"
 MAX_BODY = 64 * 1024
 JOURNAL_ROWS = 50
-RECEIVER_NAME = r"^[A-Za-z0-9_.-]{1,60}$"
 KEPT_HEADERS = ("content-type", "user-agent", "vneid-event-id", "vneid-event-type", "vneid-signature")
 SIGNATURE = re.compile(r"^t=(\d{1,12}),v1=([0-9a-f]{64})$")
-ReceiverName = Annotated[str, Form(pattern=RECEIVER_NAME)]
 
 
 def _signed_in(request: Request, db: SessionDep, settings: SettingsDep) -> bool:
@@ -73,7 +68,7 @@ def _verified(secret: str, signature: str | None, body: str) -> bool | None:
 def _deliveries(db: SessionDep, name: str, secret: str) -> list[Delivery]:
     out = []
     for message in otp.inbox(db, recipient=name):
-        if message.channel != HOOK_CHANNEL:
+        if message.channel != sandbox.HOOK_CHANNEL:
             continue
         stored = json.loads(message.body)
         headers, body = stored.get("headers", {}), stored.get("body", "")
@@ -92,15 +87,6 @@ def _deliveries(db: SessionDep, name: str, secret: str) -> list[Delivery]:
     return out
 
 
-def _keys(db: SessionDep, keys: KeysDep, settings: SettingsDep) -> list[dict[str, Any]]:
-    """The JWKS entries (as GET /.well-known/jwks.json lists them), with each key's status."""
-    published = keys.published(db, datetime.now(UTC), timedelta(seconds=settings.access_token_ttl_seconds))
-    rows = {r.kid: r for r in db.scalars(select(SigningKey).where(SigningKey.kid.in_([k.kid for k in published])))}
-    return [
-        {"kid": k.kid, "alg": k.alg, "status": rows[k.kid].status, "purpose": rows[k.kid].purpose} for k in published
-    ]
-
-
 def _panel(
     request: Request,
     db: SessionDep,
@@ -117,7 +103,7 @@ def _panel(
         "app/sandbox_panel.html",
         now=clock.now(),
         offset=int(clock.offset.total_seconds()),
-        keys=_keys(db, keys, settings),
+        keys=sandbox.published_keys(db, keys, settings),
         name=name,
         secret_given=bool(secret),
         deliveries=_deliveries(db, name, secret),
@@ -166,10 +152,10 @@ def panel_journal(
 
 @router.post(f"{PANEL}/login")
 def panel_login(
-    request: Request, db: SessionDep, settings: SettingsDep, admin_token: Annotated[str, Form(max_length=200)]
+    request: Request, db: SessionDep, settings: SettingsDep, form: Annotated[PanelSignIn, Form()]
 ) -> Response:
     client_address = request.client.host if request.client else "unknown"
-    key = admin_sessions.open_session(db, settings, admin_token.strip(), client_address, datetime.now(UTC))
+    key = admin_sessions.open_session(db, settings, form.admin_token.strip(), client_address, datetime.now(UTC))
     if key is None:
         return _sign_in_form(request, error=True)
     response = _back()
@@ -204,19 +190,12 @@ def panel_reset(request: Request, db: SessionDep, keys: KeysDep, settings: Setti
 
 
 @router.post(f"{PANEL}/clock/advance")
-def panel_advance_clock(
-    request: Request,
-    db: SessionDep,
-    keys: KeysDep,
-    settings: SettingsDep,
-    days: Annotated[int, Form(ge=0, le=3650)] = 0,
-    hours: Annotated[int, Form(ge=0, le=24 * 3650)] = 0,
-) -> Response:
+def panel_advance_clock(request: Request, env: EnvDep, form: Annotated[ClockAdvanceForm, Form()]) -> Response:
     """What POST /sandbox/clock/advance does: move the clock, then expire the payments that fell due."""
-    if not _signed_in(request, db, settings):
+    if not _signed_in(request, env.db, env.settings):
         return _sign_in_form(request, error=True)
-    clock = sandbox.advance_clock(db, timedelta(days=days, hours=hours))
-    payments.expire_due(Env(db, clock, keys, settings))
+    clock = sandbox.advance_clock(env.db, timedelta(days=form.days, hours=form.hours))
+    payments.expire_due(replace(env, clock=clock))  # at the new time
     return _back("#clock")
 
 
@@ -243,13 +222,12 @@ def panel_receiver(
     keys: KeysDep,
     settings: SettingsDep,
     clock: ClockDep,
-    name: ReceiverName,
-    secret: Annotated[str, Form(max_length=200)] = "",
+    form: Annotated[ReceiverForm, Form()],
 ) -> HTMLResponse:
     """The deliveries a receiver got, each signature checked against the pasted secret (which is not kept)."""
     if not _signed_in(request, db, settings):
         return _sign_in_form(request, error=True)
-    return _panel(request, db, keys, settings, clock, name=name, secret=secret.strip())
+    return _panel(request, db, keys, settings, clock, name=form.name, secret=form.secret.strip())
 
 
 @receiver.post("/sandbox/receiver/{name}", status_code=204)
@@ -264,8 +242,7 @@ async def receive(request: Request, db: SessionDep, name: Annotated[str, Path(pa
         if len(raw) > MAX_BODY:
             return Response(status_code=413)
     headers = {h: request.headers[h] for h in KEPT_HEADERS if h in request.headers}
-    body = json.dumps({"headers": headers, "body": raw.decode("utf-8", "replace")}, ensure_ascii=False)
-    db.add(InboxMessage(at=datetime.now(UTC), channel=HOOK_CHANNEL, recipient=name, personal_id=None, body=body))
+    sandbox.keep_delivery(db, name, headers, raw.decode("utf-8", "replace"))
     return Response(status_code=204)
 
 

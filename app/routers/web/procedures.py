@@ -12,8 +12,8 @@ from app.core.clock import VIETNAM
 from app.core.context import Env
 from app.core.errors import AppError, InsufficientAccountLevel
 from app.deps import EnvDep, writes
-from app.models import Citizen
 from app.schemas.criminal_record import CriminalRecordRequest, FeeCategory, Purpose
+from app.schemas.forms import PaymentForm, WithdrawalForm
 from app.schemas.residence import (
     AccommodationNoticeRequest,
     OfficerDecision,
@@ -28,8 +28,8 @@ from app.services.procedures.criminal_record import filing, record
 from app.services.procedures.criminal_record.fee import Quote
 from app.services.procedures.dossier import officer_dossier
 from app.services.procedures.temporary_residence import PROOF_TYPES
-from app.services.procedures.views import application_view
-from app.services.procedures.vocabulary import OFFICER_DECISIONS, Actor
+from app.services.procedures.views import full_names
+from app.services.procedures.vocabulary import OFFICER_DECISIONS
 from app.services.reference import catalog
 from app.web.errors import PageRoute, validated
 from app.web.i18n import language
@@ -113,9 +113,9 @@ def file_residence(
 
 @router.post("/app/applications/{code}/withdraw")
 def withdraw(
-    request: Request, code: str, env: EnvDep, user: WebUserDep, reason: Annotated[str, Form(max_length=1000)] = ""
+    request: Request, code: str, env: EnvDep, user: WebUserDep, form: Annotated[WithdrawalForm, Form()]
 ) -> Response:
-    residence_actions.withdraw(env, code, user.personal_id, reason.strip() or None)
+    residence_actions.withdraw(env, code, user.personal_id, form.reason.strip() or None)
     return _to_application(code)
 
 
@@ -194,16 +194,11 @@ def file_accommodation(
 
 @router.get("/app/owner-requests", response_class=HTMLResponse)
 def owner_requests(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
-    requests = [
-        application_view(env.db, env.clock, a, Actor.OWNER)
-        for a in temporary_residence.owner_requests(env.db, user.personal_id)
-    ]
-    names = {a.applicant_personal_id: _name(env, a.applicant_personal_id) for a in requests}
-    sent, _total = desk.citizen_applications(
-        env.db, user.personal_id, accommodation_notice.PROCEDURE.name, None, limit=50, offset=0
+    requests = temporary_residence.owner_requests(env, user.personal_id)
+    notices, _total = desk.citizen_applications(
+        env, user.personal_id, accommodation_notice.PROCEDURE.name, None, limit=50, offset=0
     )
-    notices = [application_view(env.db, env.clock, a, Actor.APPLICANT) for a in sent]
-    names |= {a.subject_personal_id: _name(env, a.subject_personal_id) for a in notices if a.subject_personal_id}
+    names = full_names(env.db, [a.applicant_personal_id for a in requests] + [a.subject_personal_id for a in notices])
     return page(request, "app/owner_requests.html", user, requests=requests, names=names, notices=notices)
 
 
@@ -219,11 +214,6 @@ def owner_decides(
     body = validated(OwnerDecision, {"decision": decision, "reason": reason.strip() or None})
     residence_actions.owner_decides(env, code, user.personal_id, body.decision, body.reason)
     return RedirectResponse("/app/owner-requests", status_code=303)
-
-
-def _name(env: Env, personal_id: str | None) -> str:
-    citizen = env.db.get(Citizen, personal_id or "")
-    return citizen.full_name if citizen else ""
 
 
 # --- Criminal-record certificates ---------------------------------------------------------------------------
@@ -247,13 +237,12 @@ def _record_form(
 
 @router.get("/app/criminal-record/new", response_class=HTMLResponse)
 def record_form(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
-    applicant = env.db.get_one(Citizen, user.personal_id)
     values = {
         "form": "1",
         "purpose": "job",
         "copies": "1",
         "fee_category": "standard",
-        "issuing_province_code": record.permanent_province(applicant),
+        "issuing_province_code": record.home_province(env.db, user.personal_id),
     }
     return _record_form(request, user, values)
 
@@ -315,9 +304,9 @@ def complete_payment(
     payment_id: str,
     env: EnvDep,
     user: WebUserDep,
-    outcome: Annotated[str, Form(pattern="^(succeed|fail)$")],
+    form: Annotated[PaymentForm, Form()],
 ) -> Response:
-    payment = payments.complete_payment(env, payment_id, user.personal_id, outcome)
+    payment = payments.complete_payment(env, payment_id, user.personal_id, form.outcome)
     return _to_application(payment.application_code)
 
 
@@ -327,11 +316,8 @@ def complete_payment(
 @router.get("/app/officer", response_class=HTMLResponse)
 def officer_queue(request: Request, env: EnvDep, user: WebUserDep) -> HTMLResponse:
     officer = desk.officer(env.db, user.personal_id)
-    items, total = desk.desk_queue(
-        env.db, officer, env.clock.today(), procedure=None, status=None, overdue=None, limit=100, offset=0
-    )
-    queue = [application_view(env.db, env.clock, a, Actor.OFFICER) for a in items]
-    names = {a.applicant_personal_id: _name(env, a.applicant_personal_id) for a in queue}
+    queue, total = desk.desk_queue(env, officer, procedure=None, status=None, overdue=None, limit=100, offset=0)
+    names = full_names(env.db, (a.applicant_personal_id for a in queue))
     return page(request, "app/officer_queue.html", user, queue=queue, total=total, names=names, officer=officer)
 
 
@@ -340,7 +326,7 @@ def officer_detail(
     request: Request, code: str, env: EnvDep, user: WebUserDep, error: str | None = None
 ) -> HTMLResponse:
     dossier = officer_dossier(env, user.personal_id, code)
-    view = application_view(env.db, env.clock, dossier.application, Actor.OFFICER)
+    view = dossier.application
     return page(
         request,
         "app/officer_detail.html",

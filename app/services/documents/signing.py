@@ -4,13 +4,15 @@ import secrets
 import unicodedata
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import jwt
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.core.clock import VIETNAM
 from app.core.errors import NotFound
 from app.core.keys import DOCUMENT_KEYS
 from app.models import Application, Document, SigningKey
@@ -35,10 +37,43 @@ class DocumentNotFound(NotFound):
 
 
 @dataclass(frozen=True)
-class Verification:
-    status: VerificationStatus
-    document: Document | None = None
-    kid: str | None = None
+class DocumentVerification:
+    """The verdict on a presented document. Fields other than `status` are null when unknown."""
+
+    status: Annotated[
+        VerificationStatus,
+        Field(
+            description="`valid`: issued by this sandbox, unchanged and not revoked. `revoked`: issued here, then "
+            "revoked. `tampered`: names a document issued here, but the signature or the content does not match. "
+            "`unknown`: not issued here (or not a document at all)."
+        ),
+    ]
+    code: str | None = None
+    kind: str | None = None
+    title: str | None = None
+    issued_at: datetime | None = None
+    revoked_at: datetime | None = None
+    kid: Annotated[str | None, Field(description="Key ID the document was signed with (JWS checks only).")] = None
+
+    @classmethod
+    def of(cls, status: VerificationStatus, document: Document, kid: str | None = None) -> "DocumentVerification":
+        return cls(
+            status=status,
+            code=document.code,
+            kind=document.kind,
+            title=document.payload.get("title"),
+            issued_at=document.issued_at.astimezone(VIETNAM),
+            revoked_at=document.revoked_at and document.revoked_at.astimezone(VIETNAM),
+            kid=kid,
+        )
+
+
+@dataclass(frozen=True)
+class DocumentRevoked:
+    code: str
+    status: Literal["revoked"]
+    revoked_at: datetime
+    reason: str | None
 
 
 def new_code() -> str:
@@ -96,7 +131,7 @@ def issue_document(
     return document
 
 
-def revoke_document(env: "Env", code: str, reason: str) -> Document:
+def revoke_document(env: "Env", code: str, reason: str) -> DocumentRevoked:
     """Revoke a document by its code; revoking it again keeps the first time and reason. DocumentNotFound if none."""
     document = env.db.scalar(select(Document).where(Document.code == normalise_code(code)))
     if document is None:
@@ -104,19 +139,19 @@ def revoke_document(env: "Env", code: str, reason: str) -> Document:
     if document.revoked_at is None:
         document.revoked_at, document.revoke_reason = env.clock.now(), reason
         env.db.flush()
-    return document
+    return DocumentRevoked(document.code, "revoked", document.revoked_at.astimezone(VIETNAM), document.revoke_reason)
 
 
-def verify_code(db: Session, code: str) -> Verification:
+def verify_code(db: Session, code: str) -> DocumentVerification:
     """What the QR code's URL answers: is there a document with this code, and is it still valid?"""
     code = normalise_code(code)
     document = db.scalar(select(Document).where(Document.code == code)) if _plain(code, 24) else None
     if document is None:
-        return Verification("unknown")
-    return Verification("revoked" if document.revoked_at else "valid", document)
+        return DocumentVerification("unknown")
+    return DocumentVerification.of("revoked" if document.revoked_at else "valid", document)
 
 
-def verify_jws(env: "Env", token: str) -> Verification:
+def verify_jws(env: "Env", token: str) -> DocumentVerification:
     """Check a presented JWS against our document keys and our record of what we issued.
 
     `unknown` unless it names (by `jti`, else `code`) a document we issued under a document key of ours;
@@ -128,18 +163,18 @@ def verify_jws(env: "Env", token: str) -> Verification:
         header = jwt.get_unverified_header(token)
         claims = jwt.decode(token, options={"verify_signature": False})
     except (jwt.PyJWTError, ValueError, TypeError):
-        return Verification("unknown")
+        return DocumentVerification("unknown")
     kid = header.get("kid")
     key_row = db.get(SigningKey, kid) if _plain(kid, 64) else None
     if key_row is None or key_row.purpose != DOCUMENT_KEYS:
-        return Verification("unknown")
+        return DocumentVerification("unknown")
     document = _named_document(db, claims)
     if document is None:
-        return Verification("unknown", kid=key_row.kid)
+        return DocumentVerification("unknown", kid=key_row.kid)
     signed = jwt.decode(document.jws, options={"verify_signature": False})
     if claims != signed or not _signed_by_us(env, token, header, key_row):
-        return Verification("tampered", document, key_row.kid)
-    return Verification("revoked" if document.revoked_at else "valid", document, key_row.kid)
+        return DocumentVerification.of("tampered", document, key_row.kid)
+    return DocumentVerification.of("revoked" if document.revoked_at else "valid", document, key_row.kid)
 
 
 def _plain(value: object, max_length: int) -> bool:

@@ -1,8 +1,11 @@
 """Account levels and states, the checks a sign-in makes, and the append-only account history."""
 
 import secrets
+from dataclasses import dataclass
 from functools import cache
+from typing import Annotated, Literal, cast
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -134,4 +137,34 @@ def record_event(
 def account_history(db: Session, personal_id: str) -> list[AccountEvent]:
     return list(
         db.scalars(select(AccountEvent).where(AccountEvent.personal_id == personal_id).order_by(AccountEvent.id))
+    )
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """An identity account's level and state."""
+
+    personal_id: str
+    level: int
+    acr: Annotated[str, Field(description="The account level as OIDC `acr`: urn:vneid:loa:1 or urn:vneid:loa:2.")]
+    status: Literal["pending", "active", "locked"]
+    lock_reason: Annotated[
+        str | None, Field(description="holder_request, authority_request, breach_of_terms, id_card_revoked or death.")
+    ]
+    guardian_personal_id: Annotated[
+        str | None,
+        Field(description="For a child's account: the parent who registered it and receives its codes."),
+    ] = None
+
+
+def account_summary(account: IdentityAccount) -> AccountSummary:
+    """An account's level (also as OIDC `acr`) and state, as the API shows it."""
+    status = cast(Literal["pending", "active", "locked"], account.status)
+    return AccountSummary(
+        account.personal_id,
+        account.level,
+        ACR_BY_LEVEL[account.level],
+        status,
+        account.lock_reason,
+        account.guardian_personal_id,
     )

@@ -14,7 +14,7 @@ from app.core.clock import Clock
 from app.core.errors import CodedError, InsufficientAccountLevel
 from app.core.passwords import hash_password
 from app.models import Citizen, IdentityAccount
-from app.services.identity.accounts import ACR_BY_LEVEL, ACTIVE, record_event
+from app.services.identity.accounts import ACR_BY_LEVEL, ACTIVE, AccountSummary, account_summary, record_event
 from app.services.identity.registration import CITIZEN_ROLE, MIN_SELF_REGISTRATION_AGE, AccountExists
 from app.services.population.dates import age_on
 
@@ -33,7 +33,7 @@ class ChildAccountRefused(CodedError):
     }
 
 
-def register_child(db: Session, clock: Clock, parent_id: str, child_id: str, password: str) -> IdentityAccount:
+def register_child(db: Session, clock: Clock, parent_id: str, child_id: str, password: str) -> AccountSummary:
     """The parent `parent_id` registers `child_id`: the one check of who may, for the API and the web app alike."""
     parent = db.get_one(IdentityAccount, parent_id)
     if parent.level < 2:
@@ -69,7 +69,7 @@ def register_child(db: Session, clock: Clock, parent_id: str, child_id: str, pas
     db.add(account)
     record_event(db, clock, account, "register", parent_id, GUARDIAN_REGISTRATION)
     db.flush()
-    return account
+    return account_summary(account)
 
 
 def guardian_accounts(db: Session, parent_id: str) -> list[tuple[IdentityAccount, Citizen]]:

@@ -19,7 +19,9 @@ from app.services.identity.accounts import (
     ACTIVE,
     LOCK_DEATH,
     LOCKED,
+    AccountSummary,
     InvalidCredentials,
+    account_summary,
     change_state,
     record_failed_sign_in,
     sign_in_lockout,
@@ -55,7 +57,7 @@ def start_unlock(db: Session, clock: Clock, personal_id: str, password: str) -> 
     return PendingUnlock(account, clock.now() + otp.OTP_TTL)
 
 
-def confirm_unlock(db: Session, clock: Clock, personal_id: str, code: str) -> IdentityAccount:
+def confirm_unlock(db: Session, clock: Clock, personal_id: str, code: str) -> AccountSummary:
     """Lift the holder's lock with the code of the newest unlock SMS; a wrong code is a failed sign-in."""
     locked_for = sign_in_lockout(db, clock, personal_id, None)
     if locked_for is not None:
@@ -72,7 +74,7 @@ def confirm_unlock(db: Session, clock: Clock, personal_id: str, code: str) -> Id
             raise TooManyAttempts(locked_for)
         raise InvalidOtp("wrong code")
     change_state(db, clock, account, ACTIVE, "unlock", personal_id, f"{LOCK_HOLDER}: otp_confirmed")
-    return account
+    return account_summary(account)
 
 
 def _check_holders_lock(db: Session, account: IdentityAccount) -> None:

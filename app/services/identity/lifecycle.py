@@ -15,7 +15,6 @@ holder, so their tokens stop working at once instead of living out their lifetim
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,11 +23,12 @@ from app.core.errors import AppError, CitizenNotFound, CodedError, Conflict, Not
 from app.core.passwords import hash_password
 from app.models import Citizen, IdentityAccount
 from app.services.identity.accounts import (
-    ACR_BY_LEVEL,
     ACTIVE,
     LOCK_DEATH,
     LOCKED,
     PENDING,
+    AccountSummary,
+    account_summary,
     change_state,
     record_event,
     usable_account,
@@ -99,20 +99,8 @@ class InvalidDateOfDeath(AppError):
 
 @dataclass(frozen=True)
 class DeathOutcome:
-    citizen: Citizen
-    account: IdentityAccount | None
-
-
-def account_summary(account: IdentityAccount) -> dict[str, Any]:
-    """An account's level (also as OIDC `acr`) and state, as the API shows it."""
-    return {
-        "personal_id": account.personal_id,
-        "level": account.level,
-        "acr": ACR_BY_LEVEL[account.level],
-        "status": account.status,
-        "lock_reason": account.lock_reason,
-        "guardian_personal_id": account.guardian_personal_id,
-    }
+    personal_id: str
+    account: AccountSummary | None  # locked for good; None if the citizen had no account
 
 
 def require_officer(db: Session, personal_id: str) -> IdentityAccount:
@@ -135,7 +123,7 @@ def check_level_2_eligible(citizen: Citizen, today: date) -> None:
 
 def register_at_police(
     db: Session, clock: Clock, officer: Officer, personal_id: str, phone: str, password: str, note: str | None
-) -> IdentityAccount:
+) -> AccountSummary:
     """Register a level 2 account at the counter for a citizen of 14 or more who has none (the level 1 step is
     optional: NĐ 69/2024 art. 11), after taking and matching portrait and fingerprints (sandbox: taken as done). A
     pending self-registration is completed this way too."""
@@ -158,12 +146,12 @@ def register_at_police(
     account.phone, account.password_hash = phone, hash_password(password)
     record_event(db, clock, account, "register", officer.personal_id, _with_note(UPGRADE_REASON, note))
     db.flush()
-    return account
+    return account_summary(account)
 
 
 def upgrade_to_level_2(
     db: Session, clock: Clock, officer: Officer, personal_id: str, note: str | None
-) -> IdentityAccount:
+) -> AccountSummary:
     """Level 1 → 2 after the officer took and matched portrait and fingerprints (sandbox: taken as done)."""
     account = _target(db, clock, officer, personal_id)
     check_level_2_eligible(db.get_one(Citizen, personal_id), clock.today())
@@ -177,28 +165,28 @@ def upgrade_to_level_2(
         )
     account.level = 2
     record_event(db, clock, account, "upgrade", officer.personal_id, _with_note(UPGRADE_REASON, note))
-    return account
+    return account_summary(account)
 
 
-def lock_by_authority(db: Session, clock: Clock, officer: Officer, personal_id: str, reason: str) -> IdentityAccount:
+def lock_by_authority(db: Session, clock: Clock, officer: Officer, personal_id: str, reason: str) -> AccountSummary:
     if reason not in AUTHORITY_LOCK_REASONS:  # the schema already refuses others; a guard for other callers
         raise ValueError(f"not an authority lock reason: {reason}")
     account = _target(db, clock, officer, personal_id)
     _lock(db, clock, account, reason, officer.personal_id)
-    return account
+    return account_summary(account)
 
 
-def lock_own_account(db: Session, clock: Clock, personal_id: str, note: str | None) -> IdentityAccount:
+def lock_own_account(db: Session, clock: Clock, personal_id: str, note: str | None) -> AccountSummary:
     """The holder locks their own account (lost phone, suspected misuse); they lift it with password and SMS code
     (holder_unlock.py), or an officer does."""
     account = db.get(IdentityAccount, personal_id, with_for_update=True, populate_existing=True)
     if account is None:
         raise AccountNotFound("this citizen has no VNeID account")
     _lock(db, clock, account, LOCK_HOLDER, personal_id, note)
-    return account
+    return account_summary(account)
 
 
-def unlock(db: Session, clock: Clock, officer: Officer, personal_id: str, note: str | None) -> IdentityAccount:
+def unlock(db: Session, clock: Clock, officer: Officer, personal_id: str, note: str | None) -> AccountSummary:
     """Lift any lock but death."""
     account = _target(db, clock, officer, personal_id)
     citizen = db.get_one(Citizen, personal_id)
@@ -208,7 +196,7 @@ def unlock(db: Session, clock: Clock, officer: Officer, personal_id: str, note: 
         raise NotLocked(f"the account is not locked; it is {account.status}", account_status=account.status)
     lifted = account.lock_reason or "unknown"
     change_state(db, clock, account, ACTIVE, "unlock", officer.personal_id, _with_note(lifted, note))
-    return account
+    return account_summary(account)
 
 
 def record_death(db: Session, clock: Clock, personal_id: str, date_of_death: date) -> DeathOutcome:
@@ -233,7 +221,7 @@ def record_death(db: Session, clock: Clock, personal_id: str, date_of_death: dat
         # Whatever the account's state (pending, active, locked for another reason), death replaces it.
         change_state(db, clock, account, LOCKED, "lock", POPULATION_DATABASE, LOCK_DEATH)
         _revoke_grants(db, clock.now(), personal_id, LOCK_DEATH)
-    return DeathOutcome(citizen, account)
+    return DeathOutcome(personal_id, account_summary(account) if account else None)
 
 
 def _target(db: Session, clock: Clock, officer: Officer, personal_id: str) -> IdentityAccount:

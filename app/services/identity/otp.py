@@ -4,7 +4,8 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,18 @@ from app.services.population.seeding import personas_document
 OTP_DIGITS = 6
 MAX_OTP_ATTEMPTS = 5
 OTP_TTL = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """An SMS or e-mail the sandbox "sent", or (channel `hook`) a webhook delivery its receiver kept."""
+
+    id: int
+    at: datetime
+    channel: str
+    recipient: str
+    personal_id: str | None
+    body: str
 
 
 def _persona_ids() -> set[str]:
@@ -46,13 +59,14 @@ def otp_matches(code: str, salt: str, digest: str) -> bool:
     return hmac.compare_digest(otp_digest(code.strip(), salt), digest)
 
 
-def inbox(db: Session, *, recipient: str | None = None, personal_id: str | None = None) -> list[InboxMessage]:
+def inbox(db: Session, *, recipient: str | None = None, personal_id: str | None = None) -> list[SentMessage]:
+    """The newest 50 messages, for one recipient or citizen if given."""
     query = select(InboxMessage).order_by(InboxMessage.id.desc()).limit(50)
     if recipient:
         query = query.where(InboxMessage.recipient == recipient)
     if personal_id:
         query = query.where(InboxMessage.personal_id == personal_id)
-    return list(db.scalars(query))
+    return [SentMessage(m.id, m.at, m.channel, m.recipient, m.personal_id, m.body) for m in db.scalars(query)]
 
 
 def latest_code(db: Session, clock: Clock, personal_id: str, purpose: str) -> str | None:

@@ -16,7 +16,7 @@ from app.core.errors import AppError, CodedError, NotFound
 from app.core.passwords import hash_password
 from app.models import Citizen, IdentityAccount
 from app.services.identity import otp
-from app.services.identity.accounts import ACTIVE, PENDING, change_state, record_event
+from app.services.identity.accounts import ACTIVE, PENDING, AccountSummary, account_summary, change_state, record_event
 from app.services.population.dates import age_on
 from app.services.population.names import fold_name
 
@@ -131,7 +131,7 @@ def start_registration(
     return PendingRegistration(account, now + otp.OTP_TTL, otp.MAX_OTP_ATTEMPTS)
 
 
-def confirm_registration(db: Session, clock: Clock, *, personal_id: str, code: str) -> IdentityAccount:
+def confirm_registration(db: Session, clock: Clock, *, personal_id: str, code: str) -> AccountSummary:
     """Activate a pending account with the code from its SMS; five wrong codes cancel the registration.
 
     A wrong code must be counted even though the request fails, so this commits before raising.
@@ -148,7 +148,7 @@ def confirm_registration(db: Session, clock: Clock, *, personal_id: str, code: s
         account.failed_logins = 0
         change_state(db, clock, account, ACTIVE, "register", personal_id, "otp_confirmed")
         db.flush()
-        return account
+        return account_summary(account)
     account.failed_logins += 1
     attempts_left = otp.MAX_OTP_ATTEMPTS - account.failed_logins
     error: AppError

@@ -8,10 +8,11 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import jwt
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -237,7 +238,22 @@ class InvalidClientMetadata(AppError):
 SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
 
 
-def register_client(db: Session, metadata: dict[str, Any]) -> tuple[Client, str | None]:
+@dataclass(frozen=True)
+class RegisteredClient:
+    """A client just registered, with its secret if it has one."""
+
+    client_id: str
+    client_secret: Annotated[
+        str | None, Field(description="Shown only now; null for public and private_key_jwt clients.")
+    ]
+    kind: str
+    auth_methods: list[str]
+    grant_types: list[str]
+    redirect_uris: list[str]
+    scopes: list[str]
+
+
+def register_client(db: Session, metadata: dict[str, Any]) -> RegisteredClient:
     """Register a test client; returns it with its secret (shown once) when it authenticates with one."""
     if find_client(db, metadata["client_id"]) is not None:
         raise ClientExists(f"client {metadata['client_id']!r} is already registered")
@@ -273,4 +289,12 @@ def register_client(db: Session, metadata: dict[str, Any]) -> tuple[Client, str 
     db.add(client)
     db.flush()
     bump(db, Area.CLIENTS)
-    return client, secret
+    return RegisteredClient(
+        client.client_id,
+        secret,
+        client.kind,
+        client.auth_methods,
+        client.grant_types,
+        client.redirect_uris,
+        client.scopes,
+    )

@@ -1,9 +1,10 @@
 """The catalogue of faults a test client can ask the sandbox to produce, once or until cleared."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
@@ -95,11 +96,41 @@ BY_STAGE = {stage: frozenset(n for n, spec in CATALOGUE.items() if spec.stage is
 SLOW_SECONDS = 3
 
 
+@dataclass(frozen=True)
+class ArmedScenario:
+    """A fault armed now: for one client or (`client_id` null) every test client."""
+
+    id: int
+    name: str
+    client_id: str | None
+    remaining: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: Scenario) -> "ArmedScenario":
+        return cls(row.id, row.name, row.client_id, row.remaining, row.created_at)
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    name: str
+    where: str
+    effect: str
+
+
+@dataclass(frozen=True)
+class ScenarioState:
+    """The catalogue of faults, and those armed now."""
+
+    catalogue: list[CatalogueEntry]
+    armed: list[ArmedScenario]
+
+
 class UnknownScenario(AppError):
     status, code, title = 400, "unknown_scenario", "No such scenario"
 
 
-def arm(db: Session, clock: Clock, name: str, client_id: str | None, times: int | None) -> Scenario:
+def arm(db: Session, clock: Clock, name: str, client_id: str | None, times: int | None) -> ArmedScenario:
     if name not in CATALOGUE:
         raise UnknownScenario(f"{name!r} is not in the catalogue: {', '.join(CATALOGUE)}")
     if client_id is not None and find_client(db, client_id) is None:
@@ -108,7 +139,7 @@ def arm(db: Session, clock: Clock, name: str, client_id: str | None, times: int 
     db.add(scenario)
     db.flush()
     bump(db, Area.SCENARIOS)
-    return scenario
+    return ArmedScenario.of(scenario)
 
 
 def _armed_names(db: Session) -> frozenset[str]:
@@ -150,12 +181,15 @@ def _applying(db: Session, client_id: str, stage: Stage, *, lock: bool) -> Scena
     return db.scalars(query.with_for_update() if lock else query).first()
 
 
-def armed(db: Session) -> list[Scenario]:
-    return list(db.scalars(select(Scenario).order_by(Scenario.id)))
+def state(db: Session) -> ScenarioState:
+    armed = db.scalars(select(Scenario).order_by(Scenario.id))
+    return ScenarioState(
+        catalogue=[CatalogueEntry(s.name, s.where, s.effect) for s in CATALOGUE.values()],
+        armed=[ArmedScenario.of(row) for row in armed],
+    )
 
 
-def clear(db: Session, scenario_id: int | None = None) -> None:
-    for scenario in armed(db):
-        if scenario_id is None or scenario.id == scenario_id:
-            db.delete(scenario)
+def clear(db: Session) -> None:
+    """Disarm every scenario."""
+    db.execute(delete(Scenario))
     bump(db, Area.SCENARIOS)

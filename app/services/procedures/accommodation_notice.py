@@ -17,6 +17,7 @@ from app.core.context import Env
 from app.models import Application, Citizen
 from app.services.procedures.engine import Procedure, create, machine, register
 from app.services.procedures.temporary_residence import ResidenceRuleBroken
+from app.services.procedures.views import ApplicationView, view_as
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 from app.services.reference import catalog
 
@@ -60,7 +61,7 @@ def notice_deadline(arrival: datetime, foreign_guest: bool, commune_code: str) -
     return datetime.combine(local.date() + timedelta(days=1), NEXT_MORNING, VIETNAM)
 
 
-def file(env: Env, host_personal_id: str, client_id: str | None, form: NoticeForm) -> Application:
+def file(env: Env, host_personal_id: str, client_id: str | None, form: NoticeForm) -> ApplicationView:
     if form.commune_code not in catalog().communes:
         raise ResidenceRuleBroken("unknown_commune", f"{form.commune_code} is not a 2025 commune code")
     guest_id = form.guest_personal_id
@@ -83,4 +84,4 @@ def file(env: Env, host_personal_id: str, client_id: str | None, form: NoticeFor
         fee_vnd=0,
         late=env.clock.now() > notice_deadline(form.arrival_at, guest_id is None, form.commune_code),
     )
-    return create(env, application, actor_personal_id=host_personal_id)
+    return view_as(env, create(env, application, actor_personal_id=host_personal_id), Actor.APPLICANT)

@@ -1,7 +1,6 @@
 """Who sees and acts on which application: applicants and owners on theirs, officers on their jurisdiction's."""
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -11,6 +10,7 @@ from app.core.errors import AppError, NotFound, OfficerRoleRequired
 from app.models import Application, Citizen, IdentityAccount
 from app.services import payments
 from app.services.procedures.engine import REGISTRY, transition
+from app.services.procedures.views import ApplicationView, view_as
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind
 
 # Which applications each officer role works on, and the field that must match the officer's jurisdiction.
@@ -45,7 +45,13 @@ def officer(db: Session, personal_id: str) -> Officer:
     return Officer(personal_id, account.role, account.jurisdiction_code)
 
 
-def citizen_application(env: Env, code: str, personal_id: str) -> tuple[Application, str]:
+def my_application(env: Env, code: str, personal_id: str) -> tuple[ApplicationView, Actor]:
+    """An application the citizen filed or must consent to, as they see it, with their role in it."""
+    application, role = citizen_application(env, code, personal_id)
+    return view_as(env, application, role), role
+
+
+def citizen_application(env: Env, code: str, personal_id: str) -> tuple[Application, Actor]:
     """An application the citizen filed or must consent to, with their role in it; 404 for anyone else.
 
     Loading applies what the clock did meanwhile (an unpaid fee's payment expired), before anything is shown
@@ -87,12 +93,14 @@ def close_relatives(db: Session, personal_id: str) -> set[str]:
 
 
 def citizen_applications(
-    db: Session, personal_id: str, procedure: str | None, status: str | None, limit: int, offset: int
-) -> tuple[list[Application], int]:
+    env: Env, personal_id: str, procedure: str | None, status: str | None, limit: int, offset: int
+) -> tuple[list[ApplicationView], int]:
+    """The applications the citizen filed or must consent to as owner, newest first, each as they see it."""
     query = select(Application).where(
         or_(Application.applicant_personal_id == personal_id, Application.counterparty_personal_id == personal_id)
     )
-    return _page(db, _filtered(query, procedure, status), limit, offset)
+    rows, total = _page(env.db, _filtered(query, procedure, status), limit, offset)
+    return [view_as(env, row, _citizen_role(row, personal_id) or Actor.APPLICANT) for row in rows], total
 
 
 def desk_application(env: Env, desk: Officer, code: str) -> Application:
@@ -103,7 +111,7 @@ def desk_application(env: Env, desk: Officer, code: str) -> Application:
     return application
 
 
-def decide(env: Env, desk: Officer, code: str, decision: str, reason: str | None) -> Application:
+def decide(env: Env, desk: Officer, code: str, decision: str, reason: str | None) -> ApplicationView:
     """An officer's decision (approve, reject, request_supplement) on an application of their jurisdiction."""
     application = desk_application(env, desk, code)
     # Conflict of interest: the officer, or their spouse, parent or child, is a party (applicant, subject, owner,
@@ -113,20 +121,20 @@ def decide(env: Env, desk: Officer, code: str, decision: str, reason: str | None
     transition(env, application, decision, role=Actor.OFFICER, actor_personal_id=desk.personal_id, note=reason)
     if decision != Action.APPROVE:
         application.decision_reason = reason
-    return application
+    return view_as(env, application, Actor.OFFICER)
 
 
 def desk_queue(
-    db: Session,
+    env: Env,
     desk: Officer,
-    today: date,
     *,
     procedure: str | None,
     status: str | None,
     overdue: bool | None,
     limit: int,
     offset: int,
-) -> tuple[list[Application], int]:
+) -> tuple[list[ApplicationView], int]:
+    """The officer's work queue, earliest deadline first."""
     query = _filtered(desk.scope(select(Application)), procedure, status)
     if overdue is not None:
         open_states = {
@@ -135,13 +143,14 @@ def desk_queue(
             for s in {t.target for t in p.transitions.values()} | {p.initial}
             if s not in p.terminal
         }
-        late = Application.due_on < today
+        late = Application.due_on < env.clock.today()
         query = (
             query.where(late & Application.status.in_(open_states))
             if overdue
             else query.where(or_(Application.due_on.is_(None), ~late, Application.status.not_in(open_states)))
         )
-    return _page(db, query.order_by(Application.due_on.is_(None), Application.due_on), limit, offset)
+    rows, total = _page(env.db, query.order_by(Application.due_on.is_(None), Application.due_on), limit, offset)
+    return [view_as(env, row, Actor.OFFICER) for row in rows], total
 
 
 def _filtered(query: Select[Application], procedure: str | None, status: str | None) -> Select[Application]:

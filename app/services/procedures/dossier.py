@@ -5,13 +5,18 @@ are part of the procedure, not a relying party's look-up: they are not metered.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from app.core.context import Env
-from app.models import Application, Citizen
+from app.models import Citizen
 from app.services.population.access import FIELDS_BY_SCOPE
 from app.services.population.lookup import citizen_fields
 from app.services.procedures import desk
+from app.services.procedures.views import ApplicationView, application_view
+from app.services.procedures.vocabulary import Actor
 
 # An officer sees every field of the population record.
 ALL_FIELDS = tuple(f for fields in FIELDS_BY_SCOPE.values() for f in fields)
@@ -19,7 +24,8 @@ ALL_FIELDS = tuple(f for fields in FIELDS_BY_SCOPE.values() for f in fields)
 
 @dataclass(frozen=True)
 class Dossier:
-    application: Application
+    application: ApplicationView  # as the officer sees it: their allowed actions
+    # Every field of a population record, by name, in its API shape (see citizen_fields), with its personal ID.
     applicant_record: dict[str, Any]
     # The person the application is about, when it is someone else (a child, a guest); None otherwise.
     subject_record: dict[str, Any] | None
@@ -36,7 +42,11 @@ def officer_dossier(env: Env, officer_personal_id: str, code: str) -> Dossier:
         else None
     )
     return Dossier(
-        application=application,
-        applicant_record=citizen_fields(db, applicant, ALL_FIELDS, today),
-        subject_record=citizen_fields(db, subject, ALL_FIELDS, today) if subject else None,
+        application=application_view(db, env.clock, application, Actor.OFFICER),
+        applicant_record=_record(db, applicant, today),
+        subject_record=_record(db, subject, today) if subject else None,
     )
+
+
+def _record(db: Session, citizen: Citizen, today: date) -> dict[str, Any]:
+    return {"personal_id": citizen.personal_id, **citizen_fields(db, citizen, ALL_FIELDS, today)}

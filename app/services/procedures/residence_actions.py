@@ -8,9 +8,10 @@ from typing import Protocol
 from pydantic_core import to_jsonable_python
 
 from app.core.context import Env
-from app.models import Application, Citizen
+from app.models import Citizen
 from app.services.procedures import desk, temporary_residence
 from app.services.procedures.engine import InvalidTransition, NotYourTurn, allowed_actions, transition
+from app.services.procedures.views import ApplicationView, view_as
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 
 
@@ -36,7 +37,7 @@ AMENDABLE = ("street", "proof_type", "end_date", "member_personal_ids")
 WITHDRAW_ACTIONS = {ProcedureKind.ACCOMMODATION_NOTICE: Action.CANCEL}
 
 
-def owner_decides(env: Env, code: str, personal_id: str, decision: str, reason: str | None) -> Application:
+def owner_decides(env: Env, code: str, personal_id: str, decision: str, reason: str | None) -> ApplicationView:
     application, role = desk.citizen_application(env, code, personal_id)
     if role != Actor.OWNER:
         raise NotYourTurn("only the owner of the place consents to a tenant's registration")
@@ -52,10 +53,10 @@ def owner_decides(env: Env, code: str, personal_id: str, decision: str, reason: 
             "every adult listed as moving in confirms before the owner consents", pending_members=pending
         )
     transition(env, application, action, role=Actor.OWNER, actor_personal_id=personal_id, note=reason)
-    return application
+    return view_as(env, application, role)
 
 
-def member_decides(env: Env, code: str, personal_id: str, decision: str, reason: str | None) -> Application:
+def member_decides(env: Env, code: str, personal_id: str, decision: str, reason: str | None) -> ApplicationView:
     """An adult listed as moving in confirms it (once; again is a no-op) or declines, which ends the application."""
     application, role = desk.citizen_application(env, code, personal_id)
     if role != Actor.MEMBER:
@@ -63,13 +64,13 @@ def member_decides(env: Env, code: str, personal_id: str, decision: str, reason:
     if decision == "approve" and personal_id not in temporary_residence.members_to_confirm(
         env.db, application, env.clock.today()
     ):
-        return application
+        return view_as(env, application, role)
     action = Action.MEMBER_CONFIRM if decision == "approve" else Action.MEMBER_DECLINE
     transition(env, application, action, role=Actor.MEMBER, actor_personal_id=personal_id, note=reason)
-    return application
+    return view_as(env, application, role)
 
 
-def resubmit(env: Env, code: str, personal_id: str, changes: Amendment) -> Application:
+def resubmit(env: Env, code: str, personal_id: str, changes: Amendment) -> ApplicationView:
     application, role = desk.citizen_application(env, code, personal_id)
     if application.procedure != temporary_residence.PROCEDURE.name:
         raise InvalidTransition("only temporary-residence registrations are supplemented")
@@ -88,11 +89,11 @@ def resubmit(env: Env, code: str, personal_id: str, changes: Amendment) -> Appli
         )
     transition(env, application, Action.RESUBMIT, role=role, actor_personal_id=personal_id, note=changes.note)
     application.data = amended
-    return application
+    return view_as(env, application, role)
 
 
-def withdraw(env: Env, code: str, personal_id: str, reason: str | None) -> Application:
+def withdraw(env: Env, code: str, personal_id: str, reason: str | None) -> ApplicationView:
     application, role = desk.citizen_application(env, code, personal_id)
     action = WITHDRAW_ACTIONS.get(ProcedureKind(application.procedure), Action.WITHDRAW)
     transition(env, application, action, role=role, actor_personal_id=personal_id, note=reason)
-    return application
+    return view_as(env, application, role)

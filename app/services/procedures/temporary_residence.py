@@ -29,6 +29,7 @@ from app.services.documents import issue_document
 from app.services.population.dates import age_on, birthday
 from app.services.procedures.engine import Procedure, TransitionContext, create, machine, register
 from app.services.procedures.fees import VNEID, FeeFacts, Quote, load_rules, quote
+from app.services.procedures.views import ApplicationView, view_as
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 from app.services.procedures.working_days import add_working_days
 from app.services.reference import catalog
@@ -212,7 +213,7 @@ def fee_quote(db: Session, today: date, applicant_personal_id: str) -> Quote:
     return quote(today, 1, facts, load_rules(FEES_FILE))
 
 
-def file(env: Env, applicant_personal_id: str, client_id: str | None, form: ResidenceDeclaration) -> Application:
+def file(env: Env, applicant_personal_id: str, client_id: str | None, form: ResidenceDeclaration) -> ApplicationView:
     """Check the rules and file the application with the fee of the day; it then waits for the owner's consent."""
     db, today = env.db, env.clock.today()
     applicant = db.get_one(Citizen, applicant_personal_id)
@@ -239,7 +240,7 @@ def file(env: Env, applicant_personal_id: str, client_id: str | None, form: Resi
         data={**to_jsonable_python(form), "fee": fee.as_data()},
         fee_vnd=fee.total_vnd,
     )
-    return create(env, application, actor_personal_id=applicant_personal_id)
+    return view_as(env, create(env, application, actor_personal_id=applicant_personal_id), Actor.APPLICANT)
 
 
 def check_form(db: Session, applicant: Citizen, form: ResidenceDeclaration, today: date) -> None:
@@ -314,15 +315,15 @@ def check_no_member_added(application: Application, members: Sequence[str]) -> N
         )
 
 
-def owner_requests(db: Session, owner_personal_id: str) -> list[Application]:
-    return list(
-        db.scalars(
-            select(Application)
-            .where(
-                Application.procedure == PROCEDURE.name,
-                Application.counterparty_personal_id == owner_personal_id,
-                Application.status == Status.AWAITING_OWNER,
-            )
-            .order_by(Application.id)
+def owner_requests(env: Env, owner_personal_id: str) -> list[ApplicationView]:
+    """Registrations at the owner's place that wait for the owner's consent, as the owner sees them."""
+    rows = env.db.scalars(
+        select(Application)
+        .where(
+            Application.procedure == PROCEDURE.name,
+            Application.counterparty_personal_id == owner_personal_id,
+            Application.status == Status.AWAITING_OWNER,
         )
+        .order_by(Application.id)
     )
+    return [view_as(env, row, Actor.OWNER) for row in rows]

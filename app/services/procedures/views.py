@@ -1,13 +1,16 @@
 """Applications as the API and the pages show them: with their history and what the caller may do next."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.core.clock import Clock
+from app.core.context import Env
 from app.models import Application, ApplicationEvent, Citizen
 from app.services.procedures.engine import REGISTRY, allowed_actions
 from app.services.procedures.vocabulary import Actor
@@ -21,17 +24,19 @@ class EventView:
     action: str
     from_status: str | None
     to_status: str
-    actor_personal_id: str | None
+    actor_personal_id: Annotated[
+        str | None, Field(description="Null for an officer's step, shown to citizens by name only.")
+    ]
     actor_role: str
     note: str | None
-    actor_name: str | None = None  # an officer's name, shown to citizens instead of the officer's personal ID
+    actor_name: Annotated[str | None, Field(description="The officer's name, on an officer's step.")] = None
 
 
 @dataclass(frozen=True, slots=True)
 class ApplicationView:
-    """A filed procedure as its caller (applicant, owner or officer) sees it; rendered as `ApplicationPublic`."""
+    """A filed procedure. `allowed_actions` lists what the caller (applicant, owner, member or officer) may do next."""
 
-    code: str
+    code: Annotated[str, Field(description="Human-readable application code, e.g. DKTT-2026-000042.")]
     procedure: str
     status: str
     applicant_personal_id: str
@@ -42,13 +47,27 @@ class ApplicationView:
     data: dict[str, Any]
     fee_vnd: int
     late: bool | None
-    due_on: date | None
+    due_on: Annotated[
+        date | None, Field(description="Deadline for the authority, in working days from a complete file.")
+    ]
     overdue: bool
     decision_reason: str | None
     created_at: datetime
     updated_at: datetime
     allowed_actions: list[str]
     history: list[EventView]
+
+
+def full_names(db: Session, personal_ids: Iterable[str | None]) -> dict[str, str]:
+    """Citizens' full names by personal ID, for the pages that name an application's parties."""
+    wanted = {p for p in personal_ids if p}
+    query = select(Citizen.personal_id, Citizen.full_name).where(Citizen.personal_id.in_(wanted))
+    return {personal_id: full_name for personal_id, full_name in db.execute(query)}  # noqa: C416  (rows, not pairs)
+
+
+def view_as(env: Env, application: Application, role: str) -> ApplicationView:
+    """The application as `role` sees it now: what services return to routers after an action or a read."""
+    return application_view(env.db, env.clock, application, role)
 
 
 def application_view(db: Session, clock: Clock, application: Application, role: str) -> ApplicationView:

@@ -18,6 +18,7 @@ from app.services.procedures.criminal_record.procedure import PROCEDURE
 from app.services.procedures.criminal_record.record import permanent_province
 from app.services.procedures.criminal_record.vocabulary import FeeCategory, Purpose
 from app.services.procedures.engine import create, transition
+from app.services.procedures.views import ApplicationView, view_as
 from app.services.procedures.vocabulary import Action, Actor
 from app.services.reference import catalog
 
@@ -112,7 +113,7 @@ def issuing_agency(province_code: str) -> str:
 
 def file(
     env: Env, applicant_personal_id: str, client_id: str | None, account_level: int, request: CertificateRequest
-) -> Application:
+) -> ApplicationView:
     """Check who may ask, price the request at today's rules and file it; a request that costs nothing goes
     straight to verification."""
     db, today = env.db, env.clock.today()
@@ -163,4 +164,4 @@ def file(
         transition(
             env, application, Action.PAY, role=Actor.SYSTEM, actor_personal_id=None, note="fee 0 VND: nothing to pay"
         )
-    return application
+    return view_as(env, application, Actor.APPLICANT)

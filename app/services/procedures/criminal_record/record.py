@@ -19,6 +19,11 @@ def permanent_province(citizen: Citizen) -> str:
     return catalog().communes[citizen.permanent_commune_code].province_code
 
 
+def home_province(db: Session, personal_id: str) -> str:
+    """The province whose police issue the citizen's certificate unless they choose another."""
+    return permanent_province(db.get_one(Citizen, personal_id))
+
+
 def convictions_of(db: Session, personal_id: str) -> list[Conviction]:
     return list(
         db.scalars(

@@ -1,0 +1,1 @@
+"""The web pages' texts by page area; app/web/app_texts.py merges them."""
