@@ -7,6 +7,8 @@ an account only to a citizen with an ID card (issued to children under 14 on req
 Parents are read from the population record (father, mother); other legal guardians are not modelled.
 """
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -72,12 +74,21 @@ def register_child(db: Session, clock: Clock, parent_id: str, child_id: str, pas
     return account_summary(account)
 
 
-def guardian_accounts(db: Session, parent_id: str) -> list[tuple[IdentityAccount, Citizen]]:
-    """The accounts this parent registered for their children, with the children's records."""
+@dataclass(frozen=True)
+class ChildAccount:
+    """An account a parent registered, as the parent's page lists it."""
+
+    personal_id: str
+    full_name: str
+    level: int
+
+
+def guardian_accounts(db: Session, parent_id: str) -> list[ChildAccount]:
+    """The accounts this parent registered for their children, eldest first."""
     rows = db.execute(
-        select(IdentityAccount, Citizen)
+        select(IdentityAccount.personal_id, Citizen.full_name, IdentityAccount.level)
         .join(Citizen, Citizen.personal_id == IdentityAccount.personal_id)
         .where(IdentityAccount.guardian_personal_id == parent_id)
         .order_by(Citizen.date_of_birth)
     )
-    return [(account, citizen) for account, citizen in rows]
+    return [ChildAccount(*row) for row in rows]
