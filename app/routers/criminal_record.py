@@ -60,8 +60,9 @@ def file_request(body: CriminalRecordRequest, caller: Level2ProcedureCitizen, en
     The fee is fixed at filing by the rules in force that day (`fee_vnd`, breakdown in `data.fee`, same as the
     quote). The application starts `awaiting_payment`: pay with `POST /v1/applications/{code}/payments`; when
     the fee is 0 it goes straight to `verifying`. Once verifying, a records officer of the issuing province
-    decides by `due_on` (10 working days; 15 when the person lived in several provinces or an expungement must
-    be verified, reasons in `data.deadline_reasons`). Approval puts the signed certificate in the subject's
+    decides by `due_on` (10 days, Luật Lý lịch tư pháp 2009 art. 48, the end moved off weekends and holidays; 15
+    when the person lived in several provinces or an expungement must be verified, reasons in
+    `data.deadline_reasons`). Approval puts the signed certificate in the subject's
     document wallet (`data.document_code`). Before paying you may withdraw
     (`POST /v1/applications/{code}/withdraw`). Errors as for the quote."""
     return filing.file(env, caller.personal_id, caller.client.client_id, caller.level, body)

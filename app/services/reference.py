@@ -85,14 +85,23 @@ class Catalog:
         return {r.code: r.name for r in self.religions}
 
     @cached_property
-    def remote_communes(self) -> tuple[date, frozenset[str]]:
-        """The communes treated as remote areas (vùng sâu, vùng xa) and the date the list applies from."""
+    def remote_communes(self) -> tuple[tuple[date, date | None, frozenset[str]], ...]:
+        """The dated lists of communes treated as remote areas (vùng sâu, vùng xa): from, until (inclusive), codes."""
         document = load_json("remote_communes.json")
-        return date.fromisoformat(document["valid_from"]), frozenset(c["code"] for c in document["communes"])
+        return tuple(
+            (
+                date.fromisoformat(listed["valid_from"]),
+                date.fromisoformat(listed["valid_until"]) if listed["valid_until"] else None,
+                frozenset(c["code"] for c in listed["communes"]),
+            )
+            for listed in document["lists"]
+        )
 
     def is_remote(self, commune_code: str, on: date) -> bool:
-        valid_from, codes = self.remote_communes
-        return on >= valid_from and commune_code in codes
+        return any(
+            valid_from <= on and (valid_until is None or on <= valid_until) and commune_code in codes
+            for valid_from, valid_until, codes in self.remote_communes
+        )
 
     def address(self, street: str, commune_code: str) -> dict[str, str]:
         """An address in the 2025 two-level structure (street, commune, province), with its one-line form."""

@@ -20,7 +20,6 @@ from app.services import sandbox
 from app.services.procedures.criminal_record.fee import FeeFacts, quote
 from app.services.procedures.engine import InvalidTransition, NotYourTurn, transition
 from app.services.procedures.vocabulary import Actor
-from app.services.procedures.working_days import add_working_days
 from tests.api.procedure_helpers import persona_headers
 from tests.conftest import ADMIN_TOKEN, ISSUER
 
@@ -192,7 +191,8 @@ def test_an_requests_form_2_pays_and_the_records_officer_issues_it(
 
     verifying = application(client, an, filed["code"])
     assert [e["action"] for e in verifying["history"]] == ["submit", "pay", "start_verification"]
-    assert verifying["due_on"] == add_working_days(AFTER_SUBSIDY, 10).isoformat()
+    # Luật Lý lịch tư pháp 2009 art. 48(1): "không quá 10 ngày", days not working days (docs/rules.md)
+    assert (verifying["due_on"], verifying["data"]["deadline_days"]) == ("2026-03-12", 10)
     assert verifying["data"]["deadline_reasons"] == []
 
     decided = decide(client, records, filed["code"])
@@ -236,7 +236,7 @@ def test_fee_of_an_request_is_the_quote_at_the_sandbox_date(
     if filed["fee_vnd"] == 0:  # Hà Nội pays: nothing to pay, verification starts at once
         assert filed["status"] == "verifying"
         assert [e["action"] for e in filed["history"]] == ["submit", "pay", "start_verification"]
-        assert filed["due_on"] == add_working_days(day, 10).isoformat()
+        assert filed["due_on"] == (day + timedelta(days=10)).isoformat()  # a Thursday: no holiday to skip
         refused = client.post(f"/v1/applications/{filed['code']}/payments", headers=an)
         assert refused.status_code == 409
         assert refused.json()["code"] == "invalid_transition"
@@ -254,7 +254,7 @@ def test_form_1_of_em_lists_his_conviction_not_yet_expunged(
     assert pay(client, em, filed["code"])["application_status"] == "verifying"
     verifying = application(client, em, filed["code"])
     assert verifying["data"]["deadline_reasons"] == ["expungement_to_verify"]
-    assert verifying["due_on"] == add_working_days(AFTER_SUBSIDY, 15).isoformat()
+    assert verifying["due_on"] == "2026-03-17"  # art. 48(1): 15 days (a Tuesday)
     assert decide(client, records, filed["code"]).status_code == 200
 
     document = certificate(db, filed["code"])
@@ -325,7 +325,7 @@ def test_the_issuing_province_defaults_to_the_permanent_address_and_decides_who_
     assert decide(client, records, filed["code"]).status_code == 404  # a Hà Nội records officer
 
 
-def test_deadline_is_15_working_days_for_someone_who_lived_in_another_province(
+def test_deadline_is_15_days_for_someone_who_lived_in_another_province(
     client: TestClient, db: Session, an: Headers, records: Headers, set_clock: ClockSetter
 ) -> None:
     set_clock(IN_SUBSIDY)
@@ -335,9 +335,21 @@ def test_deadline_is_15_working_days_for_someone_who_lived_in_another_province(
     db.commit()
     filed = file(client, an)
     assert filed["data"]["deadline_reasons"] == ["lived_in_several_provinces"]
-    assert filed["due_on"] == add_working_days(IN_SUBSIDY, 15).isoformat() == "2025-06-23"
+    # Luật Lý lịch tư pháp 2009 art. 48(1): 15 days (ngày) from 02/06/2025, a Tuesday
+    assert (filed["due_on"], filed["data"]["deadline_days"]) == ("2025-06-17", 15)
     assert decide(client, records, filed["code"]).status_code == 200
     assert fields(certificate(db, filed["code"]))["Nơi tạm trú"].startswith("Số 120 đường Lê Lợi, Phường Bến Thành")
+
+
+def test_a_deadline_ending_on_a_rest_day_ends_on_the_next_working_day(
+    client: TestClient, an: Headers, set_clock: ClockSetter
+) -> None:
+    """Art. 48's 10 days from Wednesday 15/04/2026 end on Saturday 25/04; Monday 27/04 is the Hùng Kings' holiday
+    (observed), so the deadline is Tuesday 28/04 (Bộ luật Dân sự 2015 art. 148(5))."""
+    set_clock(date(2026, 4, 15))
+    filed = file(client, an)
+    assert pay(client, an, filed["code"])["application_status"] == "verifying"
+    assert application(client, an, filed["code"])["due_on"] == "2026-04-28"
 
 
 def test_officer_rejects_with_a_reason_and_no_certificate_is_issued(

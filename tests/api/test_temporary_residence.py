@@ -354,8 +354,8 @@ def test_a_foreign_guest_is_notified_within_12_hours(
 def test_a_foreign_guest_in_a_remote_commune_is_notified_within_24_hours(
     client: TestClient, dung: dict[str, str], hours_ago: int, late: bool
 ) -> None:
-    """Art. 33(2): 24 hours in remote areas. Xã Thu Lũm (Lai Châu, 03439) is a region III commune of Quyết định
-    861/QĐ-TTg (seed_data/remote_communes.json)."""
+    """Art. 33(2): 24 hours in remote areas. Xã Thu Lũm (Lai Châu, 03439) is a region III commune for 2026-2030
+    (Quyết định 113/QĐ-UBND tỉnh Lai Châu of 16/01/2026; seed_data/remote_communes.json)."""
     assert foreign_guest_notice(client, dung, hours_ago, "03439") is late
 
 

@@ -47,16 +47,20 @@ def test_old_misspellings_are_gone() -> None:
 
 
 def test_remote_communes_are_2025_communes_with_a_dated_source() -> None:
-    """The remote areas of Luật 47/2014 art. 33(2) are data: region III communes of QĐ 861/QĐ-TTg, mapped onto the
-    2025 commune codes, with the list's date and what it covers."""
+    """The remote areas of Luật 47/2014 art. 33(2) are data: region III communes of the provinces' 2026-2030
+    classifications (Nghị định 272/2025/NĐ-CP), each list with its decision, where it was read and its dates."""
     document = load_json("remote_communes.json")
-    assert document["source"].startswith("Quyết định 861/QĐ-TTg")
-    assert document["valid_from"] == "2021-06-04"
     assert "PARTIAL" in document["_coverage"]
-    codes = [c["code"] for c in document["communes"]]
+    codes = [c["code"] for listed in document["lists"] for c in listed["communes"]]
     assert len(codes) == len(set(codes)) > 0
-    for commune in document["communes"]:
-        assert catalog().communes[commune["code"]].name == commune["name"]
-    assert catalog().is_remote("03439", date(2026, 1, 1))
-    assert not catalog().is_remote("03439", date(2021, 6, 3))  # before the decision
-    assert not catalog().is_remote("00166", date(2026, 1, 1))  # Phường Cầu Giấy, Hà Nội
+    for listed in document["lists"]:
+        assert listed["source"].startswith("Quyết định") and listed["read_at"].startswith("http")
+        for commune in listed["communes"]:
+            assert catalog().communes[commune["code"]].province_code == listed["province_code"]
+            assert catalog().communes[commune["code"]].name == commune["name"]
+    assert catalog().is_remote("03439", date(2026, 1, 16))  # Xã Thu Lũm: QĐ 113/QĐ-UBND Lai Châu of 16/01/2026
+    assert not catalog().is_remote("03439", date(2026, 1, 15))  # before the decision
+    assert not catalog().is_remote("03439", date(2031, 1, 1))  # after the 2026-2030 period
+    assert catalog().is_remote("03158", date(2026, 6, 1))  # Xã Sín Thầu, Điện Biên (region III, QĐ 46/QĐ-UBND)
+    assert not catalog().is_remote("03253", date(2026, 6, 1))  # Xã Tuần Giáo: region II
+    assert not catalog().is_remote("00166", date(2026, 6, 1))  # Phường Cầu Giấy, Hà Nội

@@ -1,10 +1,11 @@
-"""Working-day deadlines: weekends and Vietnamese public holidays (Tết included) do not count."""
+"""Deadlines: working days skip weekends and Vietnamese public holidays (Tết included); a period in days counts
+every day but ends on a working day (Bộ luật Dân sự 2015 art. 147(1), 148(5))."""
 
 from datetime import date
 
 import pytest
 
-from app.services.procedures.working_days import add_working_days, is_working_day
+from app.services.procedures.working_days import add_days, add_working_days, is_working_day
 
 
 @pytest.mark.parametrize(
@@ -54,3 +55,22 @@ def test_deadline_from_a_weekend_day_counts_from_the_next_working_day() -> None:
 
 def test_zero_days_is_the_start_day() -> None:
     assert add_working_days(date(2025, 6, 7), 0) == date(2025, 6, 7)
+
+
+def test_a_period_in_days_counts_weekends_and_leaves_out_the_start_day() -> None:
+    """Luật Lý lịch tư pháp 2009 art. 48: 10 days (ngày) from Monday 02/06/2025 end on Thursday 12/06/2025."""
+    assert add_days(date(2025, 6, 2), 10) == date(2025, 6, 12)
+    assert add_days(date(2025, 6, 2), 15) == date(2025, 6, 17)
+
+
+def test_a_period_in_days_ending_on_a_weekend_ends_on_the_monday() -> None:
+    assert add_days(date(2025, 6, 4), 10) == date(2025, 6, 16)  # Saturday 14/06 → Monday 16/06
+
+
+def test_a_period_in_days_ending_in_tet_ends_after_it() -> None:
+    """Tết 2026: holidays 16–20/02 between two weekends; 10 days from 06/02 end on 16/02, so on 23/02."""
+    assert add_days(date(2026, 2, 6), 10) == date(2026, 2, 23)
+
+
+def test_zero_days_on_a_rest_day_is_the_next_working_day() -> None:
+    assert add_days(date(2025, 6, 7), 0) == date(2025, 6, 9)

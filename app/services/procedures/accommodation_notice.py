@@ -3,8 +3,9 @@
 A notice is recorded at once, never approved. It is due before 23:00 on the day of arrival, or before
 08:00 the next day for arrivals after 23:00 (Thông tư 55/2021/TT-BCA art. 15); a foreign guest's (by passport)
 within 12 hours of arrival, 24 hours in remote areas (Luật Nhập cảnh, xuất cảnh, quá cảnh, cư trú của người nước
-ngoài tại Việt Nam 2014, amended 2019, art. 33(2)); which communes are remote is data (`seed_data/remote_communes.json`,
-region III communes of Quyết định 861/QĐ-TTg, partly mapped). A later notice is still recorded, with `late` set.
+ngoài tại Việt Nam 2014, amended 2019, art. 33(2)); the law names no list of remote areas, so which communes are
+remote is data (`seed_data/remote_communes.json`: region III communes of the provinces' 2026-2030 classifications,
+Nghị định 272/2025/NĐ-CP, for the provinces whose list was read). A later notice is still recorded, with `late` set.
 """
 
 from datetime import date, datetime, time, timedelta

@@ -48,7 +48,8 @@ class ApplicationView:
     fee_vnd: int
     late: bool | None
     due_on: Annotated[
-        date | None, Field(description="Deadline for the authority, in working days from a complete file.")
+        date | None,
+        Field(description="Deadline for the authority from a complete file, in days or working days as its rule says."),
     ]
     overdue: bool
     decision_reason: str | None

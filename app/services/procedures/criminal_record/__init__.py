@@ -8,7 +8,7 @@
 - `procedure`: the state machine and the side effects of its states.
 
 Flow: awaiting_payment → (payment, or at once when the fee is 0) paid → verifying (records search; deadline
-10 working days, 15 when the subject lived in several provinces or an expungement must be verified) →
+10 days, 15 when the subject lived in several provinces or an expungement must be verified) →
 issued (a signed certificate in the subject's wallet) or rejected, by a records officer of the issuing
 province. Before payment the applicant may withdraw; a payment left to expire ends the application.
 """

@@ -7,8 +7,13 @@ from app.services.procedures.criminal_record.certificate import DOCUMENT_KIND, c
 from app.services.procedures.criminal_record.record import deadline_reasons
 from app.services.procedures.engine import Procedure, TransitionContext, machine, register, transition
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
-from app.services.procedures.working_days import add_working_days
+from app.services.procedures.working_days import add_days
 
+# Luật Lý lịch tư pháp 2009 art. 48(1): "không quá 10 ngày", 15 for a citizen who lived in several places or abroad,
+# a foreigner, or an expungement to verify. Days (ngày), not working days: the article says ngày, as quoted at
+# thuvienphapluat.vn/hoi-dap-phap-luat/20795-hd-thoi-gian-va-thu-tuc-cap-phieu-ly-lich-tu-phap.html. The Ministry of
+# Justice's Q&A (hdpl.moj.gov.vn/Pages/chi-tiet-hoi-dap.aspx?ItemID=86968) paraphrases it as working days, and
+# quotes of 20 days for the longer case exist: docs/rules.md keeps that doubt.
 STANDARD_DAYS, EXTENDED_DAYS = 10, 15
 
 
@@ -22,8 +27,8 @@ def _set_deadline(context: TransitionContext) -> None:
     subject = env.db.get_one(Citizen, application.subject_personal_id)
     reasons = deadline_reasons(env.db, subject)
     days = EXTENDED_DAYS if reasons else STANDARD_DAYS
-    application.due_on = add_working_days(env.clock.today(), days)
-    application.data = {**application.data, "deadline_working_days": days, "deadline_reasons": reasons}
+    application.due_on = add_days(env.clock.today(), days)
+    application.data = {**application.data, "deadline_days": days, "deadline_reasons": reasons}
 
 
 def _issue_certificate(context: TransitionContext) -> None:

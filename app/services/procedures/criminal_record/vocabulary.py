@@ -37,7 +37,7 @@ class RecordStatus(StrEnum):
 
 
 class DeadlineReason(StrEnum):
-    """Why the 15-working-day deadline applies rather than 10 (`data.deadline_reasons`)."""
+    """Why the 15-day deadline applies rather than 10 (`data.deadline_reasons`)."""
 
     LIVED_IN_SEVERAL_PROVINCES = "lived_in_several_provinces"
     EXPUNGEMENT_TO_VERIFY = "expungement_to_verify"
