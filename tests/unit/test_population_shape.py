@@ -13,7 +13,7 @@ import pytest
 
 from app.services.population.census import census_2019
 from app.services.population.dates import age_on, birthday
-from app.services.population.generator import REFERENCE_DATE, GeneratedHousehold, PopulationGenerator
+from app.services.population.generator import ACCOUNTS_FROM, REFERENCE_DATE, GeneratedHousehold, PopulationGenerator
 from app.services.reference import catalog
 
 SIZE = 40_000
@@ -171,3 +171,17 @@ def test_living_adults_hold_a_card_renewed_at_the_legal_ages(on: date, at_most: 
     assert all(date(2021, 1, 1) <= c["id_card_issued_on"] < REFERENCE_DATE for c in holders)
     expired = [c for c in holders if c["id_card_expires_on"] and c["id_card_expires_on"] <= on]
     assert len(expired) / len(holders) <= at_most
+
+
+def test_only_people_alive_when_accounts_began_have_one() -> None:
+    """VNeID accounts exist from Nghị định 59/2022/NĐ-CP (in force 20/10/2022): no one who died before has one; one
+    who died since keeps a locked account (lock reason death); the living have only active ones."""
+    died = {c["personal_id"]: c["date_of_death"] for c in citizens() if c["date_of_death"] is not None}
+    accounts = [a for h in households() for a in h.accounts]
+    dead_accounts = [a for a in accounts if a["personal_id"] in died]
+    assert ACCOUNTS_FROM == date(2022, 10, 20)
+    assert all(died[a["personal_id"]] >= ACCOUNTS_FROM for a in dead_accounts)
+    assert all((a["status"], a["lock_reason"]) == ("locked", "death") for a in dead_accounts)
+    assert dead_accounts  # deaths since 20/10/2022 still show a locked account
+    assert any(day < ACCOUNTS_FROM for day in died.values())  # and earlier deaths exist, without one
+    assert all(a["status"] == "active" for a in accounts if a["personal_id"] not in died)

@@ -54,7 +54,8 @@ def test_remote_communes_are_2025_communes_with_a_dated_source() -> None:
     codes = [c["code"] for listed in document["lists"] for c in listed["communes"]]
     assert len(codes) == len(set(codes)) > 0
     for listed in document["lists"]:
-        assert listed["source"].startswith("Quyết định") and listed["read_at"].startswith("http")
+        assert listed["source"].startswith("Quyết định")
+        assert listed["read_at"].startswith("http")
         for commune in listed["communes"]:
             assert catalog().communes[commune["code"]].province_code == listed["province_code"]
             assert catalog().communes[commune["code"]].name == commune["name"]

@@ -47,6 +47,9 @@ from app.services.reference import Catalog
 REFERENCE_DATE = date(2026, 1, 1)
 STREET_POOL_SIZE = 600
 ACCOUNT_MIN_AGE = 14
+# Electronic identification accounts exist from Nghị định 59/2022/NĐ-CP (05/09/2022, in force 20/10/2022; plo.vn,
+# "Những ai sẽ được cấp tài khoản định danh điện tử", 09/2022): no one who died before then had one.
+ACCOUNTS_FROM = date(2022, 10, 20)
 URBAN_WEIGHT = 2  # a phường holds about twice a xã's people: 34 % of people live in towns (census 2019)
 BLOOD_TYPES = (("O", 42), ("B", 30), ("A", 21), ("AB", 7))
 MOBILE_PREFIXES = tuple(  # mobile networks' prefixes (Viettel, Mobifone, Vinaphone, Vietnamobile…)
@@ -356,12 +359,15 @@ class PopulationGenerator:
         draws = self.draws
         if person.age < ACCOUNT_MIN_AGE or draws.random() >= 0.88:
             return
+        level = 2 if draws.random() < 0.78 else 1
         row = person.row
         dead = row["date_of_death"] is not None
+        if dead and row["date_of_death"] < ACCOUNTS_FROM:
+            return  # drawn all the same, so that this rule leaves everyone else's draws as they were
         generated.accounts.append(
             {
                 "personal_id": row["personal_id"],
-                "level": 2 if draws.random() < 0.78 else 1,
+                "level": level,
                 "status": "locked" if dead else "active",
                 "lock_reason": "death" if dead else None,
                 "role": "citizen",

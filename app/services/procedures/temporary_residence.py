@@ -3,7 +3,7 @@
 Rules: a level 2 applicant; the address is outside the commune of their permanent residence; the owner
 exists, is alive and consents; the right to live there is proved by a paper the declaration names (lease,
 ownership certificate, loan or free-lodging contract: Nghị định 62/2021/NĐ-CP art. 5), which the police check,
-not by where the owner lives; the period is at most 2 calendar years (Luật Cư trú 2020 art. 27); members under
+not by where the owner lives; the period is at most 2 calendar years (Luật Cư trú 2020 art. 27(2)); members under
 18 moving too must be the applicant's children (a parent's consent), and every adult member confirms being listed before
 the owner may consent, since approval rewrites their address. Flow: awaiting the members' and then the
 owner's consent → awaiting payment of the fee (Thông tư 75/2022/TT-BTC: 7,000 VND filed online,
@@ -34,7 +34,9 @@ from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Sta
 from app.services.procedures.working_days import add_working_days
 from app.services.reference import catalog
 
-MAX_PERIOD_YEARS = 2
+MAX_PERIOD_YEARS = 2  # Luật Cư trú 2020 art. 27(2): "Thời hạn tạm trú tối đa là 02 năm", renewable
+# Art. 28(2): "Trong thời hạn 03 ngày làm việc kể từ ngày nhận được hồ sơ đầy đủ và hợp lệ" (working days), at
+# thuvienphapluat.vn/hoi-dap-phap-luat/52FE9-hd-ho-so-thu-tuc-dang-ky-tam-tru-gia-han-tam-tru-theo-luat-moi.html
 REVIEW_WORKING_DAYS = 3
 FEES_FILE = "temporary_residence_fees.json"
 # The proofs of a right to live at the address, in the order the forms offer them (a lease is the most common).
