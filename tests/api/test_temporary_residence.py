@@ -402,7 +402,9 @@ def test_an_unpaid_fee_expires_with_the_sandbox_clock(
     assert client.post(f"/v1/applications/{code}/payments", headers=cuong).status_code == 201
     client.post("/sandbox/clock/advance", headers=admin_headers, json={"minutes": 31})
     assert client.get(f"/v1/applications/{code}", headers=cuong).json()["status"] == "payment_expired"
-    assert file(client, cuong)["status"] == "awaiting_owner"  # no longer open: a new registration may be filed
+    today = Clock(timedelta(minutes=31)).today()  # the sandbox's day: after 23:29 in Việt Nam, tomorrow
+    again = file(client, cuong, start_date=today.isoformat(), end_date=(today + timedelta(days=365)).isoformat())
+    assert again["status"] == "awaiting_owner"  # no longer open: a new registration may be filed
 
 
 # --- Rules as the law has them -------------------------------------------------------------------------------

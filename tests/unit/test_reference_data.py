@@ -64,4 +64,6 @@ def test_remote_communes_are_2025_communes_with_a_dated_source() -> None:
     assert not catalog().is_remote("03439", date(2031, 1, 1))  # after the 2026-2030 period
     assert catalog().is_remote("03158", date(2026, 6, 1))  # Xã Sín Thầu, Điện Biên (region III, QĐ 46/QĐ-UBND)
     assert not catalog().is_remote("03253", date(2026, 6, 1))  # Xã Tuần Giáo: region II
+    assert not catalog().is_remote("01273", date(2026, 6, 1))  # Phường Thục Phán, Cao Bằng: region I
+    assert len([c for c in codes if catalog().communes[c].province_code == "04"]) == 53  # of Cao Bằng's 56
     assert not catalog().is_remote("00166", date(2026, 6, 1))  # Phường Cầu Giấy, Hà Nội
