@@ -9,11 +9,10 @@ from app.services.procedures.engine import Procedure, TransitionContext, machine
 from app.services.procedures.vocabulary import Action, Actor, ProcedureKind, Status
 from app.services.procedures.working_days import add_days
 
-# Luật Lý lịch tư pháp 2009 art. 48(1): "không quá 10 ngày", 15 for a citizen who lived in several places or abroad,
-# a foreigner, or an expungement to verify. Days (ngày), not working days: the article says ngày, as quoted at
-# thuvienphapluat.vn/hoi-dap-phap-luat/20795-hd-thoi-gian-va-thu-tuc-cap-phieu-ly-lich-tu-phap.html. The Ministry of
-# Justice's Q&A (hdpl.moj.gov.vn/Pages/chi-tiet-hoi-dap.aspx?ItemID=86968) paraphrases it as working days, and
-# quotes of 20 days for the longer case exist: docs/rules.md keeps that doubt.
+# Luật Lý lịch tư pháp 2009 art. 48(1): "không quá 10 ngày", "không quá 15 ngày" for a citizen who lived in several
+# places or abroad, a foreigner, or an expungement to verify; days (ngày), not working days, as quoted in 2025 at
+# plo.vn/de-xuat-giam-1-nua-thoi-gian-cap-phieu-ly-lich-tu-phap-post854321.html. Luật 107/2025/QH15 amends the law
+# from 01/07/2026 (its draft: 5 days); the amended article was not read: docs/rules.md keeps that doubt.
 STANDARD_DAYS, EXTENDED_DAYS = 10, 15
 
 
