@@ -197,5 +197,4 @@ def _clock_state(clock: Clock) -> ClockState:
 def register_client(body: ClientRegistration, db: SessionDep) -> clients.RegisteredClient:
     """Register a client of your own: secrets (generated, shown once), `private_key_jwt` with your `jwks` or
     `jwks_uri`, or a public PKCE client. Reset keeps it."""
-    metadata = body.model_dump(mode="json", exclude_none=True)
-    return clients.register_client(db, {**metadata, "redirect_uris": metadata.get("redirect_uris", [])})
+    return clients.register_client(db, clients.ClientMetadata(**body.model_dump(mode="json", exclude_none=True)))

@@ -15,12 +15,11 @@ from markupsafe import Markup
 from app.core.errors import AppError
 from app.core.keys import TokenInvalid
 from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
-from app.models import Grant
 from app.schemas.account import ChildRegistration
 from app.schemas.me import Me
 from app.services import documents, selfservice
 from app.services.identity import children
-from app.services.oidc import grants, sessions
+from app.services.oidc import sessions
 from app.services.oidc.sessions import SESSION_COOKIE
 from app.services.oidc.tokens import issue_token
 from app.services.procedures import desk
@@ -143,9 +142,7 @@ def callback(
 @router.post("/app/logout")
 def logout(request: Request, db: SessionDep, clock: ClockDep, user: WebUserDep) -> Response:
     """End the web session: the grant is revoked and the VNeID sign-in session ended, as /oauth2/logout does."""
-    grant = db.get_one(Grant, user.grant_id)
-    grants.revoke_grant(db, clock.now(), grant, "logout")
-    sessions.end_session(db, clock.now(), session_token=request.cookies.get(SESSION_COOKIE), sid=grant.session_id)
+    sessions.end_grant_session(db, clock.now(), user.grant_id, session_token=request.cookies.get(SESSION_COOKIE))
     response = page(request, "app/signed_out.html")
     response.delete_cookie(APP_COOKIE, path="/")
     response.delete_cookie(SESSION_COOKIE, path="/")
