@@ -13,12 +13,10 @@ from app.core.context import Env
 from app.core.errors import AppError, InsufficientAccountLevel
 from app.deps import EnvDep, writes
 from app.schemas.criminal_record import CriminalRecordRequest, FeeCategory, Purpose
-from app.schemas.forms import PaymentForm, WithdrawalForm
+from app.schemas.forms import AmendmentForm, OwnerDecisionForm, PaymentForm, WithdrawalForm
 from app.schemas.residence import (
     AccommodationNoticeRequest,
     OfficerDecision,
-    OwnerDecision,
-    TemporaryResidenceAmendment,
     TemporaryResidenceRequest,
 )
 from app.services import payments
@@ -31,7 +29,7 @@ from app.services.procedures.temporary_residence import PROOF_TYPES
 from app.services.procedures.views import full_names
 from app.services.procedures.vocabulary import OFFICER_DECISIONS
 from app.services.reference import catalog
-from app.web.errors import PageRoute, validated
+from app.web.errors import PageRoute
 from app.web.i18n import language
 from app.web.session import WebUser, WebUserDep, page, problem
 
@@ -125,15 +123,10 @@ def resubmit(
     code: str,
     env: EnvDep,
     user: WebUserDep,
-    street: Annotated[str, Form(max_length=200)] = "",
-    proof_type: Annotated[str, Form(max_length=40)] = "",
-    end_date: Annotated[str, Form(max_length=10)] = "",
-    note: Annotated[str, Form(max_length=1000)] = "",
+    form: Annotated[AmendmentForm, Form()],
 ) -> Response:
     """Answer a request for supplementation: the same service as POST /v1/applications/{code}/resubmit."""
-    values = {"street": street, "proof_type": proof_type, "end_date": end_date, "note": note}
-    body = validated(TemporaryResidenceAmendment, {k: v.strip() for k, v in values.items() if v.strip()})
-    residence_actions.resubmit(env, code, user.personal_id, body)
+    residence_actions.resubmit(env, code, user.personal_id, form)
     return _to_application(code)
 
 
@@ -208,11 +201,9 @@ def owner_decides(
     code: str,
     env: EnvDep,
     user: WebUserDep,
-    decision: Annotated[str, Form(max_length=10)],
-    reason: Annotated[str, Form(max_length=1000)] = "",
+    form: Annotated[OwnerDecisionForm, Form()],
 ) -> Response:
-    body = validated(OwnerDecision, {"decision": decision, "reason": reason.strip() or None})
-    residence_actions.owner_decides(env, code, user.personal_id, body.decision, body.reason)
+    residence_actions.owner_decides(env, code, user.personal_id, form.decision, form.reason)
     return RedirectResponse("/app/owner-requests", status_code=303)
 
 
