@@ -28,14 +28,7 @@ router = APIRouter(prefix="/sandbox", tags=["Sandbox controls"], dependencies=[A
 def reset(db: SessionDep, settings: SettingsDep) -> ResetResult:
     """Restore the seed state: the same citizens and accounts as on first start (same VNEID_SEED);
     audit trail and consents are cleared. Signing keys are kept so cached JWKS stay valid."""
-    summary = sandbox.reset(db, settings)
-    return ResetResult(
-        citizens=summary.citizens,
-        households=summary.households,
-        accounts=summary.accounts,
-        convictions=summary.convictions,
-        seconds=summary.seconds,
-    )
+    return ResetResult.model_validate(sandbox.reset(db, settings), from_attributes=True)
 
 
 @router.get(
