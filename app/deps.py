@@ -1,7 +1,7 @@
 """FastAPI dependencies as Annotated aliases: the session, the sandbox's services, the authenticated caller."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from functools import partial
 from typing import Annotated, Any, TypeVar
@@ -291,14 +291,7 @@ OfficerCitizen = Annotated[CitizenCaller, Depends(citizen_for(Family.OFFICER))]
 
 
 def _as_officer(caller: CitizenCaller, officer: Officer) -> OfficerCaller:
-    return OfficerCaller(
-        client=caller.client,
-        scopes=caller.scopes,
-        subject=caller.subject,
-        personal_id=caller.personal_id,
-        acr=caller.acr,
-        officer=officer,
-    )
+    return OfficerCaller(**{field.name: getattr(caller, field.name) for field in fields(caller)}, officer=officer)
 
 
 def desk_officer(caller: OfficerCitizen, db: SessionDep) -> OfficerCaller:

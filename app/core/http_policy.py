@@ -16,6 +16,7 @@ from starlette._utils import get_route_path  # the path within a world (/w/{id} 
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.asgi import HttpMiddleware
 from app.core.errors import PROBLEM_JSON, HttpError, problem
 
 SECURITY_HEADERS = (
@@ -38,14 +39,8 @@ CORS_PATHS = frozenset(
 )
 
 
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class SecurityHeadersMiddleware(HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         cacheable = get_route_path(scope).startswith(CACHEABLE_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
@@ -61,18 +56,15 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class RequestSizeLimit:
+class RequestSizeLimit(HttpMiddleware):
     """413 as problem+json for a body over the limit: at once when its declared length says so, else (a chunked
     body) once the limit is passed while reading it, before the app sees any of it."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None:
             if length.isdigit() and int(length) <= self.max_bytes:

@@ -24,24 +24,22 @@ from app.services.identity import holder_unlock, lifecycle, registration
 from app.services.identity.accounts import AccountSummary
 
 router = APIRouter()
+holders = APIRouter(tags=["VNeID accounts"])  # no token: the holder proves who they are with a code by SMS
+officers = APIRouter(tags=["Officer: accounts"], responses=problem_responses(401, 403, 404, 409, 422))
 
 PersonalIdPath = Annotated[PersonalId, Path(description="12-digit personal identification number of the holder.")]
 CONFIRM_PATH = "/v1/accounts/registrations/confirm"
 UNLOCK_CONFIRM_PATH = "/v1/accounts/unlock-requests/confirm"
 
 
-OFFICER_ERRORS = problem_responses(401, 403, 404, 409, 422)
-
-
 def _masked(phone: str | None) -> str:
     return f"{(phone or '')[:3]}****{(phone or '')[-3:]}"
 
 
-@router.post(
+@holders.post(
     "/v1/accounts/registrations",
     response_model=RegistrationPending,
     status_code=202,
-    tags=["VNeID accounts"],
     name="accounts.start_registration",
     responses=problem_responses(403, 409, 422),
 )
@@ -78,10 +76,9 @@ def start_registration(body: RegistrationStart, db: SessionDep, clock: ClockDep)
     )
 
 
-@router.post(
+@holders.post(
     CONFIRM_PATH,
     response_model=AccountSummary,
-    tags=["VNeID accounts"],
     name="accounts.confirm_registration",
     responses=problem_responses(404, 422),
 )
@@ -96,11 +93,10 @@ def confirm_registration(body: RegistrationConfirm, db: SessionDep, clock: Clock
     return registration.confirm_registration(db, clock, personal_id=body.personal_id, code=body.otp)
 
 
-@router.post(
+@holders.post(
     "/v1/accounts/unlock-requests",
     response_model=HolderUnlockPending,
     status_code=202,
-    tags=["VNeID accounts"],
     name="accounts.start_holder_unlock",
     responses=problem_responses(401, 409, 422, 429),
 )
@@ -123,10 +119,9 @@ def start_holder_unlock(body: HolderUnlockStart, db: SessionDep, clock: ClockDep
     )
 
 
-@router.post(
+@holders.post(
     UNLOCK_CONFIRM_PATH,
     response_model=AccountSummary,
-    tags=["VNeID accounts"],
     name="accounts.confirm_holder_unlock",
     responses=problem_responses(409, 422, 429),
 )
@@ -138,13 +133,11 @@ def confirm_holder_unlock(body: RegistrationConfirm, db: SessionDep, clock: Cloc
     return holder_unlock.confirm_unlock(db, clock, body.personal_id, body.otp)
 
 
-@router.post(
+@officers.post(
     "/v1/officer/accounts",
     response_model=AccountSummary,
     status_code=201,
-    tags=["Officer: accounts"],
     name="accounts.register_at_police",
-    responses=OFFICER_ERRORS,
 )
 def register_at_police(
     body: PoliceRegistration, officer: PoliceOfficer, db: SessionDep, clock: ClockDep
@@ -163,12 +156,10 @@ def register_at_police(
     )
 
 
-@router.post(
+@officers.post(
     "/v1/officer/accounts/{personal_id}/upgrade",
     response_model=AccountSummary,
-    tags=["Officer: accounts"],
     name="accounts.upgrade",
-    responses=OFFICER_ERRORS,
 )
 def upgrade(
     personal_id: PersonalIdPath,
@@ -191,12 +182,10 @@ def upgrade(
     return lifecycle.upgrade_to_level_2(db, clock, officer.officer, personal_id, body.reason if body else None)
 
 
-@router.post(
+@officers.post(
     "/v1/officer/accounts/{personal_id}/lock",
     response_model=AccountSummary,
-    tags=["Officer: accounts"],
     name="accounts.lock",
-    responses=OFFICER_ERRORS,
 )
 def lock(
     personal_id: PersonalIdPath, body: AuthorityLockRequest, officer: PoliceOfficer, db: SessionDep, clock: ClockDep
@@ -208,12 +197,10 @@ def lock(
     return lifecycle.lock_by_authority(db, clock, officer.officer, personal_id, body.reason)
 
 
-@router.post(
+@officers.post(
     "/v1/officer/accounts/{personal_id}/unlock",
     response_model=AccountSummary,
-    tags=["Officer: accounts"],
     name="accounts.unlock",
-    responses=OFFICER_ERRORS,
 )
 def unlock(
     personal_id: PersonalIdPath,
@@ -226,6 +213,10 @@ def unlock(
     death lock is permanent:
     `409 permanent_lock`. `409 not_locked` when the account is not locked."""
     return lifecycle.unlock(db, clock, officer.officer, personal_id, body.reason if body else None)
+
+
+router.include_router(holders)
+router.include_router(officers)
 
 
 @router.post(

@@ -1,5 +1,6 @@
 """The browser side of OpenID Connect: the authorization endpoint, sign-in, one-time code, consent, logout."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -9,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from app.core import journal
+from app.core.clock import Clock
 from app.core.config import Settings
 from app.core.keys import KeyStore
 from app.deps import ClockDep, KeysDep, SessionDep, SettingsDep, writes
@@ -112,77 +114,83 @@ def login_page(
     return render(request, PAGES[row.stage], context)
 
 
-@pages.post("/login/{transaction_id}/password")
-def post_password(
+@dataclass(frozen=True)
+class Step:
+    """A sign-in page's post: the transaction it belongs to, bound to this browser, and where its outcome leads."""
+
+    request: Request
+    db: Session
+    clock: Clock
+    settings: Settings
+    browser: str
+    transaction_id: str
+
+    def client(self) -> Client:
+        client = find_client(self.db, login.transaction(self.db, self.transaction_id, self.browser).client_id)
+        if client is None:  # deleted since the sign-in started
+            raise login.TransactionGone("the application you were signing in to is no longer registered")
+        return client
+
+    def follow(self, outcome: login.Outcome) -> Response:
+        return _follow(outcome, self.request, self.settings.public_url)
+
+
+def _step(
     request: Request,
     transaction_id: str,
     db: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
     browser: BrowserBinding,
+) -> Step:
+    return Step(request, db, clock, settings, browser, transaction_id)
+
+
+StepDep = Annotated[Step, Depends(_step)]
+
+
+@pages.post("/login/{transaction_id}/password")
+def post_password(
+    step: StepDep,
     device: DeviceCookie,
     personal_id: Annotated[Text, Form(max_length=20)],
     password: Annotated[Text, Form(max_length=200)],
 ) -> Response:
     """The password step: five failures lock this browser's bucket out for 30 minutes of the sandbox clock (429)."""
-    outcome = login.submit_password(db, clock, transaction_id, browser, device, personal_id, password)
-    return _follow(outcome, request, settings.public_url)
+    return step.follow(
+        login.submit_password(step.db, step.clock, step.transaction_id, step.browser, device, personal_id, password)
+    )
 
 
 @pages.post("/login/{transaction_id}/otp")
-def post_otp(
-    request: Request,
-    transaction_id: str,
-    db: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    browser: BrowserBinding,
-    device: DeviceCookie,
-    code: Annotated[Text, Form(max_length=10)],
-) -> Response:
-    client = _client_of(db, transaction_id, browser)
-    outcome = login.submit_otp(db, clock, client, transaction_id, browser, device, code)
-    return _follow(outcome, request, settings.public_url)
+def post_otp(step: StepDep, device: DeviceCookie, code: Annotated[Text, Form(max_length=10)]) -> Response:
+    outcome = login.submit_otp(step.db, step.clock, step.client(), step.transaction_id, step.browser, device, code)
+    return step.follow(outcome)
 
 
 @pages.post("/login/{transaction_id}/persona")
-def post_persona(
-    request: Request,
-    transaction_id: str,
-    db: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    browser: BrowserBinding,
-    persona: Annotated[Text, Form(max_length=12)],
-) -> Response:
-    client = _client_of(db, transaction_id, browser)
-    outcome = login.submit_persona(db, clock, client, transaction_id, browser, persona)
-    return _follow(outcome, request, settings.public_url)
+def post_persona(step: StepDep, persona: Annotated[Text, Form(max_length=12)]) -> Response:
+    outcome = login.submit_persona(step.db, step.clock, step.client(), step.transaction_id, step.browser, persona)
+    return step.follow(outcome)
 
 
 @pages.post("/login/{transaction_id}/consent")
 def post_consent(
-    request: Request,
-    transaction_id: str,
-    db: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    browser: BrowserBinding,
+    step: StepDep,
     decision: Annotated[Text, Form(pattern="^(approve|decline)$")],
     sensitive: Annotated[Text | None, Form(pattern="^granted$")] = None,
 ) -> Response:
-    client = _client_of(db, transaction_id, browser)
-    approve = decision == "approve" and (sensitive is not None or leave_out_sensitive(db, transaction_id, browser))
-    outcome = login.submit_consent(db, clock, client, transaction_id, browser, approve)
-    return _follow(outcome, request, settings.public_url)
+    client = step.client()
+    approve = decision == "approve" and (
+        sensitive is not None or leave_out_sensitive(step.db, step.transaction_id, step.browser)
+    )
+    return step.follow(login.submit_consent(step.db, step.clock, client, step.transaction_id, step.browser, approve))
 
 
 @pages.post("/login/{transaction_id}/switch")
-def post_switch(
-    request: Request, transaction_id: str, db: SessionDep, settings: SettingsDep, browser: BrowserBinding
-) -> Response:
+def post_switch(step: StepDep) -> Response:
     """The consent screen's "not you? sign out": the SSO session ends and the sign-in starts over."""
-    return _follow(login.switch_account(db, transaction_id, browser), request, settings.public_url)
+    return step.follow(login.switch_account(step.db, step.transaction_id, step.browser))
 
 
 LOGOUT_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -277,13 +285,6 @@ def _end_session(
         response = message(request, "signed_out_title", text_key="signed_out")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
-
-
-def _client_of(db: Session, transaction_id: str, browser: str) -> Client:
-    client = find_client(db, login.transaction(db, transaction_id, browser).client_id)
-    if client is None:  # deleted since the sign-in started
-        raise login.TransactionGone("the application you were signing in to is no longer registered")
-    return client
 
 
 _KNOWN_ERRORS = {

@@ -181,34 +181,41 @@ def pushed_authorization_request(
     return JSONResponse(pushed, status_code=201, headers=NO_STORE)
 
 
+class TokenAsked:
+    """The form of revocation (RFC 7009) and introspection (RFC 7662): an authenticated client names one token;
+    the `token_type_hint` is accepted and not needed (both kinds are looked up)."""
+
+    def __init__(
+        self,
+        db: SessionDep,
+        keys: KeysDep,
+        settings: SettingsDep,
+        client: AuthenticatedClient,
+        token: Annotated[Text, Form(min_length=1)],
+        token_type_hint: FormText = None,
+    ) -> None:
+        self.db, self.keys, self.settings, self.client, self.token = db, keys, settings, client, token
+
+
+TokenAskedDep = Annotated[TokenAsked, Depends()]
+
+
 @router.post("/oauth2/revoke", name="oauth.revoke", responses=OAUTH_ERRORS, status_code=200)
-def revoke(
-    db: SessionDep,
-    keys: KeysDep,
-    settings: SettingsDep,
-    client: AuthenticatedClient,
-    token: Annotated[Text, Form(min_length=1)],
-    token_type_hint: FormText = None,
-) -> JSONResponse:
+def revoke(asked: TokenAskedDep) -> JSONResponse:
     """Revoke a refresh token (and every token of its grant) or an access token (RFC 7009). Always 200 for a
     token that is unknown or not the client's, as the RFC requires."""
-    tokens.revoke(db, keys, settings, client, token)
+    tokens.revoke(asked.db, asked.keys, asked.settings, asked.client, asked.token)
     return JSONResponse({}, headers=NO_STORE)
 
 
 @router.post(
     "/oauth2/introspect", response_model=IntrospectionResponse, name="oauth.introspect", responses=OAUTH_ERRORS
 )
-def introspect(
-    db: SessionDep,
-    keys: KeysDep,
-    settings: SettingsDep,
-    client: AuthenticatedClient,
-    token: Annotated[Text, Form(min_length=1)],
-    token_type_hint: FormText = None,
-) -> JSONResponse:
+def introspect(asked: TokenAskedDep) -> JSONResponse:
     """What a token of the calling client means now (RFC 7662): `active` and its claims, or `active: false`."""
-    return JSONResponse(tokens.introspect(db, keys, settings, client, token), headers=NO_STORE)
+    return JSONResponse(
+        tokens.introspect(asked.db, asked.keys, asked.settings, asked.client, asked.token), headers=NO_STORE
+    )
 
 
 USERINFO_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -1,11 +1,15 @@
 """The population API for relying parties: look-up, household and identity verification."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 from urllib.parse import unquote
 
-from fastapi import APIRouter, Header, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query
+from sqlalchemy.orm import Session
 
+from app.core.clock import Clock
 from app.core.db import run_in_session
 from app.core.errors import problem_responses
 from app.deps import ClockDep, CurrentCaller, RequestId, SessionDep, only_reads
@@ -20,9 +24,11 @@ from app.schemas.citizen import (
     VerificationResult,
 )
 from app.schemas.common import Text
+from app.services.callers import ClientCaller
 from app.services.population import lookup, verification
 from app.services.population.access import MIN_PURPOSE_LENGTH
 
+T = TypeVar("T")
 router = APIRouter(prefix="/v1/citizens", tags=["Population database"])
 
 PersonalIdPath = Annotated[PersonalId, Path(description="12-digit personal identification number.")]
@@ -51,14 +57,33 @@ def _purpose(header: str | None, query: str | None) -> str | None:
     return unquote(header) if header else query
 
 
-@router.get(
-    "/{personal_id}",
-    response_model=CitizenRecord,
-    response_model_exclude_unset=True,
-    name="population.get_citizen",
-    responses=problem_responses(400, 401, 403, 404, 422),
-)
-async def get_citizen(
+@dataclass(frozen=True)
+class LookUp:
+    """What both look-ups take: whose record, who asks, in which request, and the purpose they state."""
+
+    db: Session
+    clock: Clock
+    caller: ClientCaller
+    personal_id: str
+    purpose: str | None
+    request_id: str | None
+
+    async def run(self, read: Callable[..., T], **extra: Any) -> T:
+        """`read(db, clock, caller, personal_id, purpose=…, request_id=…, **extra)`, where the session allows."""
+        work = partial(
+            read,
+            self.db,
+            self.clock,
+            self.caller,
+            self.personal_id,
+            purpose=self.purpose,
+            request_id=self.request_id,
+            **extra,
+        )
+        return await run_in_session(self.db, work)
+
+
+async def look_up(
     personal_id: PersonalIdPath,
     caller: CurrentCaller,
     db: SessionDep,
@@ -66,6 +91,14 @@ async def get_citizen(
     request_id: RequestId,
     x_purpose: PurposeHeader = None,
     purpose: PurposeQuery = None,
+) -> LookUp:
+    return LookUp(db, clock, caller, personal_id, _purpose(x_purpose, purpose), request_id)
+
+
+LookUpDep = Annotated[LookUp, Depends(look_up)]
+
+
+async def field_names(
     fields: Annotated[
         str | None,
         Query(
@@ -75,23 +108,25 @@ async def get_citizen(
             "default: every field your scopes and consent allow.",
         ),
     ] = None,
-) -> CitizenRecord:
+) -> list[str] | None:
+    return fields.split(",") if fields else None
+
+
+FieldsDep = Annotated[list[str] | None, Depends(field_names)]  # after LookUpDep: the query's order in /docs
+
+
+@router.get(
+    "/{personal_id}",
+    response_model=CitizenRecord,
+    response_model_exclude_unset=True,
+    name="population.get_citizen",
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+async def get_citizen(asked: LookUpDep, fields: FieldsDep) -> CitizenRecord:
     """Look up one citizen. Fields returned depend on the token's scopes and, for business clients, on the
     citizen's consent; state agencies must state a purpose. Each field returned costs 1,000 VND and is
     written to the audit trail the citizen can read."""
-    read = await run_in_session(
-        db,
-        partial(
-            lookup.read_citizen,
-            db,
-            clock,
-            caller,
-            personal_id,
-            purpose=_purpose(x_purpose, purpose),
-            fields=fields.split(",") if fields else None,
-            request_id=request_id,
-        ),
-    )
+    read = await asked.run(lookup.read_citizen, fields=fields)
     # only the granted fields are set: response_model_exclude_unset leaves the others out
     return CitizenRecord(personal_id=read.personal_id, **read.fields, access=AccessReceipt.model_validate(read.access))
 
@@ -102,30 +137,10 @@ async def get_citizen(
     name="population.get_household",
     responses=problem_responses(400, 401, 403, 404, 422),
 )
-async def get_household(
-    personal_id: PersonalIdPath,
-    caller: CurrentCaller,
-    db: SessionDep,
-    clock: ClockDep,
-    request_id: RequestId,
-    x_purpose: PurposeHeader = None,
-    purpose: PurposeQuery = None,
-) -> HouseholdRecord:
+async def get_household(asked: LookUpDep) -> HouseholdRecord:
     """The citizen's household (hộ gia đình): address, head and members with their relation to the head.
     Needs the `citizen.family` scope; every member's read is audited."""
-    household = await run_in_session(
-        db,
-        partial(
-            lookup.read_household,
-            db,
-            clock,
-            caller,
-            personal_id,
-            purpose=_purpose(x_purpose, purpose),
-            request_id=request_id,
-        ),
-    )
-    return HouseholdRecord.model_validate(household)
+    return HouseholdRecord.model_validate(await asked.run(lookup.read_household))
 
 
 @router.post(

@@ -28,14 +28,7 @@ router = APIRouter(prefix="/sandbox", tags=["Sandbox controls"], dependencies=[A
 def reset(db: SessionDep, settings: SettingsDep) -> ResetResult:
     """Restore the seed state: the same citizens and accounts as on first start (same VNEID_SEED);
     audit trail and consents are cleared. Signing keys are kept so cached JWKS stay valid."""
-    summary = sandbox.reset(db, settings)
-    return ResetResult(
-        citizens=summary.citizens,
-        households=summary.households,
-        accounts=summary.accounts,
-        convictions=summary.convictions,
-        seconds=summary.seconds,
-    )
+    return ResetResult.model_validate(sandbox.reset(db, settings), from_attributes=True)
 
 
 @router.get(
@@ -197,5 +190,4 @@ def _clock_state(clock: Clock) -> ClockState:
 def register_client(body: ClientRegistration, db: SessionDep) -> clients.RegisteredClient:
     """Register a client of your own: secrets (generated, shown once), `private_key_jwt` with your `jwks` or
     `jwks_uri`, or a public PKCE client. Reset keeps it."""
-    metadata = body.model_dump(mode="json", exclude_none=True)
-    return clients.register_client(db, {**metadata, "redirect_uris": metadata.get("redirect_uris", [])})
+    return clients.register_client(db, clients.ClientMetadata(**body.model_dump(mode="json", exclude_none=True)))

@@ -11,16 +11,7 @@ router = APIRouter(prefix="/sandbox/worlds", tags=["Sandbox worlds"], dependenci
 
 
 def _public(info: WorldInfo) -> WorldPublic:
-    return WorldPublic(
-        id=info.id,
-        base_url=info.base_url,
-        issuer=info.base_url,
-        seed=info.seed,
-        population=info.population,
-        ttl_seconds=info.ttl_seconds,
-        created_at=info.created_at,
-        expires_at=info.expires_at,
-    )
+    return WorldPublic.model_validate(info, from_attributes=True)
 
 
 @router.post(

@@ -4,9 +4,13 @@ web error page. Procedure forms post the API's request models (app/schemas/resid
 Fields the page does not ask for (the CSRF token) are ignored, not refused: the CSRF check reads them first.
 """
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.schemas.account import ChildRegistration
+from app.schemas.residence import OwnerDecision, TemporaryResidenceAmendment
 
 RECEIVER_NAME = r"^[A-Za-z0-9_.-]{1,60}$"
 
@@ -41,3 +45,41 @@ class PaymentForm(BaseModel):
     """The sandbox payment page's choice."""
 
     outcome: Literal["succeed", "fail"]
+
+
+class WebForm(BaseModel):
+    """Posts an API request model from a page: a blank field is one left out, and the CSRF token is ignored.
+
+    Put it last among the bases, so its configuration overrides the API model's `extra="forbid"`."""
+
+    model_config = ConfigDict(extra="ignore")
+    verbatim: ClassVar[frozenset[str]] = frozenset()  # fields taken as typed, spaces and all (a password)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_left_out(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        return {
+            k: v.strip() if isinstance(v, str) and k not in cls.verbatim else v
+            for k, v in data.items()
+            if not _blank(v)
+        }
+
+
+def _blank(value: Any) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+class AmendmentForm(TemporaryResidenceAmendment, WebForm):
+    """The applicant's answer to a request for supplementation (POST /v1/applications/{code}/resubmit)."""
+
+
+class OwnerDecisionForm(OwnerDecision, WebForm):
+    """The owner's consent or refusal (POST /v1/applications/{code}/owner-consent)."""
+
+
+class ChildRegistrationForm(ChildRegistration, WebForm):
+    """A parent registers their child's account (POST /v1/me/children/accounts)."""
+
+    verbatim = frozenset({"password"})

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from app.schemas.common import Text
+from app.services.oidc.tokens import ApiScope
 
 # An absolute http(s) URI without a fragment (RFC 6749 §3.1.2), in RFC 3986's characters, with a host. A pattern, so
 # that the schema states the rule exactly as it is enforced. The URI is kept as written, never normalised (HttpUrl
@@ -88,12 +89,7 @@ class ClientRegistration(BaseModel):
             "profile",
             "address",
             "phone",
-            "citizen.identity",
-            "citizen.residence",
-            "citizen.family",
-            "citizen.contact",
-            "citizen.sensitive",
-            "citizen.verify",
+            ApiScope,
         ]
     ] = Field(min_length=1, max_length=10)
     jwks: JsonWebKeySet | None = Field(default=None, description="Public keys for private_key_jwt, inline.")

@@ -10,13 +10,10 @@ orphan once it is older than ORPHAN_GRACE_SECONDS, far longer than a world takes
 sweepers, or a sweeper and a deletion, can race harmlessly.
 """
 
-import fcntl
 import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -26,6 +23,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from app.core.config import Settings
 from app.core.db import SETUP_LOCK_KEY, Database, create_db_engine, in_schema
+from app.core.file_lock import file_lock
 from app.core.migrations import upgrade
 from app.models import Base
 from app.services import sandbox
@@ -89,7 +87,7 @@ class SqliteStorage(Storage):
         if target.exists():
             return
         self.directory.mkdir(parents=True, exist_ok=True)
-        with _file_lock(self.directory / "template.lock"):
+        with file_lock(self.directory / "template.lock"):
             if target.exists():  # another process made it while this one waited
                 return
             building = self._file(f"building-{template}-{os.getpid()}")
@@ -229,16 +227,6 @@ def _ddl(connection: Connection) -> str:
 
 
 _DDL: str | None = None
-
-
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing drops the lock
 
 
 def _mtime(path: Path) -> float:

@@ -69,6 +69,11 @@ class WorldInfo:
     expires_at: datetime
     admin_token: str | None = None
 
+    @property
+    def issuer(self) -> str:
+        """A world is its own OpenID provider, at its root."""
+        return self.base_url
+
 
 class Worlds:
     """The worlds of this process: created, resolved from the registry, deleted and expired. Every method takes the

@@ -8,7 +8,6 @@ Fixtures: `vneid_world` (a new world per test), `vneid_worker_world` (one per se
 `vneid_sandbox` (the server: `create_world()` for anything else). Worlds are deleted when their fixture ends.
 """
 
-import fcntl
 import json
 import os
 import secrets
@@ -26,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.core.file_lock import file_lock
 from app.testing.world import SandboxError, World
 
 START_TIMEOUT_SECONDS = 60
@@ -125,14 +125,14 @@ def _shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[s
         return
     shared = tmp_path_factory.getbasetemp().parent
     state = shared / "vneid-server.json"
-    with _locked(shared / "vneid-server.lock"):
+    with file_lock(shared / "vneid-server.lock"):
         server = json.loads(state.read_text()) if state.exists() else _start(shared / "vneid")
         server["users"] = server.get("users", 0) + 1
         state.write_text(json.dumps(server))
     try:
         yield server["url"], server["admin_token"]
     finally:
-        with _locked(shared / "vneid-server.lock"):
+        with file_lock(shared / "vneid-server.lock"):
             server = json.loads(state.read_text())
             server["users"] -= 1
             if server["users"] == 0:
@@ -191,13 +191,3 @@ def _stop(pid: int) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(pid, signal.SIGKILL)
         process.wait()
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)

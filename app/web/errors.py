@@ -4,13 +4,12 @@ Routers of pages use `PageRoute` as their route class; app.core.error_handlers.h
 routes to `error_page` instead of rendering problem+json. Routes raise AppErrors; they never render errors.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from math import ceil
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import Depends, Request
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
 from app.core.errors import AppError, ValidationFailed
@@ -19,7 +18,6 @@ from app.web.app_texts import APP_TEXTS, error_text
 from app.web.i18n import language
 from app.web.pages import message, render
 
-Model = TypeVar("Model", bound=BaseModel)
 REQUEST_PARTS = ("body", "query", "path", "header", "cookie")
 
 
@@ -31,14 +29,6 @@ class PageRefusal(AppError):
     def __init__(self, status: int, text_key: str, detail: str) -> None:
         super().__init__(detail)
         self.status, self.code, self.text_key = status, text_key, text_key
-
-
-def validated(model: type[Model], values: Mapping[str, Any]) -> Model:
-    """A form's values as `model`, or ValidationFailed (the error page lists the fields) when they do not fit."""
-    try:
-        return model.model_validate(values)
-    except ValidationError as error:
-        raise ValidationFailed.from_pydantic(error.errors()) from None
 
 
 def error_text_of(lang: str, error: AppError) -> str:

@@ -15,18 +15,17 @@ from markupsafe import Markup
 from app.core.errors import AppError
 from app.core.keys import TokenInvalid
 from app.deps import ClockDep, EnvDep, KeysDep, SessionDep, SettingsDep, writes
-from app.models import Grant
-from app.schemas.account import ChildRegistration
+from app.schemas.forms import ChildRegistrationForm
 from app.schemas.me import Me
 from app.services import documents, selfservice
 from app.services.identity import children
-from app.services.oidc import grants, sessions
+from app.services.oidc import sessions
 from app.services.oidc.sessions import SESSION_COOKIE
 from app.services.oidc.tokens import issue_token
 from app.services.procedures import desk
 from app.services.procedures.notifications import latest_status_changes
 from app.services.procedures.temporary_residence import PROOF_TYPES
-from app.web.errors import PageRefusal, PageRoute, validated
+from app.web.errors import PageRefusal, PageRoute
 from app.web.session import (
     APP_CLIENT_ID,
     APP_COOKIE,
@@ -143,9 +142,7 @@ def callback(
 @router.post("/app/logout")
 def logout(request: Request, db: SessionDep, clock: ClockDep, user: WebUserDep) -> Response:
     """End the web session: the grant is revoked and the VNeID sign-in session ended, as /oauth2/logout does."""
-    grant = db.get_one(Grant, user.grant_id)
-    grants.revoke_grant(db, clock.now(), grant, "logout")
-    sessions.end_session(db, clock.now(), session_token=request.cookies.get(SESSION_COOKIE), sid=grant.session_id)
+    sessions.end_grant_session(db, clock.now(), user.grant_id, session_token=request.cookies.get(SESSION_COOKIE))
     response = page(request, "app/signed_out.html")
     response.delete_cookie(APP_COOKIE, path="/")
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -215,12 +212,10 @@ def register_child_account(
     db: SessionDep,
     clock: ClockDep,
     user: WebUserDep,
-    personal_id: Annotated[str, Form(max_length=12)],
-    password: Annotated[str, Form(max_length=200)],
+    form: Annotated[ChildRegistrationForm, Form()],
 ) -> Response:
     """A parent registers their child's account: the same service as POST /v1/me/children/accounts."""
-    body = validated(ChildRegistration, {"personal_id": personal_id.strip(), "password": password})
-    children.register_child(db, clock, user.personal_id, body.personal_id, body.password)
+    children.register_child(db, clock, user.personal_id, form.personal_id, form.password)
     return RedirectResponse("/app#children", status_code=303)
 
 

@@ -1,24 +1,24 @@
 """Procedures in the browser: temporary residence (tenant and landlord), criminal-record certificates with the
 sandbox payment, and the officer console. Every step calls the same services as the API."""
 
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.core.clock import VIETNAM
 from app.core.context import Env
 from app.core.errors import AppError, InsufficientAccountLevel
 from app.deps import EnvDep, writes
 from app.schemas.criminal_record import CriminalRecordRequest, FeeCategory, Purpose
-from app.schemas.forms import PaymentForm, WithdrawalForm
+from app.schemas.forms import AmendmentForm, OwnerDecisionForm, PaymentForm, WithdrawalForm
 from app.schemas.residence import (
     AccommodationNoticeRequest,
     OfficerDecision,
-    OwnerDecision,
-    TemporaryResidenceAmendment,
     TemporaryResidenceRequest,
 )
 from app.services import payments
@@ -28,10 +28,10 @@ from app.services.procedures.criminal_record import filing, record
 from app.services.procedures.criminal_record.fee import Quote
 from app.services.procedures.dossier import officer_dossier
 from app.services.procedures.temporary_residence import PROOF_TYPES
-from app.services.procedures.views import full_names
+from app.services.procedures.views import ApplicationView, full_names
 from app.services.procedures.vocabulary import OFFICER_DECISIONS
 from app.services.reference import catalog
-from app.web.errors import PageRoute, validated
+from app.web.errors import PageRoute
 from app.web.i18n import language
 from app.web.session import WebUser, WebUserDep, page, problem
 
@@ -51,6 +51,33 @@ def _validation_message(error: ValidationError) -> str:
 
 def _to_application(code: str) -> RedirectResponse:
     return RedirectResponse(f"/app/applications/{code}", status_code=303)
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    """A procedure form's text fields, trimmed; the page shows them again, as typed, when the filing is refused."""
+    return {name: value.strip() for name, value in (await request.form()).items() if isinstance(value, str)}
+
+
+PostedDep = Annotated[dict[str, str], Depends(_posted)]
+
+
+def _fields_of(model: type[BaseModel], posted: dict[str, str]) -> dict[str, str]:
+    """The fields the API's request model takes (not the CSRF token), blank ones left out."""
+    return {name: value for name, value in posted.items() if name in model.model_fields and value}
+
+
+def _filed_or_again(
+    request: Request, env: Env, filed: Callable[[], ApplicationView | Response], again: Callable[[str], HTMLResponse]
+) -> Response:
+    """File through the API's service (or answer as `filed` says), else show the form `again` with what was wrong,
+    its values kept."""
+    try:
+        outcome = filed()
+    except ValidationError as error:
+        return again(_validation_message(error))
+    except AppError as error:
+        return again(problem(request, env.db, error))
+    return outcome if isinstance(outcome, Response) else _to_application(outcome.code)
 
 
 # --- Temporary residence: the tenant ------------------------------------------------------------------------
@@ -79,36 +106,15 @@ def residence_form(request: Request, env: EnvDep, user: WebUserDep) -> HTMLRespo
 
 
 @router.post("/app/residence", response_class=HTMLResponse)
-def file_residence(
-    request: Request,
-    env: EnvDep,
-    user: WebUserDep,
-    street: Field,
-    commune_code: Field,
-    owner_personal_id: Field,
-    proof_type: Field,
-    start_date: Field,
-    end_date: Field,
-    reason: Field = "work",
-) -> Response:
-    values = {
-        "street": street.strip(),
-        "commune_code": commune_code.strip(),
-        "owner_personal_id": owner_personal_id.strip(),
-        "proof_type": proof_type,
-        "start_date": start_date,
-        "end_date": end_date,
-        "reason": reason,
-    }
-    try:
+def file_residence(request: Request, env: EnvDep, user: WebUserDep, posted: PostedDep) -> Response:
+    values = {"reason": "work", **_fields_of(TemporaryResidenceRequest, posted)}
+
+    def filed() -> ApplicationView:
         _require_level2(user)
         body = TemporaryResidenceRequest.model_validate(values)
-        application = temporary_residence.file(env, user.personal_id, "vneid-app", body)
-    except ValidationError as error:
-        return _residence_form(request, env, user, values, _validation_message(error))
-    except AppError as error:
-        return _residence_form(request, env, user, values, problem(request, env.db, error))
-    return _to_application(application.code)
+        return temporary_residence.file(env, user.personal_id, "vneid-app", body)
+
+    return _filed_or_again(request, env, filed, partial(_residence_form, request, env, user, values))
 
 
 @router.post("/app/applications/{code}/withdraw")
@@ -125,15 +131,10 @@ def resubmit(
     code: str,
     env: EnvDep,
     user: WebUserDep,
-    street: Annotated[str, Form(max_length=200)] = "",
-    proof_type: Annotated[str, Form(max_length=40)] = "",
-    end_date: Annotated[str, Form(max_length=10)] = "",
-    note: Annotated[str, Form(max_length=1000)] = "",
+    form: Annotated[AmendmentForm, Form()],
 ) -> Response:
     """Answer a request for supplementation: the same service as POST /v1/applications/{code}/resubmit."""
-    values = {"street": street, "proof_type": proof_type, "end_date": end_date, "note": note}
-    body = validated(TemporaryResidenceAmendment, {k: v.strip() for k, v in values.items() if v.strip()})
-    residence_actions.resubmit(env, code, user.personal_id, body)
+    residence_actions.resubmit(env, code, user.personal_id, form)
     return _to_application(code)
 
 
@@ -155,38 +156,19 @@ def accommodation_form(request: Request, env: EnvDep, user: WebUserDep) -> HTMLR
 
 
 @router.post("/app/accommodation", response_class=HTMLResponse)
-def file_accommodation(
-    request: Request,
-    env: EnvDep,
-    user: WebUserDep,
-    guest_personal_id: Field,
-    street: Field,
-    commune_code: Field,
-    arrival_at: Field,
-    departure_on: Field,
-    reason: Field,
-) -> Response:
+def file_accommodation(request: Request, env: EnvDep, user: WebUserDep, posted: PostedDep) -> Response:
     """The same request schema and service as POST /v1/applications/accommodation-notices; the browser's local
     date and time of arrival is Vietnam time."""
-    values = {
-        "guest_personal_id": guest_personal_id.strip(),
-        "street": street.strip(),
-        "commune_code": commune_code.strip(),
-        "arrival_at": arrival_at.strip(),
-        "departure_on": departure_on.strip(),
-        "reason": reason.strip(),
-    }
-    arrival = values["arrival_at"]
+    values = _fields_of(AccommodationNoticeRequest, posted)
+    arrival = values.get("arrival_at", "")
     if len(arrival) == len("2026-01-01T00:00"):
         arrival += ":00+07:00"
-    try:
+
+    def filed() -> ApplicationView:
         body = AccommodationNoticeRequest.model_validate({**values, "arrival_at": arrival})
-        application = accommodation_notice.file(env, user.personal_id, "vneid-app", body)
-    except ValidationError as error:
-        return _notice_form(request, user, values, _validation_message(error))
-    except AppError as error:
-        return _notice_form(request, user, values, problem(request, env.db, error))
-    return _to_application(application.code)
+        return accommodation_notice.file(env, user.personal_id, "vneid-app", body)
+
+    return _filed_or_again(request, env, filed, partial(_notice_form, request, user, values))
 
 
 # --- Temporary residence: the landlord ----------------------------------------------------------------------
@@ -208,11 +190,9 @@ def owner_decides(
     code: str,
     env: EnvDep,
     user: WebUserDep,
-    decision: Annotated[str, Form(max_length=10)],
-    reason: Annotated[str, Form(max_length=1000)] = "",
+    form: Annotated[OwnerDecisionForm, Form()],
 ) -> Response:
-    body = validated(OwnerDecision, {"decision": decision, "reason": reason.strip() or None})
-    residence_actions.owner_decides(env, code, user.personal_id, body.decision, body.reason)
+    residence_actions.owner_decides(env, code, user.personal_id, form.decision, form.reason)
     return RedirectResponse("/app/owner-requests", status_code=303)
 
 
@@ -252,38 +232,23 @@ def record_submit(
     request: Request,
     env: EnvDep,
     user: WebUserDep,
-    form: Annotated[str, Form(max_length=1)],
-    purpose: Field,
-    copies: Annotated[str, Form(max_length=3)],
-    fee_category: Field,
-    issuing_province_code: Annotated[str, Form(max_length=2)],
+    posted: PostedDep,
     step: Annotated[str, Form(pattern="^(quote|file)$")],
-    purpose_detail: Field = "",
-    fee_evidence: Field = "",
 ) -> Response:
     """`step=quote` shows the fee (the service's quote at today's rules) before anything is filed;
     `step=file` files the request at that fee."""
-    values = {
-        "form": form,
-        "purpose": purpose,
-        "purpose_detail": purpose_detail.strip() or None,
-        "copies": copies,
-        "fee_category": fee_category,
-        "fee_evidence": fee_evidence.strip() or None,
-        "issuing_province_code": issuing_province_code,
-    }
-    try:
+    values: dict[str, Any] = _fields_of(CriminalRecordRequest, posted)
+    form = values.get("form", "")
+
+    def filed() -> ApplicationView | Response:
         _require_level2(user)
         body = CriminalRecordRequest.model_validate({**values, "form": int(form) if form.isdigit() else form})
         if step == "quote":
             _subject, quote = filing.fee_quote(env.db, env.clock.today(), user.personal_id, user.level, body)
             return _record_form(request, user, values, quote=quote)
-        application = filing.file(env, user.personal_id, "vneid-app", user.level, body)
-    except ValidationError as error:
-        return _record_form(request, user, values, _validation_message(error))
-    except AppError as error:
-        return _record_form(request, user, values, problem(request, env.db, error))
-    return _to_application(application.code)
+        return filing.file(env, user.personal_id, "vneid-app", user.level, body)
+
+    return _filed_or_again(request, env, filed, partial(_record_form, request, user, values))
 
 
 @router.post("/app/applications/{code}/pay")

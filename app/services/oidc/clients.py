@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -253,38 +253,64 @@ class RegisteredClient:
     scopes: list[str]
 
 
-def register_client(db: Session, metadata: dict[str, Any]) -> RegisteredClient:
+@dataclass(frozen=True)
+class ClientMetadata:
+    """A client's registration as the registry takes it (the API's `ClientRegistration`, already validated)."""
+
+    client_id: str
+    name: str
+    kind: str
+    auth_methods: list[str]
+    grant_types: list[str]
+    scopes: list[str]
+    purpose: str
+    redirect_uris: list[str] = field(default_factory=list)
+    jwks: dict[str, Any] | None = None
+    jwks_uri: str | None = None
+    id_token_alg: str = "RS256"
+    profile: str | None = None
+    require_pushed_authorization_requests: bool | None = None
+    dpop_bound_access_tokens: bool | None = None
+    id_token_encrypted_response_alg: str | None = None
+    id_token_encrypted_response_enc: str | None = None
+    userinfo_signed_response_alg: str | None = None
+    userinfo_encrypted_response_alg: str | None = None
+    userinfo_encrypted_response_enc: str | None = None
+
+
+def register_client(db: Session, metadata: ClientMetadata) -> RegisteredClient:
     """Register a test client; returns it with its secret (shown once) when it authenticates with one."""
-    if find_client(db, metadata["client_id"]) is not None:
-        raise ClientExists(f"client {metadata['client_id']!r} is already registered")
-    methods = set(metadata["auth_methods"])
-    if ("none" in methods) != (metadata["kind"] == PUBLIC) or ("none" in methods and len(methods) > 1):
+    if find_client(db, metadata.client_id) is not None:
+        raise ClientExists(f"client {metadata.client_id!r} is already registered")
+    methods = set(metadata.auth_methods)
+    if ("none" in methods) != (metadata.kind == PUBLIC) or ("none" in methods and len(methods) > 1):
         raise InvalidClientMetadata("public clients authenticate with `none` only, and only they do")
-    if ("private_key_jwt" in methods) != bool(metadata.get("jwks") or metadata.get("jwks_uri")):
+    if ("private_key_jwt" in methods) != bool(metadata.jwks or metadata.jwks_uri):
         raise InvalidClientMetadata("give jwks or jwks_uri exactly when private_key_jwt is used")
-    if metadata.get("jwks") and metadata.get("jwks_uri"):
+    if metadata.jwks and metadata.jwks_uri:
         raise InvalidClientMetadata("give jwks or jwks_uri, not both")
-    if "authorization_code" in metadata["grant_types"] and not metadata["redirect_uris"]:
+    if "authorization_code" in metadata.grant_types and not metadata.redirect_uris:
         raise InvalidClientMetadata("the authorization code grant needs at least one redirect URI")
-    problems = profiles.registration_problems(metadata) + encryption.registration_problems(metadata)
+    chosen = asdict(metadata)  # the checks of the security features read the metadata by name
+    problems = profiles.registration_problems(chosen) + encryption.registration_problems(chosen)
     if problems:
         raise InvalidClientMetadata("; ".join(problems))
     secret = secrets.token_urlsafe(32) if methods & SECRET_METHODS else None
     client = Client(
-        client_id=metadata["client_id"],
-        name=metadata["name"],
-        kind=metadata["kind"],
+        client_id=metadata.client_id,
+        name=metadata.name,
+        kind=metadata.kind,
         secret_hash=hash_secret(secret) if secret else None,
         auth_methods=sorted(methods),
-        grant_types=sorted(set(metadata["grant_types"])),
-        redirect_uris=metadata["redirect_uris"],
-        scopes=sorted(set(metadata["scopes"])),
-        jwks=metadata.get("jwks"),
-        jwks_uri=metadata.get("jwks_uri"),
-        purpose=metadata["purpose"],
+        grant_types=sorted(set(metadata.grant_types)),
+        redirect_uris=metadata.redirect_uris,
+        scopes=sorted(set(metadata.scopes)),
+        jwks=metadata.jwks,
+        jwks_uri=metadata.jwks_uri,
+        purpose=metadata.purpose,
         test_client=True,
-        id_token_alg=metadata["id_token_alg"],
-        **_security_metadata(metadata),
+        id_token_alg=metadata.id_token_alg,
+        **_security_metadata(chosen),
     )
     db.add(client)
     db.flush()

@@ -4,8 +4,9 @@ import base64
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, select, update
 from sqlalchemy.orm import Session
@@ -94,21 +95,7 @@ def redeem_code(
     row = db.scalars(
         select(AuthorizationCode).where(AuthorizationCode.code_hash == token_hash(code)).with_for_update()
     ).first()
-    grant = db.get(Grant, row.grant_id) if row else None
-    if row is None or grant is None or grant.client_id != client.client_id:
-        raise OAuthError(
-            "invalid_grant",
-            "unknown authorization code, or issued to another client",
-            passes=f"the code sent to {client.client_id}'s redirect_uri by the authorization endpoint, as it came",
-        )
-    if row.used_at is not None:
-        revoke_grant(db, now, grant, "authorization_code_replay")
-        raise OAuthError(
-            "invalid_grant",
-            "authorization code already used; the tokens it issued are revoked",
-            rule="RFC 6749 §4.1.2: a code is used once; a second use revokes the tokens it issued",
-            passes="a new authorization request, whose new code is redeemed once",
-        )
+    row, grant = _one_use(db, now, client, row, CODE_USE, spent=row is not None and row.used_at is not None)
     if row.expires_at <= now:
         raise OAuthError(
             "invalid_grant",
@@ -160,6 +147,51 @@ def redeem_code(
     return grant, row
 
 
+@dataclass(frozen=True)
+class OneUse:
+    """How a one-use credential (a code, a refresh token) is refused: unknown, or used a second time."""
+
+    unknown: str
+    unknown_passes: str  # {client}: the client's ID
+    reuse_reason: str  # the grant's revoke_reason
+    reused: str
+    rule: str
+    passes: str
+
+
+CODE_USE = OneUse(
+    unknown="unknown authorization code, or issued to another client",
+    unknown_passes="the code sent to {client}'s redirect_uri by the authorization endpoint, as it came",
+    reuse_reason="authorization_code_replay",
+    reused="authorization code already used; the tokens it issued are revoked",
+    rule="RFC 6749 §4.1.2: a code is used once; a second use revokes the tokens it issued",
+    passes="a new authorization request, whose new code is redeemed once",
+)
+REFRESH_USE = OneUse(
+    unknown="unknown refresh token, or issued to another client",
+    unknown_passes="the latest refresh token issued to {client} for this grant",
+    reuse_reason="refresh_token_reuse",
+    reused="refresh token already used; every token of this grant is now revoked",
+    rule="RFC 9700 §4.14.2: refresh tokens rotate; reuse of a rotated one revokes the grant",
+    passes="the refresh token returned by the previous refresh, once; now a new sign-in",
+)
+OneUseRow = TypeVar("OneUseRow", AuthorizationCode, RefreshToken)
+
+
+def _one_use(
+    db: Session, now: datetime, client: Client, row: OneUseRow | None, use: OneUse, *, spent: bool
+) -> tuple[OneUseRow, Grant]:
+    """The credential's row and grant: another client's is as unknown as a missing one, and a second use revokes
+    the whole grant before it is refused (the token endpoint commits that revocation before it answers)."""
+    grant = db.get(Grant, row.grant_id) if row else None
+    if row is None or grant is None or grant.client_id != client.client_id:
+        raise OAuthError("invalid_grant", use.unknown, passes=use.unknown_passes.format(client=client.client_id))
+    if spent:
+        revoke_grant(db, now, grant, use.reuse_reason)
+        raise OAuthError("invalid_grant", use.reused, rule=use.rule, passes=use.passes)
+    return row, grant
+
+
 def pkce_challenge(verifier: str) -> str:
     digest = hashlib.sha256(verifier.encode("ascii", errors="replace")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
@@ -185,21 +217,7 @@ def rotate_refresh_token(
     """Each refresh token works once; presenting a used one revokes the whole grant (reuse detection).
     Returns the grant and the scope of the new tokens (the same, or narrower when asked)."""
     row = db.scalars(select(RefreshToken).where(RefreshToken.token_hash == token_hash(token)).with_for_update()).first()
-    grant = db.get(Grant, row.grant_id) if row else None
-    if row is None or grant is None or grant.client_id != client.client_id:
-        raise OAuthError(
-            "invalid_grant",
-            "unknown refresh token, or issued to another client",
-            passes=f"the latest refresh token issued to {client.client_id} for this grant",
-        )
-    if row.rotated_at is not None:
-        revoke_grant(db, now, grant, "refresh_token_reuse")
-        raise OAuthError(
-            "invalid_grant",
-            "refresh token already used; every token of this grant is now revoked",
-            rule="RFC 9700 §4.14.2: refresh tokens rotate; reuse of a rotated one revokes the grant",
-            passes="the refresh token returned by the previous refresh, once; now a new sign-in",
-        )
+    row, grant = _one_use(db, now, client, row, REFRESH_USE, spent=row is not None and row.rotated_at is not None)
     if row.dpop_jkt is not None and row.dpop_jkt != dpop_jkt:
         raise OAuthError("invalid_grant", "this refresh token is bound to another DPoP key (RFC 9449 §5)")
     if grant.revoked_at is not None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.core.config import Settings
 from app.core.errors import OAuthError
 from app.core.keys import KeyStore, TokenInvalid
-from app.models import LoginSession
+from app.models import Grant, LoginSession
 from app.services.identity.accounts import SIGN_IN_AMR
 from app.services.oidc import grants
 
@@ -86,6 +86,14 @@ def end_session(db: Session, now: datetime, *, session_token: str | None, sid: s
     if session is not None and session.ended_at is None:
         session.ended_at = now
         grants.revoke_session_grants(db, now, session.sid, "logout")
+
+
+def end_grant_session(db: Session, now: datetime, grant_id: str, *, session_token: str | None) -> None:
+    """The sandbox's own web pages sign out: their grant is revoked and the sign-in session it came from ends, as
+    RP-initiated logout would end it."""
+    grant = db.get_one(Grant, grant_id)
+    grants.revoke_grant(db, now, grant, "logout")
+    end_session(db, now, session_token=session_token, sid=grant.session_id)
 
 
 def logout_hint(db: Session, keys: KeyStore, settings: Settings, logout: LogoutRequest) -> dict[str, Any]:

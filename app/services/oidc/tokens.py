@@ -6,7 +6,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 import jwt
 from sqlalchemy.orm import Session
@@ -24,16 +24,10 @@ from app.services.oidc.scenarios import ScenarioName, Stage
 from app.services.population.audit import ID_TOKEN
 
 # Scopes of the sandbox's own APIs, granted to machine tokens; OIDC scopes (openid, profile…) are for logins.
-API_SCOPES = frozenset(
-    {
-        "citizen.identity",
-        "citizen.residence",
-        "citizen.family",
-        "citizen.contact",
-        "citizen.sensitive",
-        "citizen.verify",
-    }
-)
+ApiScope = Literal[
+    "citizen.identity", "citizen.residence", "citizen.family", "citizen.contact", "citizen.sensitive", "citizen.verify"
+]
+API_SCOPES: frozenset[str] = frozenset(get_args(ApiScope))
 ACCESS_TOKEN_TYPE = "at+jwt"
 
 
