@@ -8,7 +8,7 @@ from app.core import journal
 from app.core.background import Periodic
 from app.core.config import Settings
 from app.core.db import Database
-from app.core.outbound import OutboundPolicy
+from app.core.outbound import OutboundPolicy, PinnedTransport
 from app.services import sandbox, webhooks, workers
 from app.services.worlds import Worlds
 
@@ -32,8 +32,8 @@ def background_loops(settings: Settings, database: Database, worlds: Worlds) -> 
             Periodic("world-expiry", WORLD_EXPIRY_SECONDS, lambda: (worlds.expire(database), worlds.sweep(database)))
         )
     if settings.webhook_dispatcher:
-        http = httpx.Client(timeout=webhooks.TIMEOUT_SECONDS, follow_redirects=False)
         policy = OutboundPolicy.of(settings)
+        http = httpx.Client(transport=PinnedTransport(policy), timeout=webhooks.TIMEOUT_SECONDS, follow_redirects=False)
 
         def deliver() -> None:
             # Every live world's due events, each on its own world's clock.

@@ -39,11 +39,25 @@ class CriminalRecordRequest(CriminalRecordQuoteRequest):
 
     model_config = ConfigDict(
         json_schema_extra={
-            "if": {"properties": {"purpose": {"const": Purpose.OTHER.value}}},
-            "then": {
-                "required": ["purpose_detail"],
-                "properties": {"purpose_detail": {"type": "string", "pattern": NON_BLANK}},
-            },
+            "allOf": [
+                {
+                    "if": {"properties": {"purpose": {"const": Purpose.OTHER.value}}},
+                    "then": {
+                        "required": ["purpose_detail"],
+                        "properties": {"purpose_detail": {"type": "string", "pattern": NON_BLANK}},
+                    },
+                },
+                {
+                    "if": {
+                        "required": ["fee_category"],
+                        "properties": {"fee_category": {"not": {"const": FeeCategory.STANDARD.value}}},
+                    },
+                    "then": {
+                        "required": ["fee_evidence"],
+                        "properties": {"fee_evidence": {"type": "string", "pattern": NON_BLANK}},
+                    },
+                },
+            ]
         }
     )
 
@@ -79,6 +93,14 @@ class CriminalRecordRequest(CriminalRecordQuoteRequest):
     def _detail_for_other(self) -> Self:
         if self.purpose == Purpose.OTHER and is_blank(self.purpose_detail):
             raise ValueError("purpose_detail is required when purpose is `other`")
+        return self
+
+    @model_validator(mode="after")
+    def _evidence_for_a_declared_category(self) -> Self:
+        # Ages are read from the population record; the declared categories (student, poor household …) are not
+        # in it, so a request claiming one names its proof for the records officer instead of being taken on trust.
+        if self.fee_category != FeeCategory.STANDARD and is_blank(self.fee_evidence):
+            raise ValueError(f"fee_evidence is required when fee_category is `{self.fee_category}`: the proof of it")
         return self
 
 

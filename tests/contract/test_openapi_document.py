@@ -83,3 +83,39 @@ def test_a_purpose_shorter_than_the_schema_allows_is_refused_as_invalid(
     response = client.get("/v1/citizens/001090000001", params={"purpose": "abcd"}, headers=headers)
     assert response.status_code == 422
     assert response.json()["errors"][0]["location"] == ["query", "purpose"]
+
+
+def test_every_json_request_body_refuses_unknown_fields(client: TestClient) -> None:
+    """A misspelt field is an error an integrator sees at once (`additionalProperties: false`), not a value the
+    sandbox silently ignores; no standard asks for leniency on these JSON bodies (the OAuth forms are not JSON)."""
+    document = client.get("/openapi.json").json()
+    lenient = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            media = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if media is None:
+                continue
+            schema = media["schema"]
+            for ref in [schema["$ref"]] if "$ref" in schema else [s["$ref"] for s in schema["anyOf"] if "$ref" in s]:
+                name = ref.rsplit("/", 1)[1]
+                if document["components"]["schemas"][name].get("additionalProperties") is not False:
+                    lenient.append(f"{method.upper()} {path}: {name}")
+    assert lenient == []
+
+
+def test_an_unknown_field_is_refused_where_it_was_once_ignored(client: TestClient, admin_headers: dict) -> None:
+    an = {"Authorization": f"Bearer {_app_token(client, admin_headers)}"}
+    for path, headers, body in [
+        ("/v1/documents/verification", {}, {"jws": "a.b.c", "jws_type": "compact"}),
+        ("/sandbox/documents/GT-0000000000/revoke", admin_headers, {"reason": "Cấp nhầm", "notify": True}),
+        ("/v1/applications/TT-2026-000000/withdraw", an, {"reason": "Không cần nữa", "force": True}),
+    ]:
+        response = client.post(path, headers=headers, json=body)
+        assert (response.status_code, response.json()["code"]) == (422, "validation_error"), path
+
+
+def _app_token(client: TestClient, admin_headers: dict) -> str:
+    minted = client.post(
+        "/sandbox/tokens", headers=admin_headers, json={"persona": "an", "client_id": "vneid-app", "scope": "openid"}
+    )
+    return str(minted.json()["access_token"])

@@ -68,6 +68,12 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
             ({**CERTIFICATE, "purpose": "other", "purpose_detail": "  "}, False),
             ({**CERTIFICATE, "purpose": "job", "email": "an@example.vn\n"}, False),
             ({**CERTIFICATE, "purpose": "job", "email": "an\u00a0b@example.vn"}, False),
+            ({**CERTIFICATE, "purpose": "job", "fee_category": "standard"}, True),
+            ({**CERTIFICATE, "purpose": "job", "fee_category": "student", "fee_evidence": "Thẻ sinh viên số 42"}, True),
+            ({**CERTIFICATE, "purpose": "job", "fee_category": "student"}, False),
+            ({**CERTIFICATE, "purpose": "job", "fee_category": "poor_household", "fee_evidence": None}, False),
+            ({**CERTIFICATE, "purpose": "job", "fee_category": "disabled", "fee_evidence": " \u3000"}, False),
+            ({**CERTIFICATE, "purpose": "other", "fee_category": "student", "fee_evidence": "Thẻ số 42"}, False),
         ]
     ),
     *(

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -789,12 +789,22 @@ def check_dpop_signing_alg_values_supported(kit: Kit, value: list[str]) -> None:
 
 
 def _check_encryption(kit: Kit, value: list[str], entry: str) -> None:
-    assert value in (["RSA-OAEP-256", "ECDH-ES+A256KW"], ["A256GCM"]), _unknown(entry, value)
+    key_algorithms = ["RSA-OAEP-256", "ECDH-ES+A256KW"]
+    assert value in (key_algorithms, ["A256GCM"]), _unknown(entry, value)
     http, dpop, token = _fapi(kit)  # demo-fapi registers ECDH-ES+A256KW and A256GCM for both
     with fapi.against(kit.live.base):
         assert fapi.verified(http, fapi.decrypt(token["id_token"]))["aud"] == "demo-fapi"
         userinfo = _fapi_userinfo(kit, http, dpop, token["access_token"]).text
         assert fapi.verified(http, fapi.decrypt(userinfo))["aud"] == "demo-fapi"
+        for key_alg in key_algorithms:  # each key algorithm by a client registering it (A256GCM with each)
+            registration = fapi.encrypting_client(key_alg)
+            registered = kit.live.admin("POST", "/sandbox/clients", json=registration)
+            assert registered.status_code in (201, 409), registered.text  # 409: registered by an earlier entry
+            client_id, kid = registration["client_id"], registration["jwks"]["keys"][1]["kid"]
+            own = fapi.tokens_of(http, dpop, client_id)
+            assert fapi.verified(http, fapi.decrypt(own["id_token"], kid), audience=client_id)["aud"] == client_id
+            userinfo = _fapi_userinfo(kit, http, dpop, own["access_token"]).text
+            assert fapi.verified(http, fapi.decrypt(userinfo, kid), audience=client_id)["aud"] == client_id
 
 
 def check_id_token_encryption_alg_values_supported(kit: Kit, value: list[str]) -> None:
@@ -813,11 +823,11 @@ def check_userinfo_encryption_enc_values_supported(kit: Kit, value: list[str]) -
     _check_encryption(kit, value, "userinfo_encryption_enc_values_supported")
 
 
-def _request_object(kit: Kit, **claims: Any) -> str:
+def _request_object(kit: Kit, client_id: str = "demo-pkjwt", key: dict[str, Any] = PKJWT_JWK, **claims: Any) -> str:
     now = int(time.time())
     return fapi.signed(
         {
-            "iss": "demo-pkjwt",
+            "iss": client_id,
             "aud": kit.live.base,
             "exp": now + 300,
             "response_type": "code",
@@ -826,7 +836,7 @@ def _request_object(kit: Kit, **claims: Any) -> str:
             "login_hint": AN,
             **claims,
         },
-        PKJWT_JWK,
+        key,
     )
 
 
@@ -837,11 +847,38 @@ def check_request_parameter_supported(kit: Kit, value: bool) -> None:
     assert refused["error"] == "invalid_request_object"
 
 
-def check_request_object_signing_alg_values_supported(kit: Kit, value: list[str]) -> None:
-    assert "none" not in value
-    assert set(value) <= {"RS256", "PS256", "ES256", "EdDSA"}, _unknown(
-        "request_object_signing_alg_values_supported", value
-    )
+def _request_object_signer(kit: Kit, alg: str, keys: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """A client that signs its request objects with `alg` (RS256: demo-pkjwt; the others registered here, with the
+    key of assertion_keys), and its private key."""
+    if alg == "RS256":
+        return "demo-pkjwt", PKJWT_JWK
+    client_id = f"e2e-{alg.lower()}-request-objects"
+    registration = {
+        "client_id": client_id,
+        "name": f"e2e {alg} request objects",
+        "kind": "business",
+        "auth_methods": ["private_key_jwt"],
+        "grant_types": ["authorization_code"],
+        "redirect_uris": [kit.redirect_uri("demo-pkjwt")],
+        "scopes": ["openid"],
+        "purpose": "e2e",
+        "jwks": {"keys": [{**fapi.public(keys[alg]), "use": "sig"}]},
+    }
+    assert kit.live.admin("POST", "/sandbox/clients", json=registration).status_code == 201
+    return client_id, keys[alg]
+
+
+def check_request_object_signing_alg_values_supported(
+    kit: Kit, value: list[str], assertion_keys: dict[str, dict[str, Any]]
+) -> None:
+    entry = "request_object_signing_alg_values_supported"
+    assert sorted(value) == sorted(["RS256", *assertion_keys]), f"{entry} must list exactly the algorithms that work"
+    for alg in value:
+        client_id, key = _request_object_signer(kit, alg, assertion_keys)
+        query = urlencode({"client_id": client_id, "request": _request_object(kit, client_id, key)})
+        answer = kit.live.http.get(f"{kit.live.meta['authorization_endpoint']}?{query}")
+        assert answer.status_code == 303, answer.text
+        assert "code" in dict(parse_qsl(urlsplit(answer.headers["location"]).query)), (alg, answer.headers["location"])
     wrong_audience = _request_object(kit, aud="https://another-provider.example")
     assert kit.authorize(kit.client("demo-pkjwt"), request=wrong_audience).query["error"] == "invalid_request_object"
 

@@ -133,6 +133,45 @@ def tokens(client: TestClient, dpop: DpopKey) -> dict[str, Any]:
     return dict(response.json())
 
 
+def public(key: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in key.items() if k not in ("d", "p", "q", "dp", "dq", "qi")}
+
+
+def encrypting_client(key_alg: str) -> dict[str, Any]:
+    """A `fapi2` registration like demo-fapi's that asks for ID tokens and userinfo encrypted with `key_alg`, to
+    demo-fapi's encryption key of that algorithm."""
+    enc_key = next(k for k in KEYS.values() if k["use"] == "enc" and k["alg"] == key_alg)
+    client_id = f"fapi-{key_alg.lower().replace('+', '-')}"
+    return {
+        "client_id": client_id,
+        "name": f"FAPI client encrypting with {key_alg}",
+        "kind": "business",
+        "auth_methods": ["private_key_jwt"],
+        "grant_types": ["authorization_code"],
+        "redirect_uris": [CALLBACK],
+        "scopes": ["openid", "profile"],
+        "purpose": "Kiểm thử mã hoá",
+        "id_token_alg": "ES256",
+        "profile": "fapi2",
+        "jwks": {"keys": [public(SIGNING_KEY), public(enc_key)]},
+        "id_token_encrypted_response_alg": key_alg,
+        "id_token_encrypted_response_enc": "A256GCM",
+        "userinfo_signed_response_alg": "ES256",
+        "userinfo_encrypted_response_alg": key_alg,
+        "userinfo_encrypted_response_enc": "A256GCM",
+    }
+
+
+def tokens_of(client: TestClient, dpop: DpopKey, client_id: str) -> dict[str, Any]:
+    """tokens() for another client holding demo-fapi's signing key."""
+    pushed = push(client, dpop, client_id=client_id, auth=client_auth(client_id))
+    assert pushed.status_code == 201, pushed.text
+    answer = callback(authorize(client, pushed.json()["request_uri"], client_id))
+    response = redeem(client, answer["code"], dpop, **client_auth(client_id))
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
 def decrypt(token: str, kid: str = "demo-fapi-enc-ec-2026") -> str:
     key = KEYS[kid]
     registry = jwe.JWERegistry(algorithms=[key["alg"], "A256GCM"])

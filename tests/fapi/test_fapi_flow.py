@@ -11,6 +11,7 @@ from app.services.oidc.grants import pkce_challenge
 from tests.conftest import ISSUER
 from tests.fapi.kit import (
     CALLBACK,
+    KEYS,
     PKJWT_KEY,
     DpopKey,
     authorize,
@@ -18,9 +19,11 @@ from tests.fapi.kit import (
     client_auth,
     code,
     decrypt,
+    encrypting_client,
     push,
     redeem,
     tokens,
+    tokens_of,
     verified,
 )
 
@@ -80,6 +83,30 @@ def test_discovery_advertises_what_the_flow_uses(client: TestClient) -> None:
     assert "none" not in meta["request_object_signing_alg_values_supported"]
     assert meta["id_token_encryption_alg_values_supported"] == ["RSA-OAEP-256", "ECDH-ES+A256KW"]
     assert meta["id_token_encryption_enc_values_supported"] == ["A256GCM"]
+
+
+@pytest.mark.parametrize("key_alg", ["RSA-OAEP-256", "ECDH-ES+A256KW"])
+def test_every_advertised_encryption_algorithm_encrypts_id_tokens_and_userinfo(
+    client: TestClient, admin_headers: dict[str, str], key_alg: str
+) -> None:
+    meta = client.get("/.well-known/openid-configuration").json()
+    for entry in ("id_token_encryption_alg_values_supported", "userinfo_encryption_alg_values_supported"):
+        assert key_alg in meta[entry]
+    registration = encrypting_client(key_alg)
+    assert client.post("/sandbox/clients", json=registration, headers=admin_headers).status_code == 201
+    client_id, dpop = registration["client_id"], DpopKey()
+    body = tokens_of(client, dpop, client_id)
+    kid = next(k["kid"] for k in registration["jwks"]["keys"] if k["use"] == "enc")
+    assert KEYS[kid]["alg"] == key_alg
+    id_token = verified(client, decrypt(body["id_token"], kid), audience=client_id)
+    assert id_token["nonce"] == "fapi-nonce"
+    headers = {
+        "Authorization": f"DPoP {body['access_token']}",
+        "DPoP": dpop.proof("GET", USERINFO, body["access_token"]),
+    }
+    userinfo = client.get("/oauth2/userinfo", headers=headers)
+    assert userinfo.headers["content-type"] == "application/jwt"
+    assert verified(client, decrypt(userinfo.text, kid), audience=client_id)["sub"] == id_token["sub"]
 
 
 # --- Each protection taken away is refused ------------------------------------------------------------------------

@@ -135,3 +135,22 @@ def test_a_fapi2_registration_that_contradicts_the_profile_is_refused(
     body = {k: v for k, v in {**FAPI2_CLIENT, **contradiction}.items() if v is not None}
     response = client.post("/sandbox/clients", json=body, headers=admin_headers)
     assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("alg", ["RS256", "PS256", "EdDSA", "none"])
+def test_a_fapi2_client_signs_its_id_tokens_with_es256_and_the_refusal_says_so(
+    client: TestClient, admin_headers: dict[str, str], alg: str
+) -> None:
+    """PS256 and EdDSA are FAPI 2.0 algorithms, but the sandbox has no ID-token key of either: ES256 is the one
+    the profile and the sandbox share, and the refusal names exactly that rule."""
+    response = client.post("/sandbox/clients", json={**FAPI2_CLIENT, "id_token_alg": alg}, headers=admin_headers)
+    assert response.status_code == 422, response.text
+    if alg == "RS256":  # a value the schema knows: the profile refuses it
+        assert response.json()["code"] == "invalid_client_metadata"
+        assert "id_token_alg must be ES256 (" in response.json()["detail"]
+    else:  # no ID-token key of that algorithm at all: the schema lists RS256 and ES256
+        assert response.json()["code"] == "validation_error"
+    assert client.get("/.well-known/openid-configuration").json()["id_token_signing_alg_values_supported"] == [
+        "RS256",
+        "ES256",
+    ]

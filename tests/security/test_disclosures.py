@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.procedure_helpers import POLICE, owner_consents_and_tenant_pays, persona_headers
 from tests.api.test_temporary_residence import file
+from tests.browser.test_web_routes import sign_in
 from tests.security.test_oidc_requests import id_token_claims
 
 AN = "001090000001"
@@ -38,6 +39,10 @@ def test_low_applicants_see_the_officer_by_name_not_personal_id(client: TestClie
     assert POLICE not in seen.text
     desk = client.get(f"/v1/officer/applications/{code}", headers=police).json()
     assert POLICE in [e["actor_personal_id"] for e in desk["application"]["history"]]
+    sign_in(client, "cuong")  # the same in the VNeID web app
+    page = client.get(f"/app/applications/{code}")
+    assert page.status_code == 200
+    assert POLICE not in page.text
 
 
 def test_low_id_token_and_userinfo_releases_are_logged_for_the_citizen_and_metered(

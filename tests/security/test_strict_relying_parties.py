@@ -307,3 +307,18 @@ def test_a_client_assertion_without_kid_is_verified_with_the_clients_keys(client
 def test_a_client_assertion_without_kid_signed_by_another_key_is_refused(client: TestClient) -> None:
     response = assertion_token(client, rsa.generate_private_key(public_exponent=65537, key_size=2048))
     assert (response.status_code, response.json()["error"]) == (401, "invalid_client")
+
+
+# --- 503 -------------------------------------------------------------------------------------------------------------
+
+
+def test_a_503_from_the_token_endpoint_says_when_to_retry(client: TestClient, admin_headers: dict[str, str]) -> None:
+    armed = client.post(
+        "/sandbox/scenarios", headers=admin_headers, json={"name": "token_unavailable", "client_id": "demo-bank"}
+    )
+    assert armed.status_code in (200, 201), armed.text
+    refused = client.post(
+        "/oauth2/token", data={"grant_type": "client_credentials"}, headers=basic("demo-bank", "demo-bank-secret")
+    )
+    assert (refused.status_code, refused.json()["error"]) == (503, "temporarily_unavailable")
+    assert int(refused.headers["retry-after"]) > 0

@@ -13,7 +13,7 @@ import httpx
 import jwt
 
 from app.core.errors import OAuthError
-from app.core.outbound import DestinationRefused, OutboundPolicy
+from app.core.outbound import DestinationRefused, OutboundPolicy, PinnedTransport
 from app.models import Client
 
 CACHE_SECONDS = 300
@@ -112,7 +112,8 @@ def _keys(uri: str, policy: OutboundPolicy, *, refresh: bool) -> list[dict[str, 
             return keys
     try:
         policy.check(uri)
-        response = httpx.get(uri, timeout=FETCH_TIMEOUT_SECONDS, follow_redirects=False)
+        with httpx.Client(transport=PinnedTransport(policy), timeout=FETCH_TIMEOUT_SECONDS) as http:
+            response = http.get(uri)  # redirects are not followed (httpx's default)
         response.raise_for_status()
         keys = [k for k in response.json().get("keys", []) if isinstance(k, dict)]
     except DestinationRefused as refused:

@@ -7,12 +7,15 @@ signatures, and authorization codes that live at most 60 seconds (grants.CODE_TT
 
 from typing import Any
 
+from app.core.keys import TOKEN_ALGORITHMS
 from app.models import Client
 from app.services.oidc.client_keys import CLIENT_SIGNING_ALGORITHMS
 
 FAPI2 = "fapi2"
 PROFILES = (FAPI2,)
 FAPI2_ALGORITHMS = ("PS256", "ES256", "EdDSA")
+# The sandbox signs ID tokens with its RS256 and ES256 keys only: of the profile's algorithms, that leaves ES256.
+FAPI2_ID_TOKEN_ALGORITHMS = tuple(alg for alg in FAPI2_ALGORITHMS if alg in TOKEN_ALGORITHMS)
 
 
 def is_fapi2(client: Client) -> bool:
@@ -45,7 +48,11 @@ def registration_problems(metadata: dict[str, Any]) -> list[str]:
         for wrong, problem in (
             (metadata["auth_methods"] != ["private_key_jwt"], "auth_methods must be exactly [private_key_jwt]"),
             (metadata["kind"] == "public", "a fapi2 client is confidential (kind business or agency)"),
-            (metadata.get("id_token_alg") not in FAPI2_ALGORITHMS, "id_token_alg must be ES256"),
+            (
+                metadata.get("id_token_alg") not in FAPI2_ID_TOKEN_ALGORITHMS,
+                f"id_token_alg must be {' or '.join(FAPI2_ID_TOKEN_ALGORITHMS)} (of the profile's "
+                f"{', '.join(FAPI2_ALGORITHMS)}, what the sandbox signs ID tokens with)",
+            ),
             (
                 metadata.get("require_pushed_authorization_requests") is False,
                 "require_pushed_authorization_requests cannot be false",

@@ -65,10 +65,6 @@ class SubjectNotUnder14(AppError):
     status, code, title = 422, "subject_not_under_14", "A child of 14 or older requests their own certificate"
 
 
-class FeeEvidenceRequired(AppError):
-    status, code, title = 422, "fee_evidence_required", "A reduced or exempt fee needs its proof"
-
-
 class UnknownProvince(AppError):
     status, code, title = 422, "unknown_province", "No such province"
 
@@ -117,14 +113,7 @@ def file(
     """Check who may ask, price the request at today's rules and file it; a request that costs nothing goes
     straight to verification."""
     db, today = env.db, env.clock.today()
-    # Ages are read from the population record; the declared categories (student, poor household …) are not in
-    # it, so a request claiming one names its proof for the records officer instead of being taken on trust.
-    evidence = (request.fee_evidence or "").strip()
-    if request.fee_category != FeeCategory.STANDARD and not evidence:
-        raise FeeEvidenceRequired(
-            f"fee category {request.fee_category} needs fee_evidence: the document that proves it",
-            fee_category=str(request.fee_category),
-        )
+    evidence = (request.fee_evidence or "").strip()  # required for a declared category (CriminalRecordRequest)
     subject, fee = fee_quote(db, today, applicant_personal_id, account_level, request)
     applicant = db.get_one(Citizen, applicant_personal_id)
     province_code = request.issuing_province_code or permanent_province(applicant)
