@@ -4,6 +4,7 @@ from datetime import date
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.schemas.citizen import PersonalId
 from app.schemas.common import NON_BLANK, WHITE_SPACE, Text, is_blank
@@ -92,7 +93,7 @@ class CriminalRecordRequest(CriminalRecordQuoteRequest):
     @model_validator(mode="after")
     def _detail_for_other(self) -> Self:
         if self.purpose == Purpose.OTHER and is_blank(self.purpose_detail):
-            raise ValueError("purpose_detail is required when purpose is `other`")
+            raise PydanticCustomError("purpose_detail_required", "purpose_detail is required when purpose is `other`")
         return self
 
     @model_validator(mode="after")
@@ -100,7 +101,11 @@ class CriminalRecordRequest(CriminalRecordQuoteRequest):
         # Ages are read from the population record; the declared categories (student, poor household …) are not
         # in it, so a request claiming one names its proof for the records officer instead of being taken on trust.
         if self.fee_category != FeeCategory.STANDARD and is_blank(self.fee_evidence):
-            raise ValueError(f"fee_evidence is required when fee_category is `{self.fee_category}`: the proof of it")
+            raise PydanticCustomError(
+                "fee_evidence_required",
+                "fee_evidence is required when fee_category is `{category}`: the proof of it",
+                {"category": str(self.fee_category)},
+            )
         return self
 
 

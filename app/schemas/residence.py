@@ -4,6 +4,7 @@ from datetime import date
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from app.schemas.citizen import PersonalId
 from app.schemas.common import NON_BLANK, Text, is_blank, non_null
@@ -79,9 +80,11 @@ class AccommodationNoticeRequest(BaseModel):
     @model_validator(mode="after")
     def _one_guest_identity(self) -> "AccommodationNoticeRequest":
         if (self.guest_personal_id is None) == (self.passport is None):
-            raise ValueError("give either guest_personal_id or passport")
+            raise PydanticCustomError("one_guest_identity", "give either guest_personal_id or passport")
         if self.passport is not None and self.passport.nationality == "VN":
-            raise ValueError("Vietnamese guests are notified by personal ID, not passport")
+            raise PydanticCustomError(
+                "vietnamese_guest_by_personal_id", "Vietnamese guests are notified by personal ID, not passport"
+            )
         return self
 
 

@@ -1,6 +1,8 @@
 """Texts of the citizen web app (/app), the sandbox panel and the bank demo, Vietnamese (default) and English:
 one module per page area in app/web/texts/, merged here (a key is in one area only, a test checks)."""
 
+from typing import Any
+
 from app.web.texts import bank, citizen, panel, procedures
 
 AREAS = (citizen.TEXTS, procedures.TEXTS, panel.TEXTS, bank.TEXTS)
@@ -43,3 +45,40 @@ def error_text(lang: str, code: str, detail: str, minutes: int = 0) -> str:
     """`minutes`: the wait a throttle's refusal asks for (its text's `{minutes}`)."""
     known = ERRORS.get(lang, {}).get(code)
     return known.format(minutes=minutes) if known else detail
+
+
+# What a procedure form's citizen is told when the request model refuses it: a cross-field rule by its error type
+# (app/schemas), else the field's label and whether it was missing or not valid.
+FORM_RULES: dict[str, dict[str, str]] = {
+    "vi": {
+        "purpose_detail_required": "Khi chọn mục đích “Khác”, hãy ghi mục đích cụ thể.",
+        "fee_evidence_required": "Đối tượng miễn, giảm phí cần ghi giấy tờ chứng minh (số, ngày cấp).",
+        "one_guest_identity": "Nhập số định danh cá nhân của khách hoặc hộ chiếu, không nhập cả hai.",
+        "vietnamese_guest_by_personal_id": "Khách là công dân Việt Nam được thông báo bằng số định danh cá nhân.",
+        "missing": "chưa nhập",
+        "invalid": "không hợp lệ",
+    },
+    "en": {
+        "purpose_detail_required": "For the purpose “Other”, say what the certificate is for.",
+        "fee_evidence_required": "A reduced or exempt fee needs its proof (document number and date).",
+        "one_guest_identity": "Give the guest's personal ID or a passport, not both.",
+        "vietnamese_guest_by_personal_id": "A Vietnamese guest is notified by personal ID, not passport.",
+        "missing": "is missing",
+        "invalid": "is not valid",
+    },
+}
+
+
+def form_refusal(lang: str, errors: list[dict[str, Any]]) -> str:
+    """A refused form's errors (pydantic's `errors()`) as one line in the visitor's language."""
+    rules, labels = FORM_RULES[lang], APP_TEXTS[lang]
+
+    def one(error: dict[str, Any]) -> str:
+        if error["type"] in rules:
+            return rules[error["type"]]
+        field = str(error["loc"][-1]) if error["loc"] else ""
+        if field not in labels:
+            return str(error["msg"])
+        return f"{labels[field]}: {rules['missing' if error['type'] == 'missing' else 'invalid']}"
+
+    return "; ".join(dict.fromkeys(one(error) for error in errors))

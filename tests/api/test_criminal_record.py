@@ -443,6 +443,9 @@ def test_other_purpose_needs_and_prints_its_detail(
     client: TestClient, db: Session, an: Headers, records: Headers, set_clock: ClockSetter
 ) -> None:
     set_clock(IN_SUBSIDY)
+    refused = client.post(BASE, headers=an, json={**JOB, "purpose": "other"})
+    assert refused.status_code == 422
+    assert [error["type"] for error in refused.json()["errors"]] == ["purpose_detail_required"]  # a stable type
     filed = file(client, an, purpose="other", purpose_detail="Bổ sung hồ sơ nhận con nuôi")
     assert decide(client, records, filed["code"]).status_code == 200
     assert fields(certificate(db, filed["code"]))["Mục đích sử dụng"] == "Bổ sung hồ sơ nhận con nuôi"

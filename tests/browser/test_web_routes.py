@@ -196,3 +196,17 @@ def test_citizen_forms_that_do_not_fit_their_model_are_error_pages(client: TestC
     assert "reason:" in withdrawal.text
     unknown = client.post("/app/applications/DKTT-2026-999999/withdraw", data=form(client, reason="moved"))
     assert unknown.status_code == 404  # a form that fits reaches the service, which refuses an unknown code
+
+
+def test_a_refused_form_says_what_is_wrong_in_the_visitors_language(client: TestClient) -> None:
+    sign_in(client, "an")
+    fields = {"form": "1", "purpose": "job", "copies": "1", "fee_category": "student", "issuing_province_code": "01"}
+
+    def refusal(response_text: str) -> str:
+        start = response_text.index('data-testid="form-error">') + len('data-testid="form-error">')
+        return response_text[start : response_text.index("</p>", start)]
+
+    rule = client.post("/app/criminal-record", data=form(client, step="quote", **fields))
+    assert refusal(rule.text) == "Đối tượng miễn, giảm phí cần ghi giấy tờ chứng minh (số, ngày cấp)."
+    field = client.post("/app/criminal-record?lang=en", data=form(client, step="quote", **{**fields, "copies": "x"}))
+    assert refusal(field.text) == "Copies: is not valid"

@@ -31,6 +31,7 @@ from app.services.procedures.temporary_residence import PROOF_TYPES
 from app.services.procedures.views import ApplicationView, full_names
 from app.services.procedures.vocabulary import OFFICER_DECISIONS
 from app.services.reference import catalog
+from app.web.app_texts import form_refusal
 from app.web.errors import PageRoute
 from app.web.i18n import language
 from app.web.session import WebUser, WebUserDep, page, problem
@@ -43,10 +44,6 @@ def _require_level2(user: WebUser) -> None:
     """The same refusal the API's Level2ProcedureCitizen dependency gives a level 1 token."""
     if user.level < 2:
         raise InsufficientAccountLevel(ACR_BY_LEVEL[2])
-
-
-def _validation_message(error: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors())
 
 
 def _to_application(code: str) -> RedirectResponse:
@@ -74,7 +71,7 @@ def _filed_or_again(
     try:
         outcome = filed()
     except ValidationError as error:
-        return again(_validation_message(error))
+        return again(form_refusal(language(request), [dict(e) for e in error.errors()]))
     except AppError as error:
         return again(problem(request, env.db, error))
     return outcome if isinstance(outcome, Response) else _to_application(outcome.code)
