@@ -7,26 +7,15 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.test_login_pages import BANK_CALLBACK, VERIFIER, authorize_url, callback_params, go
-from tests.conftest import basic
+from tests.api.test_login_pages import authorize_url, callback_params, go
+from tests.security.test_strict_relying_parties import redeem
 
 EVERYTHING = {"personal_id": None, "address": None, "birthdate": None, "phone_number": None, "name": None}
 
 
 def id_token_claims(client: TestClient, **params: str) -> dict[str, object]:
-    code = callback_params(go(client, authorize_url(login_hint="an", **params)))["code"]
-    token = client.post(
-        "/oauth2/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": BANK_CALLBACK,
-            "code_verifier": VERIFIER,
-        },
-        headers=basic("demo-bank", "demo-bank-secret"),
-    )
-    assert token.status_code == 200, token.text
-    return jwt.decode(token.json()["id_token"], options={"verify_signature": False})
+    tokens = redeem(client, go(client, authorize_url(login_hint="an", **params)))
+    return jwt.decode(tokens["id_token"], options={"verify_signature": False})
 
 
 def test_h1_the_claims_parameter_never_releases_what_the_scopes_did_not(client: TestClient) -> None:

@@ -8,29 +8,14 @@ from urllib.parse import quote
 import jwt
 from fastapi.testclient import TestClient
 
-from tests.api.test_login_pages import BANK_CALLBACK, VERIFIER, authorize_url, callback_params, go, sign_in
-from tests.conftest import basic, client_token
+from tests.api.test_login_pages import authorize_url, callback_params, go, sign_in
+from tests.conftest import client_token
+from tests.security.test_strict_relying_parties import redeem
 
 AN, DUNG = "001090000001", "001175000004"
 SENSITIVE = ["ethnicity", "religion", "blood_type"]
 # The ID token carries the claims the `claims` parameter names (userinfo those of the scopes): ask for them there.
 ASK_ID_TOKEN = quote(json.dumps({"id_token": dict.fromkeys([*SENSITIVE, "personal_id"])}))
-
-
-def _tokens(client: TestClient, location: str) -> dict[str, Any]:
-    code = callback_params(location)["code"]
-    response = client.post(
-        "/oauth2/token",
-        data={
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": BANK_CALLBACK,
-            "code_verifier": VERIFIER,
-        },
-        headers=basic("demo-bank", "demo-bank-secret"),
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def _released(client: TestClient, tokens: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -42,7 +27,7 @@ def _released(client: TestClient, tokens: dict[str, Any]) -> tuple[dict[str, Any
 
 
 def test_granted_sensitive_scope_releases_ethnicity_religion_and_blood_type(client: TestClient) -> None:
-    tokens = _tokens(
+    tokens = redeem(
         client, go(client, authorize_url(login_hint="an", scope="openid%20citizen.sensitive", claims=ASK_ID_TOKEN))
     )
     for claims in _released(client, tokens):
@@ -52,7 +37,7 @@ def test_granted_sensitive_scope_releases_ethnicity_religion_and_blood_type(clie
 
 
 def test_without_the_sensitive_scope_no_sensitive_claim_is_released(client: TestClient) -> None:
-    tokens = _tokens(
+    tokens = redeem(
         client,
         go(client, authorize_url(login_hint="an", scope="openid%20profile%20citizen.identity", claims=ASK_ID_TOKEN)),
     )
@@ -64,7 +49,7 @@ def test_without_the_sensitive_scope_no_sensitive_claim_is_released(client: Test
 def test_abuse_the_claims_parameter_cannot_ask_for_ethnicity_without_the_scope(client: TestClient) -> None:
     wanted = {name: {"essential": True} for name in SENSITIVE}
     claims = quote(json.dumps({"id_token": wanted, "userinfo": wanted}))
-    tokens = _tokens(client, go(client, authorize_url(login_hint="an", scope="openid%20profile", claims=claims)))
+    tokens = redeem(client, go(client, authorize_url(login_hint="an", scope="openid%20profile", claims=claims)))
     for released in _released(client, tokens):
         assert not set(SENSITIVE) & set(released)
 
@@ -82,7 +67,7 @@ def test_consent_screen_asks_for_sensitive_data_on_a_line_of_its_own(client: Tes
 
 def test_approving_without_ticking_the_sensitive_box_shares_everything_else(client: TestClient) -> None:
     consent_page = sign_in(client, scope="openid%20profile%20citizen.sensitive", claims=ASK_ID_TOKEN)
-    tokens = _tokens(client, go(client, f"{consent_page}/consent", decision="approve"))
+    tokens = redeem(client, go(client, f"{consent_page}/consent", decision="approve"))
     assert "citizen.sensitive" not in tokens["scope"].split()
     for claims in _released(client, tokens):
         assert claims["personal_id"] == DUNG
@@ -93,7 +78,7 @@ def test_approving_without_ticking_the_sensitive_box_shares_everything_else(clie
 
 def test_ticking_the_sensitive_box_shares_them(client: TestClient) -> None:
     consent_page = sign_in(client, scope="openid%20profile%20citizen.sensitive", claims=ASK_ID_TOKEN)
-    tokens = _tokens(client, go(client, f"{consent_page}/consent", decision="approve", sensitive="granted"))
+    tokens = redeem(client, go(client, f"{consent_page}/consent", decision="approve", sensitive="granted"))
     assert "citizen.sensitive" in tokens["scope"].split()
     for claims in _released(client, tokens):
         assert set(SENSITIVE) <= set(claims)
