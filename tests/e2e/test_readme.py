@@ -1,9 +1,12 @@
-"""The README's examples ("Log in with VNeID in 5 minutes", the FAPI 2.0 flow) run as printed against a real
-server."""
+"""The README's examples (the quick start's curl, "Log in with VNeID in 5 minutes", the FAPI 2.0 flow) run as printed
+against a real server."""
 
 import contextlib
 import io
+import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -46,3 +49,21 @@ def test_fapi_example_of_the_readme_works(tmp_path: Path, monkeypatch: pytest.Mo
         with contextlib.redirect_stdout(output):
             exec(compile(code, "README.md", "exec"), {})  # noqa: S102  (the point is to run the README's code)
     assert output.getvalue().splitlines() == ["DPoP", "n-1", "001090000001"]
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not on PATH")
+def test_quick_start_example_of_the_readme_works(tmp_path: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Quick start") : text.index("## Configuration")]
+    script = re.findall(r"```sh\n(.*?)```", section, re.S)[1]  # the first block is `make run` / `make test`
+    port = free_port()
+    with fresh_database(tmp_path) as url, serve(url, port, tmp_path / "server.log"):
+        ran = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script.replace("127.0.0.1:8000", f"127.0.0.1:{port}")],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads(ran.stdout)["personal_id"] == "001090000001", ran.stdout
