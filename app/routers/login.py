@@ -35,9 +35,11 @@ SessionCookie = Annotated[str | None, Cookie(alias=SESSION_COOKIE, include_in_sc
 PAGES = {login.PASSWORD: "login_password.html", login.OTP: "login_otp.html", login.CONSENT: "login_consent.html"}
 
 
-def _follow(outcome: login.Outcome, request: Request, settings_url: str, lang: str | None = None) -> Response:
+def _follow(
+    outcome: login.Outcome, request: Request, db: Session, keys: KeyStore, settings_url: str, lang: str | None = None
+) -> Response:
     if outcome.redirect is not None:
-        response: Response = RedirectResponse(outcome.redirect, status_code=303)
+        response: Response = _answer(db, keys, outcome.redirect)
     else:
         query = "&".join(f"{k}={v}" for k, v in (("error", outcome.error), ("lang", lang)) if v)
         response = RedirectResponse(f"/login/{outcome.transaction_id}{'?' if query else ''}{query}", status_code=303)
@@ -56,6 +58,10 @@ def _follow(outcome: login.Outcome, request: Request, settings_url: str, lang: s
     return response
 
 
+def _answer(db: Session, keys: KeyStore, answer: authorize.AuthorizationResponse) -> Response:
+    return RedirectResponse(authorize.response_location(db, keys, answer), status_code=303)
+
+
 @router.get(
     "/oauth2/authorize",
     name="oauth.authorize",
@@ -71,6 +77,7 @@ def authorize_endpoint(
     request: Request,
     db: SessionDep,
     clock: ClockDep,
+    keys: KeysDep,
     settings: SettingsDep,
     browser: BrowserBinding,
     session_token: SessionCookie = None,
@@ -78,7 +85,8 @@ def authorize_endpoint(
     """OpenID Connect authorization endpoint (code flow, PKCE S256). Parameters as in OIDC Core §3.1.2.1:
     `client_id`, `redirect_uri` (exact match; any port for loopback), `response_type=code`, `scope`, `state`,
     `nonce`, `code_challenge`, `code_challenge_method=S256`, `prompt`, `max_age`, `login_hint`, `acr_values`,
-    `claims`, `ui_locales`. Test clients with a `login_hint` naming a persona are signed in at once."""
+    `claims`, `ui_locales`, `response_mode` (`query`, or `jwt` = `query.jwt`: the answer as one signed `response`
+    JWT, JARM). Test clients with a `login_hint` naming a persona are signed in at once."""
     try:
         params = authorize.query_parameters(request.query_params.multi_items())
         client, auth_request = authorize.parse_request(db, settings, params)
@@ -86,9 +94,9 @@ def authorize_endpoint(
         journal.note_refusal(exc.code, exc.explanation)
         return message(request, "error_title", str(exc), status_code=400)
     except authorize.RequestRejected as rejected:
-        return RedirectResponse(rejected.request.error_redirect(rejected.error), status_code=303)
+        return _answer(db, keys, rejected.request.error_redirect(rejected.error))
     outcome = login.start(db, clock, settings, client, auth_request, session_token, browser)
-    return _follow(outcome, request, settings.public_url, preferred_language(auth_request.ui_locales))
+    return _follow(outcome, request, db, keys, settings.public_url, preferred_language(auth_request.ui_locales))
 
 
 @pages.get("/login/{transaction_id}", response_class=HTMLResponse)
@@ -121,6 +129,7 @@ class Step:
     request: Request
     db: Session
     clock: Clock
+    keys: KeyStore
     settings: Settings
     browser: str
     transaction_id: str
@@ -132,7 +141,7 @@ class Step:
         return client
 
     def follow(self, outcome: login.Outcome) -> Response:
-        return _follow(outcome, self.request, self.settings.public_url)
+        return _follow(outcome, self.request, self.db, self.keys, self.settings.public_url)
 
 
 def _step(
@@ -140,10 +149,11 @@ def _step(
     transaction_id: str,
     db: SessionDep,
     clock: ClockDep,
+    keys: KeysDep,
     settings: SettingsDep,
     browser: BrowserBinding,
 ) -> Step:
-    return Step(request, db, clock, settings, browser, transaction_id)
+    return Step(request, db, clock, keys, settings, browser, transaction_id)
 
 
 StepDep = Annotated[Step, Depends(_step)]

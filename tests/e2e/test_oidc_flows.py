@@ -301,6 +301,21 @@ class Kit:
         JWTClaimsRegistry(leeway=5, **options).validate(token.claims)
         return token
 
+    def jarm_response(self, authorization: Authorization, client_id: str) -> dict[str, Any]:
+        """joserfc: the `response` JWT of a JARM answer, its only parameter, checked against the published JWKS
+        (signature, then iss, aud and exp, as JARM §2.4 asks of the client); its claims."""
+        assert set(authorization.query) == {"response"}, authorization.query
+        response = authorization.query["response"]
+        jwks = self.live.jwks_for(jws.extract_compact(response.encode()).protected.get("kid", ""))
+        token = jwt.decode(response, KeySet.import_key_set(jwks), algorithms=["RS256", "ES256"])
+        JWTClaimsRegistry(
+            leeway=5,
+            iss={"essential": True, "value": self.live.base},
+            aud={"essential": True, "value": client_id},
+            exp={"essential": True},
+        ).validate(token.claims)
+        return token.claims
+
     def introspect(self, client: OAuth2Client, token: str) -> dict[str, Any]:
         response = client.introspect_token(self.live.meta["introspection_endpoint"], token=token)
         assert response.status_code == 200, response.text
@@ -488,9 +503,12 @@ def check_response_types_supported(kit: Kit, value: list[str]) -> None:
 
 def check_response_modes_supported(kit: Kit, value: list[str]) -> None:
     for mode in value:
-        assert mode == "query", _unknown("response_modes_supported", mode)
-        assert "code" in kit.authorize(kit.client("demo-bank"), response_mode=mode).query
-    for other in ("fragment", "form_post"):
+        assert mode in ("query", "jwt", "query.jwt"), _unknown("response_modes_supported", mode)
+        authorization = kit.authorize(kit.client("demo-bank"), response_mode=mode)
+        answer = authorization.query if mode == "query" else kit.jarm_response(authorization, "demo-bank")
+        assert "code" in answer
+        assert answer["state"] == authorization.state
+    for other in ("fragment", "form_post", "form_post.jwt"):
         assert kit.authorize(kit.client("demo-bank"), response_mode=other).query["error"] == "invalid_request"
 
 
@@ -732,6 +750,17 @@ def check_authorization_response_iss_parameter_supported(kit: Kit, value: bool) 
     assert "code" in success
     assert "error" in error
     assert success["iss"] == error["iss"] == kit.live.meta["issuer"]
+
+
+def check_authorization_signing_alg_values_supported(kit: Kit, value: list[str]) -> None:
+    """JARM responses are signed like the client's ID tokens: demo-bank's RS256, demo-pkjwt's ES256."""
+    assert set(value) == {"RS256", "ES256"}, _unknown("authorization_signing_alg_values_supported", value)
+    for client_id, alg in (("demo-bank", "RS256"), ("demo-pkjwt", "ES256")):
+        authorization = kit.authorize(kit.client(client_id), response_mode="jwt")
+        assert jws.extract_compact(authorization.query["response"].encode()).protected["alg"] == alg
+        assert "code" in kit.jarm_response(authorization, client_id)
+        error = kit.authorize(kit.client(client_id), prompt="none login", response_mode="query.jwt")
+        assert kit.jarm_response(error, client_id)["error"] == "invalid_request"
 
 
 def _fapi(kit: Kit, alg: str = "ES256") -> tuple[httpx.Client, fapi.DpopKey, dict[str, Any]]:

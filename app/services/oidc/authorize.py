@@ -2,6 +2,7 @@
 
 import json
 import re
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -24,6 +25,10 @@ PROMPTS = frozenset({"none", "login", "consent"})
 JKT = re.compile(r"[A-Za-z0-9_-]{43}")
 OFFLINE_ACCESS = "offline_access"
 SCOPES = OIDC_SCOPES | API_SCOPES | {OFFLINE_ACCESS}
+# JARM (FAPI JWT Secured Authorization Response Mode) §2.3.4: for response_type=code, `jwt` means `query.jwt`.
+QUERY, QUERY_JWT = "query", "query.jwt"
+RESPONSE_MODES = {QUERY: QUERY, "jwt": QUERY_JWT, QUERY_JWT: QUERY_JWT}
+RESPONSE_JWT_TTL_SECONDS = 600  # real time, like every JOSE validity
 
 
 class AuthorizeError(Exception):
@@ -72,6 +77,7 @@ class AuthorizationRequest:
     # can tell which one answered (mix-up defence).
     issuer: str = ""
     dpop_jkt: str | None = None  # RFC 9449 §10: the code is bound to this DPoP key
+    response_mode: str = QUERY  # or QUERY_JWT (JARM): the answer is one signed `response` parameter
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,14 +101,43 @@ class AuthorizationRequest:
                 floors.append(min(levels))
         return max(floors) if floors else None
 
-    def redirect(self, **params: str | None) -> str:
-        query = {k: v for k, v in {**params, "state": self.state, "iss": self.issuer or None}.items() if v is not None}
-        separator = "&" if "?" in self.redirect_uri else "?"
-        return f"{self.redirect_uri}{separator}{urlencode(query)}"
+    def redirect(self, **params: str | None) -> "AuthorizationResponse":
+        answer = {k: v for k, v in {**params, "state": self.state}.items() if v is not None}
+        return AuthorizationResponse(self, answer)
 
-    def error_redirect(self, error: AuthorizeError) -> str:
+    def error_redirect(self, error: AuthorizeError) -> "AuthorizationResponse":
         journal.note_refusal(error.error, error.explanation)
         return self.redirect(error=error.error, error_description=error.description, vneid_error=error.vneid_error)
+
+
+@dataclass(frozen=True)
+class AuthorizationResponse:
+    """The answer to the client's redirect URI, success or error: made a URL by `response_location`, which holds the
+    signing keys that a JWT response (JARM) needs."""
+
+    request: AuthorizationRequest
+    params: dict[str, str]
+
+
+def response_location(db: Session, keys: KeyStore, response: AuthorizationResponse) -> str:
+    """The redirect URI with the answer: its parameters and `iss` (RFC 9207), or, in a JWT response mode, one
+    `response` JWT holding them with `iss`, `aud` and `exp` (JARM §2.1), signed like the client's ID tokens."""
+    request = response.request
+    if request.response_mode == QUERY:
+        query = {**response.params, **({"iss": request.issuer} if request.issuer else {})}
+    else:
+        client = find_client(db, request.client_id)
+        now = int(time.time())
+        claims = {
+            **response.params,
+            "iss": request.issuer,
+            "aud": request.client_id,
+            "iat": now,
+            "exp": now + RESPONSE_JWT_TTL_SECONDS,
+        }
+        query = {"response": keys.sign(db, claims, alg=client.id_token_alg if client else "RS256")}
+    separator = "&" if "?" in request.redirect_uri else "?"
+    return f"{request.redirect_uri}{separator}{urlencode(query)}"
 
 
 def query_parameters(items: list[tuple[str, str]]) -> dict[str, str]:
@@ -197,9 +232,7 @@ def _checked(settings: Settings, client: Client, params: dict[str, str], *, push
             passes="a registered redirect_uri: " + ", ".join(f"`{uri}`" for uri in client.redirect_uris),
             rule="OIDC Core §3.1.2.1 requires an exact match (RFC 8252 §7.3: any port for a loopback redirect)",
         )
-    request = AuthorizationRequest(
-        client.client_id, redirect_uri, "", state=params.get("state"), issuer=settings.public_url
-    )
+    request = _answerable(settings, client, params, redirect_uri)
     try:
         _fill(client, request, params, pushed=pushed)
     except AuthorizeError as error:
@@ -212,10 +245,16 @@ def _refusal(settings: Settings, client: Client, params: dict[str, str], error: 
     redirect_uri = params.get("redirect_uri") or ""
     if not redirect_uri_allowed(client, redirect_uri):
         return UntrustedRedirect(error.description)
-    request = AuthorizationRequest(
-        client.client_id, redirect_uri, "", state=params.get("state"), issuer=settings.public_url
+    return RequestRejected(_answerable(settings, client, params, redirect_uri), error)
+
+
+def _answerable(settings: Settings, client: Client, params: dict[str, str], redirect_uri: str) -> AuthorizationRequest:
+    """The request as far as any answer needs it: where it goes, its state, and how (a JWT if asked, even for an
+    error about another parameter: the client expects nothing else)."""
+    mode = RESPONSE_MODES.get(params.get("response_mode", QUERY), QUERY)
+    return AuthorizationRequest(
+        client.client_id, redirect_uri, "", state=params.get("state"), issuer=settings.public_url, response_mode=mode
     )
-    return RequestRejected(request, error)
 
 
 class RequestRejected(Exception):
@@ -233,8 +272,8 @@ def _fill(client: Client, request: AuthorizationRequest, params: dict[str, str],
         raise AuthorizeError("unsupported_response_type", "only response_type=code is supported")
     if "authorization_code" not in client.grant_types:
         raise AuthorizeError("unauthorized_client", "this client may not use the authorization code flow")
-    if params.get("response_mode") not in (None, "query"):
-        raise AuthorizeError("invalid_request", "only response_mode=query is supported")
+    if params.get("response_mode", QUERY) not in RESPONSE_MODES:
+        raise AuthorizeError("invalid_request", "only response_mode=query, jwt or query.jwt is supported")
     request.scope = " ".join(_scopes(client, params))
     _fill_pkce(client, request, params)
     request.nonce = params.get("nonce") or None

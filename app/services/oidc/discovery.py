@@ -27,7 +27,7 @@ def metadata(issuer: str) -> dict[str, Any]:
         "introspection_endpoint": f"{issuer}/oauth2/introspect",
         "end_session_endpoint": f"{issuer}/oauth2/logout",
         "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
+        "response_modes_supported": ["query", "jwt", "query.jwt"],  # JARM: `jwt` is `query.jwt` for the code flow
         "grant_types_supported": sorted(GRANTS),
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
@@ -51,6 +51,8 @@ def metadata(issuer: str) -> dict[str, Any]:
         + ["iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid"],
         "claims_parameter_supported": True,
         "authorization_response_iss_parameter_supported": True,
+        # JARM responses are signed with the key and algorithm of the client's ID tokens (id_token_alg).
+        "authorization_signing_alg_values_supported": list(TOKEN_ALGORITHMS),
         "request_parameter_supported": True,
         "request_object_signing_alg_values_supported": list(CLIENT_SIGNING_ALGORITHMS),
         # Only the request_uri values of pushed requests: no client-hosted request objects are fetched.

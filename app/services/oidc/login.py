@@ -32,7 +32,7 @@ from app.services.identity.accounts import (
     usable_account,
 )
 from app.services.oidc import grants, scenarios, sessions
-from app.services.oidc.authorize import AuthorizationRequest, AuthorizeError
+from app.services.oidc.authorize import AuthorizationRequest, AuthorizationResponse, AuthorizeError
 from app.services.oidc.scenarios import Stage
 from app.services.population.seeding import personas_document
 
@@ -45,7 +45,7 @@ PASSWORD, OTP, CONSENT = "password", "otp", "consent"
 class Outcome:
     """Where the browser goes next: the client's redirect URI, or a page of the login transaction."""
 
-    redirect: str | None = None
+    redirect: AuthorizationResponse | None = None
     transaction_id: str | None = None
     error: str | None = None
     new_session_token: str | None = None

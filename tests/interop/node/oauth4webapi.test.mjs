@@ -37,7 +37,11 @@ async function signIn(client, auth, redirectUri, { scope = 'openid profile', ...
     ...extra,
   }
   for (const [name, value] of Object.entries(parameters)) url.searchParams.set(name, value)
-  const callback = oauth.validateAuthResponse(as, client, await authorize(url), state)
+  const answer = await authorize(url)
+  const callback =
+    extra.response_mode === 'jwt'
+      ? await oauth.validateJwtAuthResponse(as, client, answer, state, INSECURE) // JARM: signature, iss, aud, exp
+      : oauth.validateAuthResponse(as, client, answer, state)
   const response = await oauth.authorizationCodeGrantRequest(as, client, auth, callback, redirectUri, verifier, INSECURE)
   return oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: nonce, requireIdToken: true })
 }
@@ -117,6 +121,51 @@ describe('oauth4webapi', () => {
     const after = await signIn(bank, bankAuth, CLIENTS.bank.redirectUri)
     await validateAccessToken(after.access_token)
     await validateAccessToken(before.access_token) // the retired key stays published while its tokens live
+  })
+
+  describe('JARM (response_mode=jwt)', () => {
+    test('the code comes in a response JWT, signed RS256 or ES256 like the ID tokens', async () => {
+      const tokens = await signIn(bank, bankAuth, CLIENTS.bank.redirectUri, { response_mode: 'jwt' })
+      assert.equal(oauth.getValidatedIdTokenClaims(tokens).aud, CLIENTS.bank.id)
+      const pkjwt = {
+        client_id: CLIENTS.pkjwt.id,
+        id_token_signed_response_alg: 'ES256',
+        authorization_signed_response_alg: 'ES256',
+      }
+      const auth = oauth.PrivateKeyJwt(await pkjwtKey())
+      await signIn(pkjwt, auth, CLIENTS.pkjwt.redirectUri, { response_mode: 'jwt' })
+    })
+
+    test('an error comes in a response JWT too', async () => {
+      const extra = { response_mode: 'jwt', scope: 'openid citizen.family' }
+      await assert.rejects(signIn(bank, bankAuth, CLIENTS.bank.redirectUri, extra), {
+        name: 'AuthorizationResponseError',
+        error: 'invalid_scope',
+      })
+    })
+
+    test('a tampered response JWT fails the signature check', async () => {
+      const url = new URL(as.authorization_endpoint)
+      url.search = new URLSearchParams({
+        client_id: bank.client_id,
+        redirect_uri: CLIENTS.bank.redirectUri,
+        response_type: 'code',
+        response_mode: 'jwt',
+        scope: 'openid',
+        code_challenge: await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()),
+        code_challenge_method: 'S256',
+        login_hint: AN,
+      })
+      const answer = await authorize(url)
+      const [header, payload, signature] = answer.searchParams.get('response').split('.')
+      const claims = JSON.parse(Buffer.from(payload, 'base64url'))
+      const forged = Buffer.from(JSON.stringify({ ...claims, code: 'attacker-code' })).toString('base64url')
+      answer.searchParams.set('response', [header, forged, signature].join('.'))
+      await assert.rejects(oauth.validateJwtAuthResponse(as, bank, answer, oauth.expectNoState, INSECURE), {
+        code: oauth.INVALID_RESPONSE,
+        message: 'JWT signature verification failed',
+      })
+    })
   })
 
   describe('errors the library must see', () => {
