@@ -50,6 +50,21 @@ class LoadedKey:
         return {**_public_jwk(self.private_key), "kid": self.kid, "alg": self.alg, "use": "sig"}
 
 
+@dataclass(frozen=True)
+class Unsigned:
+    """Claims and the key chosen for them, signed later: signing is CPU work that need not hold a write transaction
+    (on SQLite, the one write gate), so a writer decides what to sign, commits, then signs."""
+
+    key: LoadedKey
+    claims: dict[str, Any]
+    typ: str = "JWT"
+
+    def sign(self) -> str:
+        return jwt.encode(
+            self.claims, self.key.private_key, algorithm=self.key.alg, headers={"kid": self.key.kid, "typ": self.typ}
+        )
+
+
 def _public_jwk(private_key: SigningPrivateKey) -> dict[str, Any]:
     if isinstance(private_key, ec.EllipticCurvePrivateKey):
         jwk: dict[str, Any] = json.loads(ECAlgorithm.to_jwk(private_key.public_key()))
@@ -215,13 +230,12 @@ class KeyStore:
     def sign(
         self, db: Session, claims: dict[str, Any], *, typ: str = "JWT", alg: str = "RS256", purpose: str = TOKEN_KEYS
     ) -> str:
-        key = self.active(db, alg, purpose)
-        return jwt.encode(
-            claims,
-            key.private_key,
-            algorithm=key.alg,
-            headers={"kid": key.kid, "typ": typ},
-        )
+        return self.unsigned(db, claims, typ=typ, alg=alg, purpose=purpose).sign()
+
+    def unsigned(
+        self, db: Session, claims: dict[str, Any], *, typ: str = "JWT", alg: str = "RS256", purpose: str = TOKEN_KEYS
+    ) -> Unsigned:
+        return Unsigned(self.active(db, alg, purpose), claims, typ)
 
     def verify(
         self, db: Session, token: str, *, audience: str, issuer: str, typ: str | None = None, verify_exp: bool = True

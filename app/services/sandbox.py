@@ -264,7 +264,7 @@ def mint_tokens(
         session_id=session.sid,
     )
     login.record_consent(db, clock_now=clock.now(), client=client, scope=grant.scope, personal_id=personal_id)
-    return tokens.token_response(db, keys, settings, client, grant, nonce=None, claims_request=None)
+    return tokens.token_response(db, keys, settings, client, grant, nonce=None, claims_request=None).sign()
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,10 @@ import base64
 import hashlib
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Literal, get_args
 
 import jwt
@@ -14,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.core import journal
 from app.core.config import Settings
 from app.core.errors import RETRY_AFTER_SECONDS, OAuthError
-from app.core.keys import KeyStore, TokenInvalid
+from app.core.keys import KeyStore, TokenInvalid, Unsigned
 from app.core.versions import Area, bump, changed_here, versions
 from app.models import Client, Grant, RefreshToken, RevokedToken
 from app.services.oidc import dpop, encryption, grants, scenarios
@@ -38,6 +40,43 @@ class IssuedTokens:
     delay_seconds: float = 0
 
 
+@dataclass(frozen=True)
+class UnsignedIdToken:
+    """An ID token's claims but `at_hash`, which needs the signed access token, and what to do once it is signed."""
+
+    token: Unsigned
+    fault: ScenarioName | None
+    seal: Callable[[str], str]
+
+    def sign(self, access_token: str) -> str:
+        token = replace(self.token, claims={**self.token.claims, "at_hash": at_hash(access_token)}).sign()
+        if self.fault == ScenarioName.ID_TOKEN_BAD_SIGNATURE:
+            head, payload, signature = token.split(".")
+            token = f"{head}.{payload}.{signature[::-1]}"
+        return self.seal(token)
+
+
+@dataclass(frozen=True)
+class UnsignedTokens:
+    """A token response decided in the write transaction (code spent, refresh token stored, claims and keys chosen)
+    and signed by `sign()` once that transaction has committed: signing is most of the endpoint's CPU, and on SQLite
+    a write transaction holds the one write gate every writer of every worker queues on."""
+
+    access_token: Unsigned
+    fields: dict[str, Any]  # token_type, expires_in, scope
+    id_token: UnsignedIdToken | None = None
+    refresh_token: str | None = field(default=None, repr=False)
+
+    def sign(self) -> dict[str, Any]:
+        access_token = self.access_token.sign()
+        body = {"access_token": access_token, **self.fields}
+        if self.id_token is not None:
+            body["id_token"] = self.id_token.sign(access_token)
+        if self.refresh_token is not None:
+            body["refresh_token"] = self.refresh_token
+        return body
+
+
 def issue_token(
     db: Session,
     keys: KeyStore,
@@ -52,7 +91,9 @@ def issue_token(
         proof = dpop.token_request_proof(
             db, keys, settings, client, dpop_proofs or [], f"{settings.public_url}/oauth2/token"
         )
-        return _grant(db, keys, settings, client, form, proof.jkt if proof else None)
+        unsigned, delay = _grant(db, keys, settings, client, form, proof.jkt if proof else None)
+        db.commit()  # the rows the tokens rest on are committed before the tokens exist, and the gate is free
+        return IssuedTokens(unsigned.sign(), delay)
     except OAuthError:
         # What happened before the refusal stands: a spent client assertion, a used-up scenario, a grant revoked
         # for code replay or refresh-token reuse. Grants validate everything before they write anything else.
@@ -62,7 +103,7 @@ def issue_token(
 
 def _grant(
     db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any], jkt: str | None
-) -> IssuedTokens:
+) -> tuple[UnsignedTokens, float]:
     grant_type = form["grant_type"]
     if grant_type not in GRANTS:
         raise OAuthError(
@@ -85,12 +126,12 @@ def _grant(
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     delay = scenarios.SLOW_SECONDS if fault == ScenarioName.TOKEN_SLOW else 0
-    return IssuedTokens(GRANTS[grant_type](db, keys, settings, client, form, jkt), delay)
+    return GRANTS[grant_type](db, keys, settings, client, form, jkt), delay
 
 
 def _client_credentials(
     db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any], jkt: str | None
-) -> dict[str, Any]:
+) -> UnsignedTokens:
     allowed = API_SCOPES.intersection(client.scopes)
     requested = set(str(form.get("scope") or "").split()) or allowed
     if not requested <= allowed:
@@ -100,20 +141,15 @@ def _client_credentials(
             passes=f"scopes among {' '.join(sorted(allowed)) or '(none: this client has no API scope)'}",
         )
     scope = " ".join(sorted(requested))
-    token = mint_access_token(
+    token = access_token_claims(
         db, keys, settings, subject=client.client_id, client_id=client.client_id, scope=scope, jkt=jkt
     )
-    return {
-        "access_token": token,
-        "token_type": token_type(jkt),
-        "expires_in": settings.access_token_ttl_seconds,
-        "scope": scope,
-    }
+    return UnsignedTokens(token, _fields(settings, scope, jkt))
 
 
 def _authorization_code(
     db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any], jkt: str | None
-) -> dict[str, Any]:
+) -> UnsignedTokens:
     if not form.get("code"):
         raise OAuthError("invalid_request", "code is required", passes="code: the one the redirect_uri received")
     now = datetime.now(UTC)
@@ -125,7 +161,7 @@ def _authorization_code(
 
 def _refresh_token(
     db: Session, keys: KeyStore, settings: Settings, client: Client, form: dict[str, Any], jkt: str | None
-) -> dict[str, Any]:
+) -> UnsignedTokens:
     if not form.get("refresh_token"):
         raise OAuthError("invalid_request", "refresh_token is required", passes="refresh_token: the latest one issued")
     grant, scope = grants.rotate_refresh_token(
@@ -145,12 +181,13 @@ def token_response(
     claims_request: dict[str, Any] | None,
     scope: str | None = None,
     jkt: str | None = None,
-) -> dict[str, Any]:
-    """Access token, ID token (for `openid`) and refresh token (when the client may refresh) of a grant. With a
-    DPoP key (`jkt`) the access token is bound to it, and so is a public client's refresh token (RFC 9449 §5)."""
+) -> UnsignedTokens:
+    """Access token, ID token (for `openid`) and refresh token (when the client may refresh) of a grant, to be
+    signed. With a DPoP key (`jkt`) the access token is bound to it, and so is a public client's refresh token
+    (RFC 9449 §5)."""
     journal.note_client(client.client_id, grant.personal_id)
     scope = scope or grant.scope
-    access_token = mint_access_token(
+    access_token = access_token_claims(
         db,
         keys,
         settings,
@@ -160,24 +197,21 @@ def token_response(
         extra={"grant_id": grant.id, "acr": grant.acr, "auth_time": int(grant.auth_time.timestamp())},
         jkt=jkt,
     )
-    response: dict[str, Any] = {
-        "access_token": access_token,
-        "token_type": token_type(jkt),
-        "expires_in": settings.access_token_ttl_seconds,
-        "scope": scope,
-    }
+    id_token = None
     if "openid" in scope.split():
-        id_token = mint_id_token(
-            db, keys, settings, client, grant, nonce=nonce, access_token=access_token, claims_request=claims_request
-        )
-        response["id_token"] = encryption.seal(settings, client, "id_token", id_token)
+        id_token = id_token_claims(db, keys, settings, client, grant, nonce=nonce, claims_request=claims_request)
+    refresh_token = None
     if "refresh_token" in client.grant_types:
         bound_to = jkt if client.kind == PUBLIC else None  # a confidential client's is bound by its authentication
-        response["refresh_token"] = grants.issue_refresh_token(db, datetime.now(UTC), grant, scope, bound_to)
-    return response
+        refresh_token = grants.issue_refresh_token(db, datetime.now(UTC), grant, scope, bound_to)
+    return UnsignedTokens(access_token, _fields(settings, scope, jkt), id_token, refresh_token)
 
 
-def mint_access_token(
+def _fields(settings: Settings, scope: str, jkt: str | None) -> dict[str, Any]:
+    return {"token_type": token_type(jkt), "expires_in": settings.access_token_ttl_seconds, "scope": scope}
+
+
+def access_token_claims(
     db: Session,
     keys: KeyStore,
     settings: Settings,
@@ -187,7 +221,7 @@ def mint_access_token(
     scope: str,
     extra: dict[str, Any] | None = None,
     jkt: str | None = None,
-) -> str:
+) -> Unsigned:
     """A JWT access token in the RFC 9068 shape, for the sandbox's own APIs; `cnf.jkt` binds it to a DPoP key."""
     now = int(time.time())
     claims = {
@@ -204,14 +238,14 @@ def mint_access_token(
         **(extra or {}),
         **({"cnf": {"jkt": jkt}} if jkt else {}),
     }
-    return keys.sign(db, claims, typ=ACCESS_TOKEN_TYPE)
+    return keys.unsigned(db, claims, typ=ACCESS_TOKEN_TYPE)
 
 
 def token_type(jkt: str | None) -> str:
     return "DPoP" if jkt else "Bearer"
 
 
-def mint_id_token(
+def id_token_claims(
     db: Session,
     keys: KeyStore,
     settings: Settings,
@@ -219,9 +253,8 @@ def mint_id_token(
     grant: Grant,
     *,
     nonce: str | None,
-    access_token: str,
     claims_request: dict[str, Any] | None,
-) -> str:
+) -> UnsignedIdToken:
     now = int(time.time())
     requested = (claims_request or {}).get("id_token") or {}
     claims: dict[str, Any] = {
@@ -234,7 +267,6 @@ def mint_id_token(
         "auth_time": int(grant.auth_time.timestamp()),
         "acr": grant.acr,
         "amr": grant.amr,
-        "at_hash": at_hash(access_token),
         "sandbox": True,
         **({"nonce": nonce} if nonce else {}),
         **({"sid": grant.session_id} if grant.session_id else {}),
@@ -251,11 +283,8 @@ def mint_id_token(
         claims["iat"], claims["exp"] = now - 600, now - 300
     elif fault == ScenarioName.ID_TOKEN_NONCE_MISMATCH:
         claims["nonce"] = f"not-{nonce or 'requested'}"
-    token = keys.sign(db, claims, alg=client.id_token_alg)
-    if fault == ScenarioName.ID_TOKEN_BAD_SIGNATURE:
-        head, payload, signature = token.split(".")
-        token = f"{head}.{payload}.{signature[::-1]}"
-    return token
+    seal = partial(encryption.seal, settings, client, "id_token")
+    return UnsignedIdToken(keys.unsigned(db, claims, alg=client.id_token_alg), fault, seal)
 
 
 def at_hash(access_token: str) -> str:
