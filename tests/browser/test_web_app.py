@@ -36,6 +36,7 @@ def sign_in(page: Page, base: str, persona: str, path: str = "/app") -> None:
 
 def check_accessibility(page: Page) -> None:
     """Every visible input and select has a label; headings never skip a level; the SANDBOX banner is there."""
+    page.wait_for_load_state()  # a click returns once a navigation commits: read the new page once it has loaded
     unlabelled = page.evaluate(
         """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
              .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.name)"""
